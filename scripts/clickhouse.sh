@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Private, loopback-only ClickHouse servers for the demo (`make run`) and the
+# tests. Every bit of state (data, logs, pid, generated config) lives in DIR,
+# ports are picked freely, so several servers can run side by side.
+#
+#   scripts/clickhouse.sh start  DIR [HTTP_PORT]  # last stdout line = URL
+#   scripts/clickhouse.sh stop   DIR
+#   scripts/clickhouse.sh url    DIR              # exit 1 if not running
+#   scripts/clickhouse.sh client DIR [clickhouse-client args...]
+#
+# Env: CH_START_TIMEOUT (seconds, default 60).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Debian installs the server in /usr/sbin, which non-root PATHs lack.
+PATH=$PATH:/usr/sbin
+
+die() { echo "clickhouse.sh: $*" >&2; exit 1; }
+say() { echo "clickhouse.sh: $*" >&2; }   # stdout is reserved for the URL
+
+# Absolute DIR; refuse characters that would break the XML or the sed below.
+absdir() {
+    case $1 in *[\<\>\&\|\\\"\']*) die "unsupported characters in DIR: $1" ;; esac
+    [ "${2:-}" = create ] && mkdir -p "$1"
+    [ -d "$1" ] || die "no such directory: $1"
+    (cd "$1" && pwd)
+}
+
+# Read a port back from the generated config (single source of truth).
+port_of() {
+    [ -f "$1/config.xml" ] || return 0
+    sed -n "s|.*<$2>\([0-9]*\)</$2>.*|\1|p" "$1/config.xml"
+}
+
+# PID of the server owning DIR, if alive. Checks the command line too, so a
+# stale pid file (kill -9, reboot) whose pid got reused is not mistaken for it.
+server_pid() {
+    local pid
+    pid=$(cat "$1/clickhouse.pid" 2>/dev/null) || return 1
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null |
+        grep -qxF -- "--config-file=$1/config.xml" || return 1
+    echo "$pid"
+}
+
+# True when URL/ping answers "Ok." (python3 rather than curl: one dependency).
+ping_ok() {
+    python3 - "$1" <<'PY' 2>/dev/null
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/ping", timeout=2) as r:
+    sys.exit(0 if r.read().strip() == b"Ok." else 1)
+PY
+}
+
+# pick_ports HTTP STRICT TCP -> "HTTP TCP": keep the wanted ports (those of
+# DIR's previous run, so URLs survive restarts) when free, else take any free
+# loopback port; STRICT=1 makes a busy HTTP port an error (explicit port).
+# The sockets listen while picking, so the two ports differ; the window until
+# the server binds them is short.
+pick_ports() {
+    python3 - "$@" <<'PY'
+import socket, sys
+socks = []
+def grab(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as ClickHouse
+    s.bind(("127.0.0.1", port))
+    s.listen(1)
+    socks.append(s)
+    return s.getsockname()[1]
+def want(port, strict=False):
+    try:
+        return grab(port)
+    except OSError:
+        if strict:
+            sys.exit(f"clickhouse.sh: port {port} on 127.0.0.1 is already in use")
+        return grab(0)
+http, strict, tcp = map(int, sys.argv[1:])
+print(want(http, strict == 1), want(tcp))
+PY
+}
+
+wait_ready() { # DIR URL: wait for /ping; fail early if the daemon died
+    local deadline=$((SECONDS + ${CH_START_TIMEOUT:-60})) pid=""
+    while ((SECONDS < deadline)); do
+        # The daemon writes its pid file once forked and removes it on exit.
+        [ -n "$pid" ] || pid=$(cat "$1/clickhouse.pid" 2>/dev/null) || true
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then break; fi
+        if ping_ok "$2" && server_pid "$1" >/dev/null; then return 0; fi
+        sleep 0.5
+    done
+    say "server in $1 did not answer $2/ping; last log lines:"
+    tail -n 30 "$1/log/clickhouse-server.err.log" "$1/log/stderr.log" \
+        "$1/log/stdout.log" >&2 2>/dev/null || true
+    return 1
+}
+
+cmd_start() {
+    local dir http=${2:-0} tcp url pid strict=1 prev_tcp ports
+    case $http in *[!0-9]* | "") die "bad HTTP_PORT: $http" ;; esac
+    dir=$(absdir "$1" create)
+    # Serialise concurrent starts on one DIR (parallel tests).
+    exec 9>"$dir/.start.lock"
+    flock 9
+
+    if pid=$(server_pid "$dir"); then
+        url="http://127.0.0.1:$(port_of "$dir" http_port)"
+        if wait_ready "$dir" "$url"; then
+            say "reusing server pid $pid in $dir"
+            echo "$url" >"$dir/url"
+            echo "$url"
+            return 0
+        fi
+        say "server pid $pid is not answering; restarting it"
+        cmd_stop "$dir"
+    fi
+    rm -f "$dir/clickhouse.pid" "$dir/url"
+
+    prev_tcp=$(port_of "$dir" tcp_port)
+    if [ "$http" = 0 ]; then strict=0; http=$(port_of "$dir" http_port); fi
+    ports=$(pick_ports "${http:-0}" "$strict" "${prev_tcp:-0}") || exit 1
+    read -r http tcp <<<"$ports"
+    mkdir -p "$dir"/{data,tmp,user_files,format_schemas,log}
+    for f in config.xml users.xml; do
+        sed -e "s|@DIR@|$dir|g" -e "s|@HTTP_PORT@|$http|g" -e "s|@TCP_PORT@|$tcp|g" \
+            "$here/clickhouse/$f" >"$dir/$f"
+    done
+
+    # --daemon forks and writes the pid file itself; 18.16 runs fine as root
+    # or as an ordinary user (tested). Detach stdio so `$(... start ...)`
+    # callers do not hang on the daemon's inherited pipe; close lock fd 9.
+    url="http://127.0.0.1:$http"
+    (cd "$dir" && clickhouse-server --config-file="$dir/config.xml" \
+        --pid-file="$dir/clickhouse.pid" --daemon \
+        </dev/null >>"$dir/log/stdout.log" 2>&1 9>&-) ||
+        { tail -n 20 "$dir/log/stdout.log" >&2; die "clickhouse-server failed to start"; }
+    wait_ready "$dir" "$url" || { cmd_stop "$dir" >/dev/null 2>&1; exit 1; }
+    say "started server pid $(cat "$dir/clickhouse.pid") in $dir (native port $tcp)"
+    echo "$url" >"$dir/url"
+    echo "$url"
+}
+
+cmd_stop() {
+    local dir pid i
+    dir=$(absdir "$1")
+    if ! pid=$(server_pid "$dir"); then
+        rm -f "$dir/clickhouse.pid" "$dir/url"
+        say "no server running in $dir"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do   # up to 30 s for a clean shutdown
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        say "pid $pid ignored TERM; killing"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$dir/clickhouse.pid" "$dir/url"
+    say "stopped server pid $pid in $dir"
+}
+
+cmd_url() {
+    local dir url
+    dir=$(absdir "$1")
+    server_pid "$dir" >/dev/null || die "no server running in $dir"
+    url="http://127.0.0.1:$(port_of "$dir" http_port)"
+    ping_ok "$url" || die "server in $dir is not answering at $url"
+    echo "$url"
+}
+
+cmd_client() {
+    local dir port
+    dir=$(absdir "$1"); shift
+    port=$(port_of "$dir" tcp_port)
+    [ -n "$port" ] || die "no config in $dir; run start first"
+    exec clickhouse-client --host 127.0.0.1 --port "$port" "$@"
+}
+
+[ $# -ge 2 ] || die "usage: $0 start DIR [HTTP_PORT] | stop DIR | url DIR | client DIR [args...]"
+cmd=$1; shift
+case $cmd in
+    start)  [ $# -le 2 ] || die "usage: $0 start DIR [HTTP_PORT]"; cmd_start "$@" ;;
+    stop)   cmd_stop "$1" ;;
+    url)    cmd_url "$1" ;;
+    client) cmd_client "$@" ;;
+    *)      die "unknown command: $cmd" ;;
+esac

@@ -1,0 +1,293 @@
+//! Pulling one unit-month from the source API: every page, each request under a
+//! timeout, retried with exponential backoff and full jitter on timeouts,
+//! connection errors and 5xx — never on 4xx, which retrying cannot fix.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::config::CollectorSettings;
+use crate::domain::payload::StatsPage;
+use crate::domain::{Month, UnitCode};
+
+/// A source cannot page forever: a cursor loop or a runaway server stops here.
+const MAX_PAGES: usize = 1000;
+
+/// Everything the unit sent for the month.
+#[derive(Debug)]
+pub struct Fetched {
+    pub pages: Vec<StatsPage>,
+    /// The bodies as received, one per page, kept for the rejection record.
+    pub raw: Vec<String>,
+    pub http_status: u16,
+    /// Tries of the request that needed most (1 when nothing was retried).
+    pub tries: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("no answer within {timeout_secs} s after {tries} tries ({url})")]
+    Timeout {
+        url: String,
+        timeout_secs: u64,
+        tries: u32,
+    },
+    #[error("cannot connect after {tries} tries ({url}): {detail}")]
+    Connect {
+        url: String,
+        tries: u32,
+        detail: String,
+    },
+    #[error("HTTP {status} after {tries} tries ({url}): {body}")]
+    Status {
+        url: String,
+        status: u16,
+        tries: u32,
+        body: String,
+    },
+    /// The body is not the JSON of the contract; `field` is where parsing stopped.
+    #[error("field '{field}': malformed payload: {detail}")]
+    Malformed {
+        field: String,
+        detail: String,
+        raw: Vec<String>,
+        http_status: u16,
+        tries: u32,
+    },
+    #[error("pagination: {detail}")]
+    Pagination {
+        detail: String,
+        raw: Vec<String>,
+        tries: u32,
+    },
+}
+
+impl FetchError {
+    pub fn http_status(&self) -> u16 {
+        match self {
+            FetchError::Status { status, .. } => *status,
+            FetchError::Malformed { http_status, .. } => *http_status,
+            _ => 0,
+        }
+    }
+
+    pub fn tries(&self) -> u32 {
+        match self {
+            FetchError::Timeout { tries, .. }
+            | FetchError::Connect { tries, .. }
+            | FetchError::Status { tries, .. }
+            | FetchError::Malformed { tries, .. }
+            | FetchError::Pagination { tries, .. } => *tries,
+        }
+    }
+}
+
+/// Where and how to reach one unit's source.
+pub struct Endpoint {
+    /// `{base}` of the contract; pages are at `{base}/v1/stats`.
+    pub base_url: String,
+    pub token: Option<String>,
+}
+
+/// Retry timing: `base × 2^n`, capped, scaled by a random factor (full jitter)
+/// so that many units failing together do not retry together.
+pub fn backoff(settings: &CollectorSettings, retry: u32, jitter: f64) -> Duration {
+    let exp = settings
+        .backoff_base_ms
+        .saturating_mul(1u64 << retry.min(20));
+    Duration::from_millis((exp.min(settings.backoff_max_ms) as f64 * jitter.clamp(0.0, 1.0)) as u64)
+}
+
+pub async fn fetch_month(
+    http: &reqwest::Client,
+    settings: &CollectorSettings,
+    endpoint: &Endpoint,
+    unit: &UnitCode,
+    month: Month,
+) -> Result<Fetched, FetchError> {
+    let url = format!("{}/v1/stats", endpoint.base_url.trim_end_matches('/'));
+    let mut fetched = Fetched {
+        pages: Vec::new(),
+        raw: Vec::new(),
+        http_status: 0,
+        tries: 0,
+    };
+    let mut cursor: Option<String> = None;
+    loop {
+        let (status, body) = get_with_retries(
+            http,
+            settings,
+            endpoint,
+            &url,
+            month,
+            cursor.as_deref(),
+            &mut fetched.tries,
+        )
+        .await?;
+        fetched.http_status = status;
+        fetched.raw.push(body);
+        let body = fetched.raw.last().map(String::as_str).unwrap_or_default();
+        let page: StatsPage =
+            parse_page(body).map_err(|(field, detail)| FetchError::Malformed {
+                field,
+                detail,
+                raw: fetched.raw.clone(),
+                http_status: status,
+                tries: fetched.tries,
+            })?;
+        let next = page.next_cursor.clone().filter(|c| !c.is_empty());
+        fetched.pages.push(page);
+        match next {
+            None => return Ok(fetched),
+            Some(c) if Some(&c) == cursor.as_ref() || fetched.pages.len() >= MAX_PAGES => {
+                return Err(FetchError::Pagination {
+                    detail: format!(
+                        "unit {unit}, month {month}: cursor '{c}' does not advance after {} pages",
+                        fetched.pages.len()
+                    ),
+                    raw: std::mem::take(&mut fetched.raw),
+                    tries: fetched.tries,
+                })
+            }
+            Some(c) => cursor = Some(c),
+        }
+    }
+}
+
+/// Parses a page, naming the JSON path where it went wrong.
+pub fn parse_page(body: &str) -> Result<StatsPage, (String, String)> {
+    let de = &mut serde_json::Deserializer::from_str(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        // The path is "?" or "." when parsing stopped before any field.
+        let field = if matches!(path.as_str(), "." | "?" | "") {
+            "(body)".to_string()
+        } else {
+            path
+        };
+        (field, e.into_inner().to_string())
+    })
+}
+
+async fn get_with_retries(
+    http: &reqwest::Client,
+    settings: &CollectorSettings,
+    endpoint: &Endpoint,
+    url: &str,
+    month: Month,
+    cursor: Option<&str>,
+    tries: &mut u32,
+) -> Result<(u16, String), FetchError> {
+    let mut retry = 0;
+    loop {
+        *tries += 1;
+        let mut req = http.get(url).query(&[("month", month.to_string())]);
+        if let Some(c) = cursor {
+            req = req.query(&[("cursor", c)]);
+        }
+        if let Some(token) = &endpoint.token {
+            req = req.bearer_auth(token);
+        }
+        let outcome = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status();
+                match resp.text().await {
+                    Ok(body) if status.is_success() => return Ok((status.as_u16(), body)),
+                    Ok(body) => Err(status_error(url, status, *tries, &body)),
+                    Err(e) => Err(transport_error(url, settings, *tries, &e)),
+                }
+            }
+            Err(e) => Err(transport_error(url, settings, *tries, &e)),
+        };
+        let err = match outcome {
+            Ok(ok) => return Ok(ok),
+            Err(err) => err,
+        };
+        let retryable = match &err {
+            FetchError::Status { status, .. } => *status >= 500,
+            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
+            _ => false,
+        };
+        if !retryable || retry >= settings.retries {
+            return Err(err);
+        }
+        tracing::debug!(url, retry, error = %err, "retrying");
+        tokio::time::sleep(backoff(settings, retry, fastrand::f64())).await;
+        retry += 1;
+    }
+}
+
+fn status_error(url: &str, status: StatusCode, tries: u32, body: &str) -> FetchError {
+    let body: String = body.chars().take(300).collect();
+    FetchError::Status {
+        url: url.to_string(),
+        status: status.as_u16(),
+        tries,
+        body,
+    }
+}
+
+fn transport_error(
+    url: &str,
+    settings: &CollectorSettings,
+    tries: u32,
+    e: &reqwest::Error,
+) -> FetchError {
+    if e.is_timeout() {
+        FetchError::Timeout {
+            url: url.to_string(),
+            timeout_secs: settings.timeout_secs,
+            tries,
+        }
+    } else {
+        let mut detail = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            detail = format!("{detail}: {s}");
+            source = s.source();
+        }
+        FetchError::Connect {
+            url: url.to_string(),
+            tries,
+            detail,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> CollectorSettings {
+        CollectorSettings {
+            concurrency: 1,
+            timeout_secs: 1,
+            retries: 3,
+            backoff_base_ms: 100,
+            backoff_max_ms: 1000,
+            source_override: None,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_is_capped_and_jittered() {
+        let s = settings();
+        assert_eq!(backoff(&s, 0, 1.0), Duration::from_millis(100));
+        assert_eq!(backoff(&s, 2, 1.0), Duration::from_millis(400));
+        assert_eq!(backoff(&s, 9, 1.0), Duration::from_millis(1000));
+        assert_eq!(backoff(&s, 2, 0.5), Duration::from_millis(200));
+        assert_eq!(backoff(&s, 40, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn malformed_pages_name_where_parsing_stopped() {
+        let (field, _) = parse_page(r#"{"unit_code":"01","month":"2021-06","generated_at":"x","services":[{"code":"a","received":1.5}]}"#).unwrap_err();
+        assert_eq!(field, "services[0].received");
+        let (field, detail) = parse_page(r#"{"unit_code":"01","mon"#).unwrap_err();
+        assert_eq!(field, "(body)");
+        assert!(
+            detail.contains("EOF") || detail.contains("line"),
+            "{detail}"
+        );
+    }
+}

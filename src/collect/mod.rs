@@ -1,0 +1,16 @@
+//! Collection: pull (HTTP) or import (CSV) each unit-month, validate it whole,
+//! store it as a new version, and record every attempt and rejection.
+//! One unit's failure never stops the others.
+
+mod csv_import;
+mod http;
+mod report;
+mod runner;
+mod sink;
+mod validate;
+
+pub use csv_import::{import_file, ImportError, ImportOutcome};
+pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
+pub use report::{Report, UnitResult};
+pub use runner::{Collector, CollectorError};
+pub use validate::{validate, Batch, Completeness, Rejection, ValidMeasure, ValidService};

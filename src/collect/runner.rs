@@ -1,0 +1,210 @@
+//! `chiso collect`: every unit valid in the month, pulled concurrently (bounded).
+
+use std::time::Duration;
+
+use futures::stream::{self, StreamExt};
+
+use super::http::{fetch_month, Endpoint, FetchError};
+use super::report::{Report, UnitResult};
+use super::sink::{accept, fail, reject, Attempt, Transport};
+use super::validate::{validate, Completeness, Rejection};
+use crate::config::{CollectorSettings, MeasureCatalogue, Registry, SourceConfig, Unit};
+use crate::domain::{Month, UnitCode};
+use crate::store::{Channel, Store};
+
+/// Everything a collection run needs; cheap to share between tasks by reference.
+pub struct Collector {
+    pub store: Store,
+    pub registry: Registry,
+    pub catalogue: MeasureCatalogue,
+    pub settings: CollectorSettings,
+    http: reqwest::Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectorError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("unit '{0}' is not in the registry")]
+    UnknownUnit(String),
+    #[error("unit {unit} is not valid in {month} (valid {from} to {until})")]
+    NotValid {
+        unit: String,
+        month: Month,
+        from: String,
+        until: String,
+    },
+}
+
+impl Collector {
+    pub fn new(
+        store: Store,
+        registry: Registry,
+        catalogue: MeasureCatalogue,
+        settings: CollectorSettings,
+    ) -> Result<Self, CollectorError> {
+        let timeout = Duration::from_secs(settings.timeout_secs);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("chiso/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            store,
+            registry,
+            catalogue,
+            settings,
+            http,
+        })
+    }
+
+    /// Units a run for `month` covers: one unit, or all valid in the month.
+    pub fn units_for(
+        &self,
+        month: Month,
+        only: Option<&str>,
+    ) -> Result<Vec<&Unit>, CollectorError> {
+        match only {
+            None => Ok(self.registry.valid_in(month).collect()),
+            Some(code) => {
+                let unit = self
+                    .registry
+                    .get(&UnitCode::new(code))
+                    .ok_or_else(|| CollectorError::UnknownUnit(code.into()))?;
+                if !unit.valid_in(month) {
+                    return Err(CollectorError::NotValid {
+                        unit: code.into(),
+                        month,
+                        from: unit.from.to_string(),
+                        until: unit
+                            .until
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "now".into()),
+                    });
+                }
+                Ok(vec![unit])
+            }
+        }
+    }
+
+    /// Collects `month` for the given units; never stops at one unit's failure.
+    pub async fn collect(&self, month: Month, units: &[&Unit], dry_run: bool) -> Report {
+        let mut report = Report {
+            dry_run,
+            ..Report::default()
+        };
+        let mut pulls = Vec::new();
+        for unit in units {
+            match self.endpoint(unit) {
+                Some(endpoint) => pulls.push((*unit, endpoint)),
+                None => report
+                    .skipped
+                    .push((unit.code.clone(), "reports by file (chiso import)".into())),
+            }
+        }
+        let results: Vec<UnitResult> = stream::iter(pulls)
+            .map(|(unit, endpoint)| self.collect_unit(unit, endpoint, month, dry_run))
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
+        report.results = results;
+        report
+            .results
+            .sort_by(|a, b| (&a.unit, a.month).cmp(&(&b.unit, b.month)));
+        report
+    }
+
+    fn endpoint(&self, unit: &Unit) -> Option<Endpoint> {
+        match &unit.source {
+            SourceConfig::File => None,
+            SourceConfig::Http {
+                base_url,
+                token_env,
+            } => {
+                let base_url = match &self.settings.source_override {
+                    Some(base) => format!("{}/{}", base.trim_end_matches('/'), unit.code),
+                    None => base_url.clone(),
+                };
+                Some(Endpoint {
+                    base_url,
+                    token: std::env::var(token_env).ok().filter(|t| !t.is_empty()),
+                })
+            }
+        }
+    }
+
+    async fn collect_unit(
+        &self,
+        unit: &Unit,
+        endpoint: Endpoint,
+        month: Month,
+        dry_run: bool,
+    ) -> UnitResult {
+        let attempt = Attempt::start(Channel::Http, &unit.code, month);
+        let fetched = fetch_month(&self.http, &self.settings, &endpoint, &unit.code, month).await;
+        let result = match fetched {
+            Ok(f) => {
+                let t = Transport {
+                    http_status: f.http_status,
+                    tries: f.tries,
+                };
+                let whole = Completeness::WholeReport {
+                    expects_services: unit.group.provides_services(),
+                };
+                match validate(&unit.code, month, &f.pages, whole, &self.catalogue) {
+                    Ok(batch) => accept(&self.store, &attempt, &batch, t, dry_run).await,
+                    Err(rejection) => {
+                        reject(
+                            &self.store,
+                            &attempt,
+                            &rejection,
+                            f.raw.join("\n"),
+                            t,
+                            dry_run,
+                        )
+                        .await
+                    }
+                }
+            }
+            Err(FetchError::Malformed {
+                field,
+                detail,
+                raw,
+                http_status,
+                tries,
+            }) => {
+                let rejection = Rejection {
+                    unit: unit.code.clone(),
+                    month,
+                    field,
+                    reason: format!("malformed payload: {detail}"),
+                };
+                reject(
+                    &self.store,
+                    &attempt,
+                    &rejection,
+                    raw.join("\n"),
+                    Transport { http_status, tries },
+                    dry_run,
+                )
+                .await
+            }
+            Err(e) => {
+                let t = Transport {
+                    http_status: e.http_status(),
+                    tries: e.tries(),
+                };
+                fail(&self.store, &attempt, t, &e.to_string(), dry_run).await
+            }
+        };
+        match result.outcome.is_success() {
+            true => {
+                tracing::info!(unit = %unit.code, %month, outcome = result.outcome.as_str(), services = result.services, "collected")
+            }
+            false => {
+                tracing::warn!(unit = %unit.code, %month, outcome = result.outcome.as_str(), error = %result.message, "not collected")
+            }
+        }
+        result
+    }
+}

@@ -1,0 +1,390 @@
+//! Pure validation of what a unit sent: pages of the source API (or CSV rows
+//! shaped as one) become a `Batch`, or a `Rejection` naming unit, month and field.
+//! The whole unit-month is accepted or rejected together.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::MeasureCatalogue;
+use crate::domain::payload::{MeasureRecord, ServiceRecord, StatsPage};
+use crate::domain::{Month, ServiceLevel, UnitCode};
+
+/// A validated unit-month, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Batch {
+    pub unit: UnitCode,
+    pub month: Month,
+    pub services: Vec<ValidService>,
+    pub measures: Vec<ValidMeasure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidService {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub level: ServiceLevel,
+    pub eligible_full_online: bool,
+    pub integrated_national_portal: bool,
+    pub received: u64,
+    pub received_online: u64,
+    pub processed: u64,
+    pub processed_on_time: u64,
+    pub processed_late: u64,
+    pub pending_overdue: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidMeasure {
+    pub code: String,
+    pub value: f64,
+    pub source: Option<String>,
+}
+
+/// Why a unit-month was turned away.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Rejection {
+    pub unit: UnitCode,
+    pub month: Month,
+    /// The offending field, as a path: `services[code=1.0012].received_online`.
+    pub field: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unit {}, month {}: field '{}': {}",
+            self.unit, self.month, self.field, self.reason
+        )
+    }
+}
+
+/// What the source promises: an API payload is the unit's whole report; a CSV
+/// file may carry only services or only measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    WholeReport { expects_services: bool },
+    Partial,
+}
+
+impl Batch {
+    /// A stable digest of the content: an unchanged re-pull stores nothing.
+    pub fn content_hash(&self) -> String {
+        let mut services: Vec<&ValidService> = self.services.iter().collect();
+        services.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut measures: Vec<&ValidMeasure> = self.measures.iter().collect();
+        measures.sort_by(|a, b| a.code.cmp(&b.code));
+        let canonical = serde_json::to_vec(&(&services, &measures)).unwrap_or_default();
+        Sha256::digest(&canonical)
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Validates the pages a unit sent for `month`.
+pub fn validate(
+    unit: &UnitCode,
+    month: Month,
+    pages: &[StatsPage],
+    completeness: Completeness,
+    catalogue: &MeasureCatalogue,
+) -> Result<Batch, Rejection> {
+    let reject = |field: String, reason: String| Rejection {
+        unit: unit.clone(),
+        month,
+        field,
+        reason,
+    };
+    for page in pages {
+        if page.unit_code != unit.as_str() {
+            return Err(reject(
+                "unit_code".into(),
+                format!("'{}' does not match the requested unit", page.unit_code),
+            ));
+        }
+        if page.month != month.to_string() {
+            return Err(reject(
+                "month".into(),
+                format!("'{}' does not match the requested month", page.month),
+            ));
+        }
+    }
+    let services: Vec<&ServiceRecord> = pages.iter().flat_map(|p| &p.services).collect();
+    let measures: Vec<&MeasureRecord> = pages.iter().flat_map(|p| &p.measures).collect();
+    if services.is_empty() && measures.is_empty() {
+        return Err(reject(
+            "services".into(),
+            "the payload is empty: no services and no measures".into(),
+        ));
+    }
+    if let Completeness::WholeReport {
+        expects_services: true,
+    } = completeness
+    {
+        if services.is_empty() {
+            return Err(reject(
+                "services".into(),
+                "no services reported by a unit that provides public services".into(),
+            ));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut valid_services = Vec::with_capacity(services.len());
+    for (i, s) in services.iter().enumerate() {
+        if !seen.insert(s.code.as_str()) {
+            return Err(reject(
+                format!("services[{i}].code"),
+                format!("'{}' appears twice", s.code),
+            ));
+        }
+        valid_services.push(check_service(s, i).map_err(|(field, reason)| reject(field, reason))?);
+    }
+    let mut seen = HashSet::new();
+    let mut valid_measures = Vec::with_capacity(measures.len());
+    for m in measures {
+        let field = format!("measures[code={}].value", m.code);
+        if !seen.insert(m.code.as_str()) {
+            return Err(reject(
+                format!("measures[code={}]", m.code),
+                "appears twice".into(),
+            ));
+        }
+        catalogue
+            .check(&m.code, m.value)
+            .map_err(|reason| reject(field, reason))?;
+        valid_measures.push(ValidMeasure {
+            code: m.code.clone(),
+            value: m.value,
+            source: m.source.clone(),
+        });
+    }
+    Ok(Batch {
+        unit: unit.clone(),
+        month,
+        services: valid_services,
+        measures: valid_measures,
+    })
+}
+
+fn check_service(s: &ServiceRecord, index: usize) -> Result<ValidService, (String, String)> {
+    if s.code.trim().is_empty() {
+        return Err((format!("services[{index}].code"), "is empty".into()));
+    }
+    let at = |field: &str| format!("services[code={}].{field}", s.code);
+    let count =
+        |field: &str, v: i64| u64::try_from(v).map_err(|_| (at(field), format!("{v} is negative")));
+    let received = count("received", s.received)?;
+    let received_online = count("received_online", s.received_online)?;
+    let processed = count("processed", s.processed)?;
+    let on_time = count("processed_on_time", s.processed_on_time)?;
+    let late = count("processed_late", s.processed_late)?;
+    let pending_overdue = count("pending_overdue", s.pending_overdue)?;
+    if received_online > received {
+        return Err((
+            at("received_online"),
+            format!("{received_online} exceeds received {received}"),
+        ));
+    }
+    if on_time.saturating_add(late) > processed {
+        return Err((
+            at("processed_on_time"),
+            format!("on time {on_time} + late {late} exceeds processed {processed}"),
+        ));
+    }
+    let level: ServiceLevel = s.level.parse().map_err(|e| (at("level"), e))?;
+    if level == ServiceLevel::FullOnline && !s.eligible_full_online {
+        return Err((
+            at("level"),
+            "full_online, but the service is marked not eligible to be fully online".into(),
+        ));
+    }
+    Ok(ValidService {
+        code: s.code.trim().to_string(),
+        name: s.name.clone(),
+        field: s.field.clone(),
+        level,
+        eligible_full_online: s.eligible_full_online,
+        integrated_national_portal: s.integrated_national_portal,
+        received,
+        received_online,
+        processed,
+        processed_on_time: on_time,
+        processed_late: late,
+        pending_overdue,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn catalogue() -> MeasureCatalogue {
+        MeasureCatalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/measures.toml"))
+            .unwrap()
+    }
+
+    fn service(code: &str) -> ServiceRecord {
+        ServiceRecord {
+            code: code.into(),
+            name: "Cấp giấy phép xây dựng".into(),
+            field: "Xây dựng".into(),
+            level: "full_online".into(),
+            eligible_full_online: true,
+            integrated_national_portal: true,
+            received: 100,
+            received_online: 80,
+            processed: 90,
+            processed_on_time: 85,
+            processed_late: 5,
+            pending_overdue: 1,
+        }
+    }
+
+    fn page(services: Vec<ServiceRecord>) -> StatsPage {
+        StatsPage {
+            unit_code: "79".into(),
+            month: "2021-06".into(),
+            generated_at: "2021-07-01T00:00:00+07:00".into(),
+            services,
+            measures: vec![MeasureRecord {
+                code: "satisfaction_percent".into(),
+                value: 91.5,
+                source: None,
+            }],
+            next_cursor: None,
+        }
+    }
+
+    fn check(pages: &[StatsPage]) -> Result<Batch, Rejection> {
+        let whole = Completeness::WholeReport {
+            expects_services: true,
+        };
+        validate(
+            &UnitCode::new("79"),
+            "2021-06".parse().unwrap(),
+            pages,
+            whole,
+            &catalogue(),
+        )
+    }
+
+    #[test]
+    fn a_good_payload_is_accepted_whole() {
+        let mut second = page(vec![service("c")]);
+        second.measures.clear();
+        let b = check(&[page(vec![service("a"), service("b")]), second]).unwrap();
+        assert_eq!(b.services.len(), 3);
+        assert_eq!(b.measures.len(), 1);
+    }
+
+    #[test]
+    fn online_above_received_is_rejected_naming_unit_month_and_field() {
+        let mut s = service("1.0012");
+        s.received_online = 120;
+        let err = check(&[page(vec![s])]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unit 79, month 2021-06: field 'services[code=1.0012].received_online': 120 exceeds received 100"
+        );
+    }
+
+    #[test]
+    fn negative_counts_are_rejected() {
+        let mut s = service("x");
+        s.pending_overdue = -3;
+        assert_eq!(
+            check(&[page(vec![s])]).unwrap_err().field,
+            "services[code=x].pending_overdue"
+        );
+    }
+
+    #[test]
+    fn on_time_plus_late_above_processed_is_rejected() {
+        let mut s = service("x");
+        s.processed_late = 10;
+        assert!(check(&[page(vec![s])])
+            .unwrap_err()
+            .reason
+            .contains("exceeds processed 90"));
+    }
+
+    #[test]
+    fn wrong_month_or_unit_is_rejected() {
+        let mut p = page(vec![service("x")]);
+        p.month = "2021-05".into();
+        assert_eq!(check(&[p]).unwrap_err().field, "month");
+        let mut p = page(vec![service("x")]);
+        p.unit_code = "01".into();
+        assert_eq!(check(&[p]).unwrap_err().field, "unit_code");
+    }
+
+    #[test]
+    fn unknown_level_and_unknown_measure_are_rejected() {
+        let mut s = service("x");
+        s.level = "level_5".into();
+        assert!(check(&[page(vec![s])])
+            .unwrap_err()
+            .reason
+            .contains("not a service level"));
+        let mut p = page(vec![service("x")]);
+        p.measures[0].code = "made_up".into();
+        assert!(check(&[p])
+            .unwrap_err()
+            .reason
+            .contains("unknown measure 'made_up'"));
+    }
+
+    #[test]
+    fn a_measure_sent_on_two_pages_is_rejected() {
+        let err = check(&[page(vec![service("a")]), page(vec![service("b")])]).unwrap_err();
+        assert_eq!(err.field, "measures[code=satisfaction_percent]");
+    }
+
+    #[test]
+    fn empty_payload_and_duplicate_services_are_rejected() {
+        let mut p = page(vec![]);
+        p.measures.clear();
+        assert!(check(&[p]).unwrap_err().reason.contains("empty"));
+        assert!(check(&[page(vec![service("x"), service("x")])])
+            .unwrap_err()
+            .reason
+            .contains("twice"));
+    }
+
+    #[test]
+    fn a_ministry_without_services_may_send_only_measures() {
+        let whole = Completeness::WholeReport {
+            expects_services: false,
+        };
+        let p = page(vec![]);
+        let b = validate(
+            &UnitCode::new("79"),
+            "2021-06".parse().unwrap(),
+            &[p],
+            whole,
+            &catalogue(),
+        )
+        .unwrap();
+        assert!(b.services.is_empty());
+    }
+
+    #[test]
+    fn content_hash_ignores_order_but_not_values() {
+        let a = check(&[page(vec![service("a"), service("b")])]).unwrap();
+        let b = check(&[page(vec![service("b"), service("a")])]).unwrap();
+        assert_eq!(a.content_hash(), b.content_hash());
+        let mut s = service("a");
+        s.received = 101;
+        let c = check(&[page(vec![s, service("b")])]).unwrap();
+        assert_ne!(a.content_hash(), c.content_hash());
+    }
+}

@@ -1,0 +1,313 @@
+//! `chiso.toml`: where ClickHouse is, how collectors behave, when jobs run.
+//!
+//! Precedence: file < environment (`CHISO_*`) < command-line flags (`Overrides`).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+use super::{read_toml, ConfigError, Problems};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClickHouseSettings {
+    /// HTTP interface, e.g. `http://127.0.0.1:8123`.
+    pub url: String,
+    pub user: String,
+    /// Better given as `CHISO_CLICKHOUSE_PASSWORD` than written here.
+    #[serde(default)]
+    pub password: String,
+    pub database: String,
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectorSettings {
+    /// Units pulled at the same time.
+    pub concurrency: usize,
+    /// Per request, connection included.
+    pub timeout_secs: u64,
+    /// Extra tries after the first, on timeouts, connection errors and 5xx.
+    pub retries: u32,
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    /// When set, every unit's source is `{source_override}/{unit code}`: the simulator.
+    #[serde(default)]
+    pub source_override: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// IANA zone the cron expressions are read in.
+    pub timezone: String,
+    /// Cron expressions (sec min hour day month weekday).
+    pub collect: String,
+    pub compute: String,
+    pub remind: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathSettings {
+    /// Relative paths are read from the folder of `chiso.toml`.
+    pub units: PathBuf,
+    pub measures: PathBuf,
+    pub simulator: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub clickhouse: ClickHouseSettings,
+    pub collector: CollectorSettings,
+    pub schedule: ScheduleSettings,
+    pub paths: PathSettings,
+    /// The file these settings came from.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+/// Values given on the command line; they win over file and environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub clickhouse_url: Option<String>,
+    pub database: Option<String>,
+    pub source_override: Option<String>,
+}
+
+/// The environment variable for each setting a deployer changes.
+const ENV_KEYS: &[(&str, &str)] = &[
+    ("CHISO_CLICKHOUSE_URL", "clickhouse.url"),
+    ("CHISO_CLICKHOUSE_USER", "clickhouse.user"),
+    ("CHISO_CLICKHOUSE_PASSWORD", "clickhouse.password"),
+    ("CHISO_CLICKHOUSE_DATABASE", "clickhouse.database"),
+    ("CHISO_CLICKHOUSE_TIMEOUT_SECS", "clickhouse.timeout_secs"),
+    ("CHISO_COLLECT_CONCURRENCY", "collector.concurrency"),
+    ("CHISO_COLLECT_TIMEOUT_SECS", "collector.timeout_secs"),
+    ("CHISO_COLLECT_RETRIES", "collector.retries"),
+    ("CHISO_SOURCE_OVERRIDE", "collector.source_override"),
+    ("CHISO_TIMEZONE", "schedule.timezone"),
+    ("CHISO_SCHEDULE_COLLECT", "schedule.collect"),
+    ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
+    ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
+    ("CHISO_UNITS", "paths.units"),
+    ("CHISO_MEASURES", "paths.measures"),
+];
+
+impl Settings {
+    /// Loads `path`, applies the environment (`env` looks a variable up) and the flags.
+    pub fn load(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+        flags: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let mut s: Settings = read_toml(path)?;
+        s.file = path.to_path_buf();
+        let mut problems = Problems::new(path);
+        for (var, key) in ENV_KEYS {
+            if let Some(value) = env(var) {
+                s.set(key, &value, var, &mut problems);
+            }
+        }
+        let flag_values = [
+            ("clickhouse.url", &flags.clickhouse_url),
+            ("clickhouse.database", &flags.database),
+            ("collector.source_override", &flags.source_override),
+        ];
+        for (key, value) in flag_values {
+            if let Some(v) = value {
+                s.set(key, v, "command line", &mut problems);
+            }
+        }
+        s.validate(&mut problems);
+        problems.into_result(s)
+    }
+
+    fn set(&mut self, key: &str, value: &str, origin: &str, problems: &mut Problems) {
+        let mut num = |target: &mut u64| parse_into(value, target, key, origin, problems);
+        match key {
+            "clickhouse.url" => self.clickhouse.url = value.to_string(),
+            "clickhouse.user" => self.clickhouse.user = value.to_string(),
+            "clickhouse.password" => self.clickhouse.password = value.to_string(),
+            "clickhouse.database" => self.clickhouse.database = value.to_string(),
+            "clickhouse.timeout_secs" => num(&mut self.clickhouse.timeout_secs),
+            "collector.timeout_secs" => num(&mut self.collector.timeout_secs),
+            "collector.concurrency" => parse_into(
+                value,
+                &mut self.collector.concurrency,
+                key,
+                origin,
+                problems,
+            ),
+            "collector.retries" => {
+                parse_into(value, &mut self.collector.retries, key, origin, problems)
+            }
+            "collector.source_override" => {
+                self.collector.source_override = Some(value.to_string()).filter(|v| !v.is_empty())
+            }
+            "schedule.timezone" => self.schedule.timezone = value.to_string(),
+            "schedule.collect" => self.schedule.collect = value.to_string(),
+            "schedule.compute" => self.schedule.compute = value.to_string(),
+            "schedule.remind" => self.schedule.remind = value.to_string(),
+            "paths.units" => self.paths.units = PathBuf::from(value),
+            "paths.measures" => self.paths.measures = PathBuf::from(value),
+            _ => problems.add(key, format!("no such setting (from {origin})")),
+        }
+    }
+
+    fn validate(&self, p: &mut Problems) {
+        let ch = &self.clickhouse;
+        if !(ch.url.starts_with("http://") || ch.url.starts_with("https://")) {
+            p.add(
+                "clickhouse.url",
+                format!("'{}' must start with http:// or https://", ch.url),
+            );
+        }
+        if ch.database.is_empty()
+            || !ch
+                .database
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            p.add(
+                "clickhouse.database",
+                format!("'{}' must be letters, digits and _", ch.database),
+            );
+        }
+        let c = &self.collector;
+        for (key, value) in [
+            ("clickhouse.timeout_secs", ch.timeout_secs),
+            ("collector.timeout_secs", c.timeout_secs),
+            ("collector.concurrency", c.concurrency as u64),
+        ] {
+            if value == 0 {
+                p.add(key, "must be at least 1");
+            }
+        }
+        if c.backoff_base_ms > c.backoff_max_ms {
+            p.add(
+                "collector.backoff_base_ms",
+                "must not exceed collector.backoff_max_ms",
+            );
+        }
+        if let Some(url) = &c.source_override {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                p.add(
+                    "collector.source_override",
+                    format!("'{url}' must start with http:// or https://"),
+                );
+            }
+        }
+        if chrono_tz::Tz::from_str(&self.schedule.timezone).is_err() {
+            p.add(
+                "schedule.timezone",
+                format!("'{}' is not an IANA time zone", self.schedule.timezone),
+            );
+        }
+        for (key, expr) in [
+            ("schedule.collect", &self.schedule.collect),
+            ("schedule.compute", &self.schedule.compute),
+            ("schedule.remind", &self.schedule.remind),
+        ] {
+            if expr.split_whitespace().count() < 6 {
+                p.add(
+                    key,
+                    format!("'{expr}' needs 6 or 7 fields: sec min hour day month weekday [year]"),
+                );
+            }
+        }
+    }
+
+    /// A path from `[paths]`, resolved against the folder of `chiso.toml`.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        match self.file.parent() {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_path_buf(),
+        }
+    }
+}
+
+fn parse_into<T: FromStr>(value: &str, target: &mut T, key: &str, origin: &str, p: &mut Problems) {
+    match value.trim().parse() {
+        Ok(v) => *target = v,
+        Err(_) => p.add(
+            key,
+            format!("'{value}' from {origin} is not a whole number"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config/chiso.toml")
+    }
+
+    #[test]
+    fn shipped_settings_load() {
+        let s = Settings::load(&shipped(), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(s.clickhouse.database, "chiso");
+        assert_eq!(s.schedule.timezone, "Asia/Ho_Chi_Minh");
+        assert!(s.resolve(&s.paths.units).ends_with("config/units.toml"));
+    }
+
+    #[test]
+    fn environment_beats_file_and_flags_beat_environment() {
+        let env = |k: &str| match k {
+            "CHISO_CLICKHOUSE_URL" => Some("http://env:1".to_string()),
+            "CHISO_CLICKHOUSE_DATABASE" => Some("from_env".to_string()),
+            "CHISO_COLLECT_RETRIES" => Some("7".to_string()),
+            _ => None,
+        };
+        let flags = Overrides {
+            clickhouse_url: Some("http://flag:2".into()),
+            ..Default::default()
+        };
+        let s = Settings::load(&shipped(), env, &flags).unwrap();
+        assert_eq!(s.clickhouse.url, "http://flag:2");
+        assert_eq!(s.clickhouse.database, "from_env");
+        assert_eq!(s.collector.retries, 7);
+    }
+
+    #[test]
+    fn bad_environment_value_names_the_key_and_variable() {
+        let env = |k: &str| (k == "CHISO_COLLECT_TIMEOUT_SECS").then(|| "soon".to_string());
+        let err = Settings::load(&shipped(), env, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("collector.timeout_secs"), "{err}");
+        assert!(err.contains("CHISO_COLLECT_TIMEOUT_SECS"), "{err}");
+        assert!(err.contains("chiso.toml"), "{err}");
+    }
+
+    #[test]
+    fn missing_key_names_the_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chiso.toml");
+        let text = std::fs::read_to_string(shipped())
+            .unwrap()
+            .replace("database = \"chiso\"", "");
+        std::fs::write(&path, text).unwrap();
+        let err = Settings::load(&path, |_| None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database"), "{err}");
+        assert!(err.contains(&path.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let env = |k: &str| match k {
+            "CHISO_CLICKHOUSE_URL" => Some("ftp://x".to_string()),
+            "CHISO_TIMEZONE" => Some("Mars/Olympus".to_string()),
+            _ => None,
+        };
+        let err = Settings::load(&shipped(), env, &Overrides::default()).unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+    }
+}

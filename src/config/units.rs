@@ -1,0 +1,342 @@
+//! `units.toml`: every province and ministry that reports, with its validity,
+//! successors (the 2025 reorganisation), contacts and source.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{read_toml, ConfigError, Problems};
+use crate::domain::{fold_vietnamese, Month, RankingGroup, UnitCode, UnitKind};
+
+/// Where a unit's statistics come from. A new source kind is one variant here.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// The source API of `docs/source-api.md`.
+    Http {
+        base_url: String,
+        /// Name of the environment variable holding the bearer token.
+        token_env: String,
+    },
+    /// The unit sends CSV files, loaded with `chiso import`.
+    File,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormerName {
+    pub name: String,
+    pub until: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub code: UnitCode,
+    pub name: String,
+    pub kind: UnitKind,
+    pub group: RankingGroup,
+    /// First valid day.
+    pub from: NaiveDate,
+    /// Last valid day, for units that ended.
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+    /// For ended units; the first is where the time series continues.
+    #[serde(default)]
+    pub successors: Vec<UnitCode>,
+    pub contacts: Vec<String>,
+    #[serde(default)]
+    pub former_names: Vec<FormerName>,
+    pub source: SourceConfig,
+}
+
+impl Unit {
+    pub fn valid_on(&self, day: NaiveDate) -> bool {
+        self.from <= day && self.until.is_none_or(|u| day <= u)
+    }
+
+    /// Valid on at least one day of the month: such a unit is expected to report it.
+    pub fn valid_in(&self, month: Month) -> bool {
+        self.from <= month.last_day() && self.until.is_none_or(|u| month.first_day() <= u)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegistry {
+    unit: Vec<Unit>,
+}
+
+/// The validated registry. Lookups never fail silently: unknown codes are `None`.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    units: Vec<Unit>,
+    index: HashMap<UnitCode, usize>,
+}
+
+impl Registry {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let raw: RawRegistry = read_toml(path)?;
+        Self::build(path, raw.unit)
+    }
+
+    /// Validates `units`; `path` only names the file in messages.
+    pub fn build(path: &Path, units: Vec<Unit>) -> Result<Self, ConfigError> {
+        let mut p = Problems::new(path);
+        let mut index = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            if index.insert(u.code.clone(), i).is_some() {
+                p.add(
+                    format!("unit[{i}].code"),
+                    format!("duplicate code '{}'", u.code),
+                );
+            }
+        }
+        for (i, u) in units.iter().enumerate() {
+            check_unit(i, u, &units, &index, &mut p);
+        }
+        check_name_overlaps(&units, &mut p);
+        p.into_result(Self { units, index })
+    }
+
+    pub fn all(&self) -> &[Unit] {
+        &self.units
+    }
+
+    pub fn get(&self, code: &UnitCode) -> Option<&Unit> {
+        self.index.get(code).map(|&i| &self.units[i])
+    }
+
+    pub fn valid_on(&self, day: NaiveDate) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.valid_on(day))
+    }
+
+    pub fn valid_in(&self, month: Month) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.valid_in(month))
+    }
+
+    /// Finds a unit by code, or by current or former Vietnamese name matched
+    /// without regard to case or diacritics ("ha noi" finds "Thành phố Hà Nội").
+    /// A name shared by several units matches only when one is valid in `month`.
+    pub fn find(&self, code_or_name: &str, month: Month) -> Option<&Unit> {
+        if let Some(u) = self.get(&UnitCode::new(code_or_name.trim())) {
+            return Some(u);
+        }
+        let key = fold_vietnamese(code_or_name);
+        let names_match = |u: &&Unit| {
+            let mut names = std::iter::once(u.name.as_str())
+                .chain(u.former_names.iter().map(|f| f.name.as_str()));
+            names.any(|n| {
+                let folded = fold_vietnamese(n);
+                folded == key || strip_prefix(&folded) == key
+            })
+        };
+        let mut hits: Vec<&Unit> = self.units.iter().filter(names_match).collect();
+        if hits.len() > 1 {
+            hits.retain(|u| u.valid_in(month));
+        }
+        (hits.len() == 1).then(|| hits[0])
+    }
+}
+
+/// "tinh bac kan" also answers to "bac kan".
+fn strip_prefix(folded: &str) -> &str {
+    ["thanh pho ", "tinh ", "bo "]
+        .iter()
+        .find_map(|p| folded.strip_prefix(p))
+        .unwrap_or(folded)
+}
+
+fn check_unit(
+    i: usize,
+    u: &Unit,
+    all: &[Unit],
+    index: &HashMap<UnitCode, usize>,
+    p: &mut Problems,
+) {
+    let at = |field: &str| format!("unit[{i}] ({}).{field}", u.code);
+    if u.code.as_str().is_empty() || !u.code.as_str().chars().all(|c| c.is_ascii_alphanumeric()) {
+        p.add(
+            at("code"),
+            format!("'{}' must be ASCII letters and digits", u.code),
+        );
+    }
+    if u.name.trim().is_empty() {
+        p.add(at("name"), "is empty");
+    }
+    if let Some(until) = u.until {
+        if until < u.from {
+            p.add(at("until"), format!("{until} is before from {}", u.from));
+        }
+        if u.successors.is_empty() {
+            p.add(at("successors"), "an ended unit must name its successor(s)");
+        }
+    } else if !u.successors.is_empty() {
+        p.add(
+            at("successors"),
+            "only an ended unit (with until) has successors",
+        );
+    }
+    let group_fits_kind = matches!(
+        (u.kind, u.group),
+        (UnitKind::Province, RankingGroup::Province)
+            | (
+                UnitKind::Ministry,
+                RankingGroup::MinistryServices | RankingGroup::MinistryNoServices
+            )
+    );
+    if !group_fits_kind {
+        p.add(
+            at("group"),
+            format!("{:?} does not fit kind {:?}", u.group, u.kind),
+        );
+    }
+    for s in &u.successors {
+        match index.get(s).map(|&j| &all[j]) {
+            None => p.add(
+                at("successors"),
+                format!("successor '{s}' is not in the registry"),
+            ),
+            Some(next) => {
+                let day_after = u.until.and_then(|d| d.succ_opt());
+                if let Some(day) = day_after.filter(|d| !next.valid_on(*d)) {
+                    p.add(
+                        at("successors"),
+                        format!("successor '{s}' is not valid on {day}, the day after until"),
+                    );
+                }
+            }
+        }
+    }
+    for (k, c) in u.contacts.iter().enumerate() {
+        if !looks_like_address(c) {
+            p.add(
+                at(&format!("contacts[{k}]")),
+                format!("'{c}' is not an e-mail address"),
+            );
+        }
+    }
+}
+
+/// Two units answering to the same name at the same time would make name
+/// matching (CSV import) ambiguous: that is overlapping validity.
+fn check_name_overlaps(units: &[Unit], p: &mut Problems) {
+    let mut by_name: BTreeMap<String, Vec<&Unit>> = BTreeMap::new();
+    for u in units {
+        by_name.entry(fold_vietnamese(&u.name)).or_default().push(u);
+    }
+    for (name, same) in by_name {
+        for (a, b) in same.iter().zip(same.iter().skip(1)) {
+            let overlap = a.from <= b.until.unwrap_or(NaiveDate::MAX)
+                && b.from <= a.until.unwrap_or(NaiveDate::MAX);
+            if overlap {
+                p.add(
+                    format!("unit ({}) and unit ({})", a.code, b.code),
+                    format!("both are named '{name}' with overlapping validity"),
+                );
+            }
+        }
+    }
+}
+
+/// Deliberately simple: one `@`, a dot in the domain, no spaces. Delivery is the SMTP server's word.
+pub(crate) fn looks_like_address(a: &str) -> bool {
+    match a.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !a.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn unit(code: &str, name: &str, until: Option<&str>, successors: &[&str]) -> Unit {
+        Unit {
+            code: UnitCode::new(code),
+            name: name.into(),
+            kind: UnitKind::Province,
+            group: RankingGroup::Province,
+            from: day("2019-01-01"),
+            until: until.map(day),
+            successors: successors.iter().map(|s| UnitCode::new(*s)).collect(),
+            contacts: vec![format!("a{code}@example.vn")],
+            former_names: vec![],
+            source: SourceConfig::File,
+        }
+    }
+
+    fn errors(units: Vec<Unit>) -> String {
+        Registry::build(Path::new("units.toml"), units)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn duplicate_code_is_rejected() {
+        let e = errors(vec![unit("01", "A", None, &[]), unit("01", "B", None, &[])]);
+        assert!(e.contains("duplicate code '01'"), "{e}");
+    }
+
+    #[test]
+    fn missing_successor_is_rejected() {
+        let e = errors(vec![unit("02", "A", Some("2025-06-30"), &["99"])]);
+        assert!(e.contains("successor '99' is not in the registry"), "{e}");
+    }
+
+    #[test]
+    fn ended_unit_without_successor_is_rejected() {
+        let e = errors(vec![unit("02", "A", Some("2025-06-30"), &[])]);
+        assert!(e.contains("must name its successor"), "{e}");
+    }
+
+    #[test]
+    fn successor_ending_before_the_merger_is_rejected() {
+        let e = errors(vec![
+            unit("02", "A", Some("2025-06-30"), &["08"]),
+            unit("08", "B", Some("2025-01-01"), &["02"]),
+        ]);
+        assert!(
+            e.contains("successor '08' is not valid on 2025-07-01"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn same_name_with_overlapping_validity_is_rejected() {
+        let e = errors(vec![
+            unit("01", "Tỉnh A", None, &[]),
+            unit("02", "tinh a", None, &[]),
+        ]);
+        assert!(e.contains("overlapping validity"), "{e}");
+    }
+
+    #[test]
+    fn until_before_from_is_rejected() {
+        let mut u = unit("01", "A", Some("2018-01-01"), &["02"]);
+        u.from = day("2019-01-01");
+        let e = errors(vec![u, unit("02", "B", None, &[])]);
+        assert!(e.contains("is before from"), "{e}");
+    }
+
+    #[test]
+    fn invalid_contact_names_the_unit() {
+        let mut u = unit("01", "A", None, &[]);
+        u.contacts = vec!["not an address".into()];
+        let e = errors(vec![u]);
+        assert!(e.contains("(01).contacts[0]"), "{e}");
+    }
+}

@@ -1,0 +1,113 @@
+//! `chiso demo` (what `make run` starts): migrate, serve the simulator of every
+//! unit, backfill months of statistics through the real collectors, summarise,
+//! and keep running until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::app::App;
+use crate::collect::Collector;
+use crate::domain::Month;
+use crate::simulate::{self, SimulatorConfig};
+
+pub struct DemoOptions {
+    pub from: Month,
+    pub to: Month,
+    pub simulator_addr: SocketAddr,
+    /// Return after the summary instead of waiting for Ctrl-C (used by tests and CI).
+    pub exit_after_backfill: bool,
+}
+
+pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
+    let version = app
+        .store
+        .server_version()
+        .await
+        .context("ClickHouse is not reachable")?;
+    let applied = app.store.migrate().await?;
+    println!(
+        "ClickHouse {version} at {}, database '{}'",
+        app.settings.clickhouse.url,
+        app.store.database()
+    );
+    println!(
+        "migrations applied now: {}",
+        if applied.is_empty() {
+            "none (up to date)".to_string()
+        } else {
+            applied.join(", ")
+        }
+    );
+
+    let sim_config = SimulatorConfig::load(&app.settings.resolve(&app.settings.paths.simulator))?;
+    let sim = simulate::serve(app.registry.clone(), sim_config, opts.simulator_addr)
+        .with_context(|| format!("cannot start the simulator on {}", opts.simulator_addr))?;
+    println!(
+        "simulator of all units at {}  (GET {}/{{unit}}/v1/stats?month=YYYY-MM)",
+        sim.base_url(),
+        sim.base_url()
+    );
+    app.settings.collector.source_override = Some(sim.base_url());
+
+    let collector = Collector::new(
+        app.store.clone(),
+        app.registry.clone(),
+        app.catalogue.clone(),
+        app.settings.collector.clone(),
+    )?;
+    println!(
+        "\nbackfilling {} to {} for every unit valid in each month:",
+        opts.from, opts.to
+    );
+    println!(
+        "{:<8} {:>6} {:>9} {:>7} {:>10} {:>12} {:>7}",
+        "month", "units", "succeeded", "failed", "unchanged", "rows stored", "secs"
+    );
+    let (mut rows, mut failures) = (0usize, Vec::new());
+    for month in opts.from.through(opts.to) {
+        let started = Instant::now();
+        let units = collector.units_for(month, None)?;
+        let report = collector.collect(month, &units, false).await;
+        let unchanged = report
+            .results
+            .iter()
+            .filter(|r| r.outcome == crate::store::Outcome::Unchanged)
+            .count();
+        let failed: Vec<_> = report.failed().cloned().collect();
+        println!(
+            "{:<8} {:>6} {:>9} {:>7} {:>10} {:>12} {:>7.1}",
+            month.to_string(),
+            units.len(),
+            report.succeeded(),
+            failed.len(),
+            unchanged,
+            report.rows(),
+            started.elapsed().as_secs_f64()
+        );
+        rows += report.rows();
+        failures.extend(failed);
+    }
+    println!(
+        "\n{rows} rows stored in this run; {} unit-months not collected:",
+        failures.len()
+    );
+    for f in &failures {
+        println!("  {:<9} {}", f.outcome.as_str(), f.message);
+    }
+    println!(
+        "\nInspect: chiso runs --month {}   |   chiso --clickhouse-url {} collect --month {}",
+        opts.to, app.settings.clickhouse.url, opts.to
+    );
+    if opts.exit_after_backfill {
+        sim.stop().await;
+        return Ok(());
+    }
+    println!("\nchiso demo is running (simulator up). Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    sim.stop().await;
+    Ok(())
+}

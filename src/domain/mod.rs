@@ -1,0 +1,12 @@
+//! Plain types shared by every stage of the pipeline: months, units, the source payload.
+
+mod month;
+pub mod payload;
+mod service;
+mod text;
+mod unit;
+
+pub use month::{Month, MonthError};
+pub use service::ServiceLevel;
+pub use text::fold_vietnamese;
+pub use unit::{RankingGroup, UnitCode, UnitKind};

@@ -1,0 +1,59 @@
+//! Who reports: unit codes, kinds and the ranking groups that are never ranked together.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A unit's stable code: the GSO code for provinces ("01"), an abbreviation for ministries ("BTC").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitCode(String);
+
+impl UnitCode {
+    pub fn new(code: impl Into<String>) -> Self {
+        Self(code.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnitCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Province,
+    /// Ministries and ministerial-level agencies alike.
+    Ministry,
+}
+
+/// The three groups ranked apart (DTI practice): provinces, ministries that
+/// provide public services, ministries that do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankingGroup {
+    Province,
+    MinistryServices,
+    MinistryNoServices,
+}
+
+impl RankingGroup {
+    /// Units of this group are expected to report per-service dossier counts.
+    pub fn provides_services(self) -> bool {
+        !matches!(self, RankingGroup::MinistryNoServices)
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            RankingGroup::Province => "Tỉnh, thành phố",
+            RankingGroup::MinistryServices => "Bộ, ngành có cung cấp dịch vụ công",
+            RankingGroup::MinistryNoServices => "Bộ, ngành không cung cấp dịch vụ công",
+        }
+    }
+}

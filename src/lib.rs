@@ -1,0 +1,12 @@
+//! chiso: monthly e-government indicators for Vietnam's ministries and provinces.
+//!
+//! Data flows one way: sources → `collect` → `store` (ClickHouse) → compute → web / notify.
+//! `config` and `domain` are read by all; a module never imports one to its right.
+
+pub mod app;
+pub mod collect;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod simulate;
+pub mod store;

@@ -1,0 +1,259 @@
+//! The `chiso` command: parse arguments, load configuration, call one function per verb.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chiso::app::App;
+use chiso::collect::{import_file, Collector};
+use chiso::config::Overrides;
+use chiso::domain::Month;
+use chiso::{demo, simulate};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "chiso",
+    version,
+    about = "Monitoring of Vietnam's e-government indicators"
+)]
+struct Cli {
+    /// Settings file (chiso.toml).
+    #[arg(
+        long,
+        global = true,
+        env = "CHISO_CONFIG",
+        default_value = "config/chiso.toml"
+    )]
+    config: PathBuf,
+    /// ClickHouse HTTP URL; wins over the file and CHISO_CLICKHOUSE_URL.
+    #[arg(long, global = true)]
+    clickhouse_url: Option<String>,
+    /// ClickHouse database; wins over the file and CHISO_CLICKHOUSE_DATABASE.
+    #[arg(long, global = true)]
+    database: Option<String>,
+    /// Read every unit's source from {URL}/{unit code} (the simulator).
+    #[arg(long, global = true)]
+    source_override: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database and apply the migrations of sql/ that are missing.
+    Migrate,
+    /// Pull a month (or a range) from every unit's endpoint into ClickHouse.
+    Collect {
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        month: Option<Month>,
+        #[arg(long, requires = "to")]
+        from: Option<Month>,
+        #[arg(long, requires = "from")]
+        to: Option<Month>,
+        /// Only this unit (code).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Print what would be inserted, replaced and rejected; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Load a CSV file sent by a unit that has no API.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Each unit's last collection attempt for a month, with its reason.
+    Runs {
+        #[arg(long)]
+        month: Month,
+    },
+    /// Serve the source API of every unit with simulated data.
+    Simulate {
+        #[arg(long, default_value_t = 8400)]
+        port: u16,
+    },
+    /// The demo `make run` starts: migrate, simulate, backfill, summarise, keep running.
+    Demo {
+        /// First month to backfill (default: 24 months before the current one).
+        #[arg(long)]
+        from: Option<Month>,
+        /// Last month to backfill (default: the previous month).
+        #[arg(long)]
+        to: Option<Month>,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        simulator_addr: SocketAddr,
+        /// Stop after the backfill summary.
+        #[arg(long)]
+        once: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let flags = Overrides {
+        clickhouse_url: cli.clickhouse_url,
+        database: cli.database,
+        source_override: cli.source_override,
+    };
+    let app = App::load(&cli.config, &flags)?;
+    match cli.command {
+        Command::Migrate => {
+            let applied = app.store.migrate().await?;
+            println!(
+                "database '{}': applied {}",
+                app.store.database(),
+                if applied.is_empty() {
+                    "nothing (up to date)".into()
+                } else {
+                    applied.join(", ")
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Collect {
+            month,
+            from,
+            to,
+            unit,
+            dry_run,
+        } => {
+            let months: Vec<Month> = match (month, from, to) {
+                (Some(m), _, _) => vec![m],
+                (None, Some(f), Some(t)) => f.through(t).collect(),
+                _ => anyhow::bail!("give --month YYYY-MM or --from YYYY-MM --to YYYY-MM"),
+            };
+            let collector = Collector::new(
+                app.store,
+                app.registry,
+                app.catalogue,
+                app.settings.collector,
+            )?;
+            let mut ok = true;
+            for m in months {
+                let units = collector.units_for(m, unit.as_deref())?;
+                let report = collector.collect(m, &units, dry_run).await;
+                println!("== {m}\n{report}");
+                ok &= report.all_succeeded();
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Import { file, dry_run } => {
+            let out =
+                import_file(&file, &app.registry, &app.catalogue, &app.store, dry_run).await?;
+            for m in &out.matches {
+                println!("matched by name: {m}");
+            }
+            for e in &out.line_errors {
+                println!("error: {e}");
+            }
+            println!("{}", out.report);
+            let ok = out.report.all_succeeded() && out.line_errors.is_empty();
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Runs { month } => {
+            let attempts = app.store.last_attempts(month).await?;
+            println!(
+                "{:<8} {:<5} {:<9} {:>4} {:>5} {:>8} {:>8}  reason",
+                "unit", "via", "outcome", "http", "tries", "services", "measures"
+            );
+            for a in &attempts {
+                let via = match a.channel {
+                    chiso::store::Channel::Http => "http",
+                    chiso::store::Channel::Csv => "csv",
+                };
+                println!(
+                    "{:<8} {:<5} {:<9} {:>4} {:>5} {:>8} {:>8}  {}",
+                    a.unit_code,
+                    via,
+                    a.outcome.as_str(),
+                    a.http_status,
+                    a.tries,
+                    a.services,
+                    a.measures,
+                    a.error
+                );
+            }
+            let expected: Vec<_> = app
+                .registry
+                .valid_in(month)
+                .filter(|u| !attempts.iter().any(|a| a.unit_code == u.code.as_str()))
+                .collect();
+            for u in &expected {
+                println!("{:<8} {:<5} {:<9}", u.code, "-", "no attempt");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Simulate { port } => {
+            let sim_config = simulate::SimulatorConfig::load(
+                &app.settings.resolve(&app.settings.paths.simulator),
+            )?;
+            let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+            let sim = simulate::serve(app.registry, sim_config, addr)
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            println!(
+                "simulator of every unit at {}  (Ctrl-C stops)",
+                sim.base_url()
+            );
+            tokio::signal::ctrl_c().await?;
+            sim.stop().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            from,
+            to,
+            simulator_addr,
+            once,
+        } => {
+            let current = Month::of(
+                chrono::Utc::now()
+                    .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                    .date_naive(),
+            );
+            let to = to.unwrap_or(current.prev());
+            let from = from.unwrap_or(
+                Month::new(to.year() - 2, to.month())
+                    .map(Month::next)
+                    .unwrap_or(to),
+            );
+            demo::run(
+                app,
+                demo::DemoOptions {
+                    from,
+                    to,
+                    simulator_addr,
+                    exit_after_backfill: once,
+                },
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

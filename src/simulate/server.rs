@@ -1,0 +1,171 @@
+//! The simulator's HTTP side: `GET {base}/{unit}/v1/stats?month=YYYY-MM[&cursor=N]`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use serde::Deserialize;
+
+use super::data::generate;
+use super::faults::{FaultMode, Faults};
+use super::SimulatorConfig;
+use crate::config::Registry;
+use crate::domain::payload::StatsPage;
+use crate::domain::{Month, UnitCode};
+
+struct State {
+    registry: Registry,
+    config: SimulatorConfig,
+    faults: Faults,
+}
+
+/// A running simulator; `stop` ends it.
+pub struct SimulatorHandle {
+    pub addr: SocketAddr,
+    pub faults: Faults,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl SimulatorHandle {
+    /// The base every unit's source can be overridden with.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop(false).await;
+    }
+}
+
+/// Starts the simulator on `addr` (port 0 picks a free one) in the current Tokio runtime.
+pub fn serve(
+    registry: Registry,
+    config: SimulatorConfig,
+    addr: SocketAddr,
+) -> std::io::Result<SimulatorHandle> {
+    let faults = Faults::new(config.fault.clone());
+    let state = web::Data::new(Arc::new(State {
+        registry,
+        config,
+        faults: faults.clone(),
+    }));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/{unit}/v1/stats", web::get().to(stats))
+    })
+    .workers(2)
+    .disable_signals()
+    .shutdown_timeout(1)
+    .bind(addr)?;
+    let addr = server.addrs().first().copied().unwrap_or(addr);
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    Ok(SimulatorHandle {
+        addr,
+        faults,
+        server: handle,
+    })
+}
+
+#[derive(Deserialize)]
+struct StatsQuery {
+    month: Option<String>,
+    cursor: Option<String>,
+}
+
+fn error(status: actix_web::http::StatusCode, message: String) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": message }))
+}
+
+async fn stats(
+    state: web::Data<Arc<State>>,
+    path: web::Path<String>,
+    q: web::Query<StatsQuery>,
+) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    let code = path.into_inner();
+    let Some(unit) = state.registry.get(&UnitCode::new(&code)) else {
+        return error(StatusCode::NOT_FOUND, format!("unknown unit '{code}'"));
+    };
+    let month: Month = match q.month.as_deref().unwrap_or_default().parse() {
+        Ok(m) => m,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("parameter 'month': {e}")),
+    };
+    let offset: usize = match q.cursor.as_deref().map(str::parse).transpose() {
+        Ok(o) => o.unwrap_or(0),
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "parameter 'cursor': not a cursor of this source".into(),
+            )
+        }
+    };
+    let fault = state.faults.take(&code, month);
+    if fault == Some(FaultMode::Slow) {
+        tokio::time::sleep(Duration::from_millis(state.config.slow_delay_ms)).await;
+    }
+    if fault == Some(FaultMode::Http500) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "simulated failure".into(),
+        );
+    }
+    let mut page = paginate(
+        generate(unit, month, state.config.seed),
+        offset,
+        state.config.page_size.max(1),
+    );
+    if let Some(mode) = fault {
+        apply(mode, &mut page, month);
+    }
+    let body = serde_json::to_string(&page).unwrap_or_default();
+    if fault == Some(FaultMode::MalformedJson) {
+        let cut: String = body.chars().take(body.chars().count() / 2).collect();
+        return HttpResponse::Ok()
+            .content_type("application/json")
+            .body(cut);
+    }
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
+}
+
+/// One page: `size` services from `offset`; measures ride on the first page.
+fn paginate(mut full: StatsPage, offset: usize, size: usize) -> StatsPage {
+    let total = full.services.len();
+    full.services = full.services.into_iter().skip(offset).take(size).collect();
+    if offset > 0 {
+        full.measures.clear();
+    }
+    full.next_cursor = (offset + size < total).then(|| (offset + size).to_string());
+    full
+}
+
+fn apply(mode: FaultMode, page: &mut StatsPage, month: Month) {
+    match mode {
+        FaultMode::NegativeCount => match page.services.first_mut() {
+            Some(s) => s.received = -5,
+            None => page
+                .measures
+                .iter_mut()
+                .take(1)
+                .for_each(|m| m.value = -5.0),
+        },
+        FaultMode::InconsistentCounts => {
+            if let Some(s) = page.services.first_mut() {
+                s.received_online = s.received + 10;
+            }
+        }
+        FaultMode::WrongMonth => page.month = month.prev().to_string(),
+        FaultMode::WrongUnit => page.unit_code = format!("{}X", page.unit_code),
+        FaultMode::Empty => {
+            page.services.clear();
+            page.measures.clear();
+            page.next_cursor = None;
+        }
+        FaultMode::Slow | FaultMode::Http500 | FaultMode::MalformedJson => {}
+    }
+}

@@ -1,0 +1,98 @@
+//! `collection_attempts` and `rejected_payloads`: the record of every pull and
+//! import, and of every payload turned away.
+
+use chrono::NaiveDate;
+use clickhouse::Row;
+use serde::Deserialize;
+use serde_repr::{Deserialize_repr, Serialize_repr};
+
+use super::rows::{AttemptRow, RejectedRow};
+use super::{Store, StoreError};
+use crate::domain::Month;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
+#[repr(i8)]
+pub enum Channel {
+    Http = 1,
+    Csv = 2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
+#[repr(i8)]
+pub enum Outcome {
+    /// A new version of the unit-month was stored.
+    Stored = 1,
+    /// Valid, and identical to what was already stored: nothing written.
+    Unchanged = 2,
+    /// The payload failed validation; kept in `rejected_payloads`.
+    Rejected = 3,
+    /// No usable answer: timeout, connection error, HTTP error, storage error.
+    Failed = 4,
+}
+
+impl Outcome {
+    pub fn is_success(self) -> bool {
+        matches!(self, Outcome::Stored | Outcome::Unchanged)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Stored => "stored",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Rejected => "rejected",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// A unit's last attempt for a month, as `chiso runs` shows it.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct AttemptSummary {
+    pub unit_code: String,
+    pub attempt_id: String,
+    pub channel: Channel,
+    pub started_at: u32,
+    pub outcome: Outcome,
+    pub http_status: u16,
+    pub tries: u8,
+    pub services: u32,
+    pub measures: u32,
+    pub error: String,
+}
+
+impl Store {
+    pub async fn record_attempt(&self, row: &AttemptRow) -> Result<(), StoreError> {
+        self.insert_rows("collection_attempts", std::slice::from_ref(row))
+            .await
+    }
+
+    pub async fn record_rejection(&self, row: &RejectedRow) -> Result<(), StoreError> {
+        self.insert_rows("rejected_payloads", std::slice::from_ref(row))
+            .await
+    }
+
+    /// Each unit's latest attempt for `month`.
+    pub async fn last_attempts(&self, month: Month) -> Result<Vec<AttemptSummary>, StoreError> {
+        let sql = "SELECT unit_code, argMax(attempt_id, started_at), argMax(channel, started_at), \
+                   toUInt32(max(started_at)), argMax(outcome, started_at), argMax(http_status, started_at), \
+                   argMax(tries, started_at), argMax(services, started_at), argMax(measures, started_at), \
+                   argMax(error, started_at) \
+                   FROM collection_attempts WHERE month = toDate(?) GROUP BY unit_code ORDER BY unit_code";
+        let q = self.client.query(sql).bind(month.first_day().to_string());
+        self.run("read last attempts", q.fetch_all()).await
+    }
+
+    /// Rejected payloads for a unit and month, newest first.
+    pub async fn rejections(
+        &self,
+        unit: &str,
+        month: NaiveDate,
+    ) -> Result<Vec<RejectedRow>, StoreError> {
+        let q = self
+            .client
+            .query("SELECT ?fields FROM rejected_payloads WHERE unit_code = ? AND month = ? ORDER BY received_at DESC")
+            .bind(unit)
+            .bind(month.to_string());
+        self.run("read rejected payloads", q.fetch_all()).await
+    }
+}

@@ -1,0 +1,100 @@
+//! `service_stats`, `measure_values`, `batches`: what units reported, read as
+//! users read it — the newest complete version of each unit-month.
+
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+use super::rows::{BatchRow, MeasureRow, ServiceRow};
+use super::{Store, StoreError};
+use crate::domain::Month;
+
+/// The batch that holds a unit-month's current data.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct CurrentBatch {
+    pub attempt_id: String,
+    pub content_hash: String,
+    pub services: u32,
+    pub measures: u32,
+}
+
+/// Per-unit sums of the current services of a month.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct UnitMonthTotals {
+    pub unit_code: String,
+    pub services: u64,
+    pub full_online: u64,
+    pub received: u64,
+    pub received_online: u64,
+    pub processed: u64,
+    pub processed_on_time: u64,
+    pub processed_late: u64,
+    pub pending_overdue: u64,
+}
+
+impl Store {
+    pub(crate) async fn insert_rows<T>(&self, table: &str, rows: &[T]) -> Result<(), StoreError>
+    where
+        T: clickhouse::RowOwned + clickhouse::RowWrite,
+    {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let context = format!("insert into {table}");
+        let mut insert = self.run(&context, self.client.insert::<T>(table)).await?;
+        for row in rows {
+            self.run(&context, insert.write(row)).await?;
+        }
+        self.run(&context, insert.end()).await
+    }
+
+    /// Stores one accepted batch: each table in one INSERT (so each is atomic),
+    /// the batch record last, once the data is in.
+    pub async fn store_batch(
+        &self,
+        services: &[ServiceRow],
+        measures: &[MeasureRow],
+        batch: &BatchRow,
+    ) -> Result<(), StoreError> {
+        self.insert_rows("service_stats", services).await?;
+        self.insert_rows("measure_values", measures).await?;
+        self.insert_rows("batches", std::slice::from_ref(batch))
+            .await
+    }
+
+    pub async fn current_batch(
+        &self,
+        unit: &str,
+        month: Month,
+    ) -> Result<Option<CurrentBatch>, StoreError> {
+        let sql = "SELECT argMax(attempt_id, version), argMax(content_hash, version), \
+                   argMax(services, version), argMax(measures, version) \
+                   FROM batches WHERE unit_code = ? AND month = toDate(?) GROUP BY unit_code, month";
+        let q = self
+            .client
+            .query(sql)
+            .bind(unit)
+            .bind(month.first_day().to_string());
+        self.run("read current batch", q.fetch_optional()).await
+    }
+
+    /// Per-unit totals of `month`, one row per unit that has current services.
+    pub async fn month_totals(&self, month: Month) -> Result<Vec<UnitMonthTotals>, StoreError> {
+        let sql = "SELECT unit_code, count() AS services, countIf(level = 'full_online') AS full_online, \
+             sum(received), sum(received_online), sum(processed), sum(processed_on_time), \
+             sum(processed_late), sum(pending_overdue) \
+                   FROM service_stats_current WHERE month = toDate(?) GROUP BY unit_code ORDER BY unit_code";
+        let q = self.client.query(sql).bind(month.first_day().to_string());
+        self.run("read month totals", q.fetch_all()).await
+    }
+
+    /// Current measures of `month`: (unit, measure, value).
+    pub async fn month_measures(
+        &self,
+        month: Month,
+    ) -> Result<Vec<(String, String, f64)>, StoreError> {
+        let sql = "SELECT unit_code, measure_code, value FROM measure_values_current \
+             WHERE month = toDate(?) ORDER BY unit_code, measure_code";
+        let q = self.client.query(sql).bind(month.first_day().to_string());
+        self.run("read month measures", q.fetch_all()).await
+    }
+}

@@ -1,0 +1,130 @@
+//! The only Rust that speaks ClickHouse: the client, migrations, and one file
+//! per table family. Every call is bounded by the configured timeout.
+
+mod attempts;
+mod collected;
+mod migrations;
+mod rows;
+
+use std::future::Future;
+use std::time::Duration;
+
+use clickhouse::Client;
+
+pub use attempts::{AttemptSummary, Channel, Outcome};
+pub use collected::{CurrentBatch, UnitMonthTotals};
+pub use migrations::{Migration, MIGRATIONS};
+pub use rows::{AttemptRow, BatchRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
+
+use crate::config::ClickHouseSettings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("clickhouse at {url}: {context}: {source}")]
+    Query {
+        url: String,
+        context: String,
+        source: clickhouse::error::Error,
+    },
+    #[error("clickhouse at {url}: {context}: no answer within {secs} s")]
+    Timeout {
+        url: String,
+        context: String,
+        secs: u64,
+    },
+    #[error("migration {name}: applied earlier with checksum {applied}, the file now has {now}; migrations are append-only, add a new file instead")]
+    MigrationChanged {
+        name: String,
+        applied: String,
+        now: String,
+    },
+}
+
+/// A handle on chiso's database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    client: Client,
+    admin: Client,
+    url: String,
+    database: String,
+    timeout: Duration,
+}
+
+impl Store {
+    pub fn new(settings: &ClickHouseSettings) -> Self {
+        let admin = Client::default()
+            .with_url(&settings.url)
+            .with_user(&settings.user)
+            .with_password(&settings.password)
+            // Schema validation needs a newer server than 18.16; rows are checked
+            // against DESCRIBE TABLE in the integration tests instead.
+            .with_validation(false);
+        Self {
+            client: admin.clone().with_database(&settings.database),
+            admin,
+            url: strip_credentials(&settings.url),
+            database: settings.database.clone(),
+            timeout: Duration::from_secs(settings.timeout_secs),
+        }
+    }
+
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Runs one ClickHouse call under the timeout, naming what it was for.
+    pub(crate) async fn run<T>(
+        &self,
+        context: &str,
+        call: impl Future<Output = clickhouse::error::Result<T>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(source)) => Err(StoreError::Query {
+                url: self.url.clone(),
+                context: context.to_string(),
+                source,
+            }),
+            Err(_) => Err(StoreError::Timeout {
+                url: self.url.clone(),
+                context: context.to_string(),
+                secs: self.timeout.as_secs(),
+            }),
+        }
+    }
+
+    /// `SELECT version()`: also a reachability check.
+    pub async fn server_version(&self) -> Result<String, StoreError> {
+        self.run(
+            "server version",
+            self.admin.query("SELECT version()").fetch_one::<String>(),
+        )
+        .await
+    }
+}
+
+/// `http://user:secret@host` must never reach a log line.
+fn strip_credentials(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_are_stripped_from_urls() {
+        assert_eq!(
+            super::strip_credentials("http://u:p@h:8123"),
+            "http://h:8123"
+        );
+        assert_eq!(super::strip_credentials("http://h:8123"), "http://h:8123");
+    }
+}
