@@ -7,6 +7,8 @@ CREATE TABLE IF NOT EXISTS collection_attempts (
     month Date,
     channel Enum8('http' = 1, 'csv' = 2),
     started_at DateTime,
+    -- Orders attempts within a second: microseconds since the epoch at the start.
+    started_us UInt64,
     finished_at DateTime,
     outcome Enum8('stored' = 1, 'unchanged' = 2, 'rejected' = 3, 'failed' = 4),
     http_status UInt16,
@@ -16,7 +18,7 @@ CREATE TABLE IF NOT EXISTS collection_attempts (
     error String
 ) ENGINE = MergeTree
 PARTITION BY toYear(month)
-ORDER BY (unit_code, month, started_at);
+ORDER BY (unit_code, month, started_us);
 
 CREATE TABLE IF NOT EXISTS rejected_payloads (
     attempt_id String,

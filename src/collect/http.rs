@@ -114,16 +114,9 @@ pub async fn fetch_month(
     };
     let mut cursor: Option<String> = None;
     loop {
-        let (status, body) = get_with_retries(
-            http,
-            settings,
-            endpoint,
-            &url,
-            month,
-            cursor.as_deref(),
-            &mut fetched.tries,
-        )
-        .await?;
+        let (status, body, tries) =
+            get_with_retries(http, settings, endpoint, &url, month, cursor.as_deref()).await?;
+        fetched.tries = fetched.tries.max(tries);
         fetched.http_status = status;
         fetched.raw.push(body);
         let body = fetched.raw.last().map(String::as_str).unwrap_or_default();
@@ -176,11 +169,10 @@ async fn get_with_retries(
     url: &str,
     month: Month,
     cursor: Option<&str>,
-    tries: &mut u32,
-) -> Result<(u16, String), FetchError> {
+) -> Result<(u16, String, u32), FetchError> {
     let mut retry = 0;
     loop {
-        *tries += 1;
+        let tries = retry + 1;
         let mut req = http.get(url).query(&[("month", month.to_string())]);
         if let Some(c) = cursor {
             req = req.query(&[("cursor", c)]);
@@ -192,12 +184,12 @@ async fn get_with_retries(
             Ok(resp) => {
                 let status = resp.status();
                 match resp.text().await {
-                    Ok(body) if status.is_success() => return Ok((status.as_u16(), body)),
-                    Ok(body) => Err(status_error(url, status, *tries, &body)),
-                    Err(e) => Err(transport_error(url, settings, *tries, &e)),
+                    Ok(body) if status.is_success() => return Ok((status.as_u16(), body, tries)),
+                    Ok(body) => Err(status_error(url, status, tries, &body)),
+                    Err(e) => Err(transport_error(url, settings, tries, &e)),
                 }
             }
-            Err(e) => Err(transport_error(url, settings, *tries, &e)),
+            Err(e) => Err(transport_error(url, settings, tries, &e)),
         };
         let err = match outcome {
             Ok(ok) => return Ok(ok),

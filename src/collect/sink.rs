@@ -49,6 +49,7 @@ impl Attempt {
             month: self.month.first_day(),
             channel: self.channel,
             started_at: self.started_at,
+            started_us: self.version,
             finished_at: Utc::now(),
             outcome,
             http_status,

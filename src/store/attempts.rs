@@ -73,10 +73,10 @@ impl Store {
 
     /// Each unit's latest attempt for `month`.
     pub async fn last_attempts(&self, month: Month) -> Result<Vec<AttemptSummary>, StoreError> {
-        let sql = "SELECT unit_code, argMax(attempt_id, started_at), argMax(channel, started_at), \
-                   toUInt32(max(started_at)), argMax(outcome, started_at), argMax(http_status, started_at), \
-                   argMax(tries, started_at), argMax(services, started_at), argMax(measures, started_at), \
-                   argMax(error, started_at) \
+        let sql = "SELECT unit_code, argMax(attempt_id, started_us), argMax(channel, started_us), \
+                   toUInt32(argMax(started_at, started_us)), argMax(outcome, started_us), \
+                   argMax(http_status, started_us), argMax(tries, started_us), argMax(services, started_us), \
+                   argMax(measures, started_us), argMax(error, started_us) \
                    FROM collection_attempts WHERE month = toDate(?) GROUP BY unit_code ORDER BY unit_code";
         let q = self.client.query(sql).bind(month.first_day().to_string());
         self.run("read last attempts", q.fetch_all()).await

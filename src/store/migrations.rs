@@ -61,6 +61,15 @@ struct Applied {
 }
 
 impl Store {
+    /// Drops chiso's whole database: for throwaway databases (tests, demos), never called by a job.
+    pub async fn drop_database(&self) -> Result<(), StoreError> {
+        let q = self
+            .admin
+            .query("DROP DATABASE IF EXISTS ?")
+            .bind(Identifier(&self.database));
+        self.run("drop database", q.execute()).await
+    }
+
     /// Creates the database if needed and applies what is missing; returns the names applied now.
     pub async fn migrate(&self) -> Result<Vec<&'static str>, StoreError> {
         let db = Identifier(&self.database);

@@ -77,6 +77,8 @@ pub struct AttemptRow {
     pub channel: Channel,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub started_at: DateTime<Utc>,
+    /// Orders attempts within a second.
+    pub started_us: u64,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub finished_at: DateTime<Utc>,
     pub outcome: Outcome,

@@ -1,1 +1,13 @@
-fn main() {}
+//! Integration tests: one binary, a real ClickHouse (started by `make test`,
+//! URL in CHISO_TEST_CLICKHOUSE_URL), a fresh database per test, the simulator
+//! on a free loopback port. Nothing beyond loopback.
+
+// Tests state facts; a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod collect;
+mod common;
+mod faults;
+mod import;
+mod registry;
+mod schema;

@@ -1,0 +1,18 @@
+# The two commands of README.md. Both install what they need on a fresh machine.
+.PHONY: run test lint demo-once
+
+## run: ClickHouse under var/, the simulator of every unit, 24 months backfilled; Ctrl-C stops all.
+run:
+	scripts/run.sh
+
+## test: a throwaway ClickHouse, lint, every test against it.
+test:
+	scripts/test.sh
+
+## demo-once: like run, but exits after the backfill summary.
+demo-once:
+	scripts/run.sh --once
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make run`: install what is missing, start ClickHouse with its data under var/,
+# then the demo (migrate, simulator of every unit, backfill, summary). The demo
+# keeps running; Ctrl-C stops it and the ClickHouse this script started.
+# Running it again reuses var/ (nothing already stored is stored twice).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/deps.sh
+cargo build --release --quiet
+
+dir=$PWD/var/clickhouse
+mkdir -p "$dir"
+url=$(scripts/clickhouse.sh start "$dir" | tail -n1)
+stop() { scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true; echo "stopped ClickHouse ($dir)"; }
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+echo "ClickHouse at $url, data in $dir"
+target/release/chiso --clickhouse-url "$url" demo "$@"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing, start a throwaway ClickHouse on a free
+# loopback port in a temporary directory, lint, run every test against it, stop it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/deps.sh
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-ch.XXXXXX")
+cleanup() { scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
+trap cleanup EXIT INT TERM
+
+url=$(scripts/clickhouse.sh start "$dir" | tail -n1)
+echo "test ClickHouse at $url ($dir)"
+export CHISO_TEST_CLICKHOUSE_URL=$url
+
+cargo fmt --check
+cargo clippy --all-targets --quiet -- -D warnings
+cargo test --all-targets

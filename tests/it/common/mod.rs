@@ -1,0 +1,103 @@
+//! The harness: a throwaway database per test, the shipped configuration, the simulator.
+
+use std::path::{Path, PathBuf};
+
+use chiso::collect::Collector;
+use chiso::config::{ClickHouseSettings, CollectorSettings, MeasureCatalogue, Registry};
+use chiso::domain::Month;
+use chiso::simulate::{self, Fault, SimulatorConfig, SimulatorHandle};
+use chiso::store::Store;
+
+pub const SEED: u64 = 7;
+
+pub fn config_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config")
+}
+
+pub fn registry() -> Registry {
+    Registry::load(&config_dir().join("units.toml")).expect("shipped registry loads")
+}
+
+pub fn catalogue() -> MeasureCatalogue {
+    MeasureCatalogue::load(&config_dir().join("measures.toml")).expect("shipped catalogue loads")
+}
+
+pub fn month(s: &str) -> Month {
+    s.parse().expect("month literal")
+}
+
+/// A fresh, migrated database named after the test.
+pub async fn test_store(test: &str) -> Store {
+    let url = std::env::var("CHISO_TEST_CLICKHOUSE_URL")
+        .expect("CHISO_TEST_CLICKHOUSE_URL is not set: run the tests with `make test`, which starts ClickHouse");
+    let settings = ClickHouseSettings {
+        url,
+        user: "default".into(),
+        password: String::new(),
+        database: format!("chiso_it_{test}"),
+        timeout_secs: 60,
+    };
+    let store = Store::new(&settings);
+    store.drop_database().await.expect("drop the test database");
+    store.migrate().await.expect("migrations apply");
+    store
+}
+
+/// Collector settings that keep fault tests short: 1 s timeout, one retry.
+pub fn collector_settings(source: &str) -> CollectorSettings {
+    CollectorSettings {
+        concurrency: 8,
+        timeout_secs: 1,
+        retries: 1,
+        backoff_base_ms: 10,
+        backoff_max_ms: 50,
+        source_override: Some(source.to_string()),
+    }
+}
+
+pub fn simulator(faults: Vec<Fault>) -> SimulatorHandle {
+    let config = SimulatorConfig {
+        seed: SEED,
+        page_size: 300,
+        slow_delay_ms: 2_500,
+        fault: faults,
+    };
+    simulate::serve(registry(), config, ([127, 0, 0, 1], 0).into()).expect("simulator starts")
+}
+
+pub fn collector(store: &Store, sim: &SimulatorHandle) -> Collector {
+    Collector::new(
+        store.clone(),
+        registry(),
+        catalogue(),
+        collector_settings(&sim.base_url()),
+    )
+    .expect("collector")
+}
+
+/// A unit's totals as the simulator generates them.
+pub fn simulated_totals(unit: &str, m: Month) -> chiso::store::UnitMonthTotals {
+    let reg = registry();
+    let u = reg
+        .get(&chiso::domain::UnitCode::new(unit))
+        .expect("unit in registry");
+    let page = simulate::generate(u, m, SEED);
+    let sum = |f: fn(&chiso::domain::payload::ServiceRecord) -> i64| {
+        page.services.iter().map(f).sum::<i64>() as u64
+    };
+    chiso::store::UnitMonthTotals {
+        unit_code: unit.to_string(),
+        services: page.services.len() as u64,
+        full_online: page
+            .services
+            .iter()
+            .filter(|s| s.level == "full_online")
+            .count() as u64,
+        received: sum(|s| s.received),
+        received_online: sum(|s| s.received_online),
+        processed: sum(|s| s.processed),
+        processed_on_time: sum(|s| s.processed_on_time),
+        processed_late: sum(|s| s.processed_late),
+        pending_overdue: sum(|s| s.pending_overdue),
+    }
+}

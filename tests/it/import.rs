@@ -1,0 +1,183 @@
+//! `chiso import`: the two CSV layouts, validated exactly like a pull.
+
+use chiso::collect::import_file;
+use chiso::store::Outcome;
+
+use super::common::{catalogue, month, registry, test_store};
+
+const SERVICE_HEADER: &str = "unit,month,service_code,service_name,field,level,eligible_full_online,integrated_national_portal,received,received_online,processed,processed_on_time,processed_late,pending_overdue";
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn a_good_file_is_stored_and_names_are_matched_without_diacritics() {
+    let store = test_store("import_good").await;
+    let dir = tempfile::tempdir().unwrap();
+    let services = write(
+        &dir,
+        "services.csv",
+        &format!(
+            "{SERVICE_HEADER}\n\
+             ha noi,2021-06,1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,100,80,90,85,5,1\n\
+             Thành phố Hà Nội,2021-06,1.002,Đăng ký khai sinh,Hộ tịch,partial_online,có,không,50,10,50,50,0,0\n\
+             79,2021-06,1.001,Cấp giấy phép xây dựng,Xây dựng,not_online,0,0,7,0,7,7,0,0\n"
+        ),
+    );
+    let out = import_file(&services, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    assert!(out.report.all_succeeded(), "{}", out.report);
+    assert!(out.line_errors.is_empty(), "{:?}", out.line_errors);
+    assert!(
+        out.matches
+            .iter()
+            .any(|m| m.contains("'ha noi' matched unit 01 Thành phố Hà Nội")),
+        "{:?}",
+        out.matches
+    );
+
+    let measures = write(&dir, "measures.csv", "unit,month,measure,value\n01,2021-06,satisfaction_percent,91.5\n01,2021-06,reports_expected,12\n");
+    let out = import_file(&measures, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    assert!(out.report.all_succeeded(), "{}", out.report);
+
+    let totals = store.month_totals(month("2021-06")).await.unwrap();
+    let hanoi = totals.iter().find(|t| t.unit_code == "01").unwrap();
+    assert_eq!(
+        (
+            hanoi.services,
+            hanoi.received,
+            hanoi.received_online,
+            hanoi.full_online
+        ),
+        (2, 150, 90, 1)
+    );
+    let stored = store.month_measures(month("2021-06")).await.unwrap();
+    assert_eq!(
+        stored,
+        vec![
+            ("01".into(), "reports_expected".into(), 12.0),
+            ("01".into(), "satisfaction_percent".into(), 91.5)
+        ]
+    );
+    // A measures file leaves the services of the month alone.
+    assert_eq!(store.month_totals(month("2021-06")).await.unwrap(), totals);
+}
+
+#[tokio::test]
+async fn a_bad_file_rejects_only_its_bad_unit_months_naming_the_line() {
+    let store = test_store("import_bad").await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        &dir,
+        "good.csv",
+        &format!(
+            "{SERVICE_HEADER}\n79,2021-06,1.001,A,Xây dựng,full_online,1,1,100,80,90,85,5,1\n"
+        ),
+    );
+    assert!(import_file(&good, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap()
+        .report
+        .all_succeeded());
+    let before = store.month_totals(month("2021-06")).await.unwrap();
+
+    let bad = write(
+        &dir,
+        "bad.csv",
+        &format!(
+            "{SERVICE_HEADER}\n\
+             01,2021-06,1.001,A,Xây dựng,full_online,1,1,100,80,90,85,5,1\n\
+             79,2021-06,1.001,A,Xây dựng,full_online,1,1,100,120,90,85,5,1\n\
+             Atlantis,2021-06,1.001,A,Xây dựng,full_online,1,1,1,1,1,1,0,0\n"
+        ),
+    );
+    let out = import_file(&bad, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    let by_unit = |code: &str| {
+        out.report
+            .results
+            .iter()
+            .find(|r| r.unit.as_str() == code)
+            .unwrap()
+    };
+    assert_eq!(by_unit("01").outcome, Outcome::Stored);
+    assert_eq!(by_unit("79").outcome, Outcome::Rejected);
+    let msg = &by_unit("79").message;
+    assert!(msg.contains("unit 79, month 2021-06: field 'services[code=1.001].received_online': 120 exceeds received 100"), "{msg}");
+    assert!(msg.contains("line 3 of"), "{msg}");
+    assert_eq!(out.line_errors.len(), 1);
+    assert!(
+        out.line_errors[0].contains("line 4")
+            && out.line_errors[0].contains("'Atlantis' matches no unit"),
+        "{:?}",
+        out.line_errors
+    );
+
+    let after = store.month_totals(month("2021-06")).await.unwrap();
+    assert_eq!(
+        after.iter().find(|t| t.unit_code == "79"),
+        before.iter().find(|t| t.unit_code == "79"),
+        "79 keeps its earlier data"
+    );
+    assert!(after.iter().any(|t| t.unit_code == "01"));
+
+    let unknown = write(
+        &dir,
+        "m.csv",
+        "unit,month,measure,value\n01,2021-06,satisfaction_percent,90\n01,2021-06,happiness,3\n",
+    );
+    let out = import_file(&unknown, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    let msg = &out.report.results[0].message;
+    assert!(
+        msg.contains("unknown measure 'happiness'") && msg.contains("line 3 of"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_dry_run_stores_nothing() {
+    let store = test_store("import_dry_run").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "s.csv",
+        &format!("{SERVICE_HEADER}\n01,2021-06,1.001,A,B,full_online,1,1,10,5,10,9,1,0\n"),
+    );
+    let out = import_file(&file, &registry(), &catalogue(), &store, true)
+        .await
+        .unwrap();
+    assert!(
+        out.report.to_string().contains("would insert 1 services"),
+        "{}",
+        out.report
+    );
+    assert!(store
+        .month_totals(month("2021-06"))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_file_of_neither_layout_is_refused_naming_both() {
+    let store = test_store("import_layout").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "x.csv", "unit,month,what\n01,2021-06,1\n");
+    let err = import_file(&file, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("neither layout") && err.contains("x.csv"),
+        "{err}"
+    );
+}
