@@ -97,8 +97,10 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
         println!("  {:<9} {}", f.outcome.as_str(), f.message);
     }
     println!(
-        "\nInspect: chiso runs --month {}   |   chiso --clickhouse-url {} collect --month {}",
-        opts.to, app.settings.clickhouse.url, opts.to
+        "\nWhile it runs, in another terminal:\n  target/release/chiso --clickhouse-url {url} runs --month {m}\n  target/release/chiso --clickhouse-url {url} --source-override {sim} collect --month {m}\n  scripts/clickhouse.sh client var/clickhouse --database chiso",
+        url = app.settings.clickhouse.url,
+        m = opts.to,
+        sim = sim.base_url(),
     );
     if opts.exit_after_backfill {
         sim.stop().await;
