@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod collect;
+pub mod compute;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -8,5 +8,5 @@ mod unit;
 
 pub use month::{Month, MonthError};
 pub use service::ServiceLevel;
-pub use text::fold_vietnamese;
+pub use text::{fold_vietnamese, vietnamese_sort_key};
 pub use unit::{RankingGroup, UnitCode, UnitKind};

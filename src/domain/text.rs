@@ -30,9 +30,90 @@ pub fn fold_vietnamese(name: &str) -> String {
     out
 }
 
+/// The Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+/// Letters outside it (f, j, w, z in foreign names) sort after their neighbours.
+const ALPHABET: &[&str] = &[
+    "a", "a\u{306}", "a\u{302}", "b", "c", "d", "đ", "e", "e\u{302}", "f", "g", "h", "i", "j", "k",
+    "l", "m", "n", "o", "o\u{302}", "o\u{31b}", "p", "q", "r", "s", "t", "u", "u\u{31b}", "v", "w",
+    "x", "y", "z",
+];
+
+/// Tone marks: compared only when the letters are equal (ngang < huyền < hỏi < ngã < sắc < nặng).
+const TONES: &[char] = &['\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}'];
+
+/// A key that sorts Vietnamese names in dictionary order: "Đà Nẵng" after "Dak Nong",
+/// "Ăn" after "An", tones only breaking ties.
+pub fn vietnamese_sort_key(name: &str) -> (Vec<u16>, Vec<u8>) {
+    let mut letters = Vec::new();
+    let mut tones = Vec::new();
+    let lower: String = name.to_lowercase().nfd().collect();
+    let mut chars = lower.chars().peekable();
+    while let Some(c) = chars.next() {
+        // A base letter takes all the marks that follow it: vowel modifiers make
+        // another letter (ă, â, ơ…); tone marks only break ties. NFD may put the
+        // dot below before the circumflex (ậ), so gather them all.
+        let mut letter = c.to_string();
+        let mut tone = 0u8;
+        while let Some(&m) = chars.peek() {
+            if matches!(m, '\u{306}' | '\u{302}' | '\u{31b}') {
+                letter.push(m);
+            } else if let Some(t) = TONES.iter().position(|t| *t == m) {
+                tone = t as u8 + 1;
+            } else if !unicode_normalization::char::is_combining_mark(m) {
+                break;
+            }
+            chars.next();
+        }
+        let rank = ALPHABET.iter().position(|a| *a == letter);
+        letters.push(match rank {
+            Some(r) => 1000 + r as u16,
+            None if c.is_alphanumeric() => 2000 + (u32::from(c) % 60_000) as u16,
+            None => 0, // spaces and punctuation sort first, like a word break
+        });
+        tones.push(tone);
+    }
+    (letters, tones)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vietnamese_names_sort_in_dictionary_order() {
+        assert!(
+            vietnamese_sort_key("Bậc") > vietnamese_sort_key("Bắc"),
+            "â comes after ă whatever the tone"
+        );
+        assert!(
+            vietnamese_sort_key("Ba") < vietnamese_sort_key("Bà"),
+            "tones break ties only"
+        );
+        let mut names = vec![
+            "Tỉnh Đồng Tháp",
+            "Tỉnh Điện Biên",
+            "Tỉnh Đắk Lắk",
+            "Tỉnh Bắc Ninh",
+            "Tỉnh Bạc Liêu",
+            "Tỉnh An Giang",
+            "Tỉnh Cà Mau",
+            "Tỉnh Dak Nong",
+        ];
+        names.sort_by_key(|n| vietnamese_sort_key(n));
+        assert_eq!(
+            names,
+            [
+                "Tỉnh An Giang",
+                "Tỉnh Bạc Liêu",
+                "Tỉnh Bắc Ninh",
+                "Tỉnh Cà Mau",
+                "Tỉnh Dak Nong",
+                "Tỉnh Đắk Lắk",
+                "Tỉnh Điện Biên",
+                "Tỉnh Đồng Tháp"
+            ]
+        );
+    }
 
     #[test]
     fn folds_diacritics_case_and_d_bar() {
