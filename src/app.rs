@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{ConfigError, MeasureCatalogue, Overrides, Registry, Settings};
+use crate::config::{
+    ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Registry, Settings,
+};
 use crate::store::Store;
 
 /// Settings, registry and catalogue, validated, plus a store handle.
@@ -10,6 +12,7 @@ pub struct App {
     pub settings: Settings,
     pub registry: Registry,
     pub catalogue: MeasureCatalogue,
+    pub indicators: IndicatorCatalogue,
     pub store: Store,
 }
 
@@ -19,27 +22,82 @@ impl App {
         let settings = Settings::load(config, |k| std::env::var(k).ok(), flags)?;
         let registry = Registry::load(&settings.resolve(&settings.paths.units));
         let catalogue = MeasureCatalogue::load(&settings.resolve(&settings.paths.measures));
-        let (registry, catalogue) = match (registry, catalogue) {
-            (Ok(r), Ok(c)) => (r, c),
-            (r, c) => {
-                let problems = [r.err(), c.err()]
+        // Indicators name measures: they can be checked only once the catalogue loaded.
+        let indicators = catalogue
+            .as_ref()
+            .ok()
+            .map(|c| IndicatorCatalogue::load(&settings.resolve(&settings.paths.indicators), c));
+        match (registry, catalogue, indicators) {
+            (Ok(registry), Ok(catalogue), Some(Ok(indicators))) => {
+                let store = Store::new(&settings.clickhouse);
+                Ok(Self {
+                    settings,
+                    registry,
+                    catalogue,
+                    indicators,
+                    store,
+                })
+            }
+            (r, c, i) => {
+                let problems = [r.err(), c.err(), i.and_then(Result::err)]
                     .into_iter()
                     .flatten()
                     .flat_map(|e| e.problems)
                     .collect();
-                return Err(ConfigError { problems });
+                Err(ConfigError { problems })
             }
-        };
-        let store = Store::new(&settings.clickhouse);
-        Ok(Self {
-            settings,
-            registry,
-            catalogue,
-            store,
-        })
+        }
     }
 
     pub fn default_config_path() -> PathBuf {
         PathBuf::from("config/chiso.toml")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
+    }
+
+    #[test]
+    fn the_shipped_configuration_loads() {
+        let app = App::load(&shipped_dir().join("chiso.toml"), &Overrides::default()).unwrap();
+        assert!(app.indicators.get("online_dossier_rate").is_some());
+        assert_eq!(app.registry.all().len(), 87);
+    }
+
+    #[test]
+    fn an_indicator_naming_an_unknown_measure_stops_start_up_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "chiso.toml",
+            "units.toml",
+            "measures.toml",
+            "indicators.toml",
+            "simulator.toml",
+        ] {
+            std::fs::copy(shipped_dir().join(f), dir.path().join(f)).unwrap();
+        }
+        let path = dir.path().join("indicators.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let broken = text.replacen(
+            "\"dossiers_processed_on_time\"",
+            "\"dossiers_procesed_on_time\"",
+            1,
+        );
+        assert_ne!(text, broken);
+        std::fs::write(&path, broken).unwrap();
+        let err = App::load(&dir.path().join("chiso.toml"), &Overrides::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("indicators.toml"), "{err}");
+        assert!(
+            err.contains("(on_time_rate)") && err.contains("'dossiers_procesed_on_time'"),
+            "{err}"
+        );
     }
 }

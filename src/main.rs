@@ -93,6 +93,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    restore_default_sigpipe();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG")
@@ -106,6 +107,16 @@ async fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `chiso runs --month … | head` must end quietly when the reader goes away,
+/// as Unix tools do, instead of panicking in `println!`.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -4,6 +4,7 @@
 //! Every loader goes raw (serde, `deny_unknown_fields`) → validated, and reports
 //! every problem at once as `file: key: message`.
 
+mod indicators;
 mod measures;
 mod settings;
 mod units;
@@ -13,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 /// Shared by every loader of a TOML file (the simulator's too).
 pub use self::read_toml as load_toml;
+pub use indicators::{
+    CompositeMethod, Direction, Indicator, IndicatorCatalogue, Points, ValueUnit, YearTarget,
+    ZeroDenominator, REPORTING_MEASURES, SERVICE_MEASURES,
+};
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
     ClickHouseSettings, CollectorSettings, Overrides, PathSettings, ScheduleSettings, Settings,

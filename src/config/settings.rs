@@ -55,6 +55,7 @@ pub struct PathSettings {
     /// Relative paths are read from the folder of `chiso.toml`.
     pub units: PathBuf,
     pub measures: PathBuf,
+    pub indicators: PathBuf,
     pub simulator: PathBuf,
 }
 
@@ -95,6 +96,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
+    ("CHISO_INDICATORS", "paths.indicators"),
 ];
 
 impl Settings {
@@ -154,6 +156,7 @@ impl Settings {
             "schedule.remind" => self.schedule.remind = value.to_string(),
             "paths.units" => self.paths.units = PathBuf::from(value),
             "paths.measures" => self.paths.measures = PathBuf::from(value),
+            "paths.indicators" => self.paths.indicators = PathBuf::from(value),
             _ => problems.add(key, format!("no such setting (from {origin})")),
         }
     }

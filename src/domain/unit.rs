@@ -21,7 +21,16 @@ impl UnitCode {
 
 impl fmt::Display for UnitCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        // pad, not write_str: tables align codes with `{:<8}`.
+        f.pad(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unit_codes_honour_width_in_tables() {
+        assert_eq!(format!("[{:<5}]", super::UnitCode::new("01")), "[01   ]");
     }
 }
 
