@@ -2,5 +2,6 @@
 //! composite scores and rankings. Pure functions here; reading and writing
 //! ClickHouse stays in `store`.
 
+pub mod evaluate;
 pub mod periods;
 pub mod ranking;
