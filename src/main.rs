@@ -65,6 +65,12 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Indicators, composite scores and national rankings for a period, by group.
+    Compute {
+        /// YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-YTD.
+        #[arg(long)]
+        period: chiso::domain::Period,
+    },
     /// Each unit's last collection attempt for a month, with its reason.
     Runs {
         #[arg(long)]
@@ -188,6 +194,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Compute { period } => {
+            let zone: chrono_tz::Tz = app
+                .settings
+                .schedule
+                .timezone
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let deadline = chiso::compute::national::Deadline {
+                day: app.settings.compute.deadline_day,
+                zone,
+            };
+            let calendar = app.settings.compute.quarter_calendar;
+            let groups = chiso::compute::national::national_ranking(
+                &app.store,
+                &app.registry,
+                &app.indicators,
+                period,
+                calendar,
+                deadline,
+            )
+            .await?;
+            for g in &groups {
+                println!("\n== {period} · {}", g.group.name_vi());
+                println!(
+                    "{:>4} {:>6}  {:<8} {:<40} {:>8}  coverage",
+                    "rank", "change", "unit", "name", "score"
+                );
+                for u in &g.units {
+                    let rank = u.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into());
+                    let change = u.rank_change.map(|c| format!("{c:+}")).unwrap_or_default();
+                    let score = u
+                        .composite
+                        .score
+                        .map(|s| format!("{s:.2}"))
+                        .unwrap_or_else(|| "no data".into());
+                    println!(
+                        "{rank:>4} {change:>6}  {:<8} {:<40} {score:>8}  {}/{}",
+                        u.code, u.name, u.composite.scored, u.composite.expected
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Runs { month } => {
             let attempts = app.store.last_attempts(month).await?;

@@ -3,5 +3,5 @@
 //! ClickHouse stays in `store`.
 
 pub mod evaluate;
-pub mod periods;
+pub mod national;
 pub mod ranking;

@@ -20,7 +20,8 @@ pub use indicators::{
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
-    ClickHouseSettings, CollectorSettings, Overrides, PathSettings, ScheduleSettings, Settings,
+    ClickHouseSettings, CollectorSettings, ComputeSettings, Overrides, PathSettings,
+    ScheduleSettings, Settings,
 };
 pub use units::{FormerName, Registry, SourceConfig, Unit};
 

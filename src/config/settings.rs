@@ -51,6 +51,16 @@ pub struct ScheduleSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ComputeSettings {
+    /// A month's report is on time when stored by this day of the next month
+    /// (end of day, in `schedule.timezone`).
+    pub deadline_day: u32,
+    /// `calendar` or `cut_off_676` (Decision 676/QĐ-BKHCN reporting quarters).
+    pub quarter_calendar: crate::domain::QuarterCalendar,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PathSettings {
     /// Relative paths are read from the folder of `chiso.toml`.
     pub units: PathBuf,
@@ -65,6 +75,7 @@ pub struct Settings {
     pub clickhouse: ClickHouseSettings,
     pub collector: CollectorSettings,
     pub schedule: ScheduleSettings,
+    pub compute: ComputeSettings,
     pub paths: PathSettings,
     /// The file these settings came from.
     #[serde(skip)]
@@ -94,6 +105,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_SCHEDULE_COLLECT", "schedule.collect"),
     ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
     ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
+    ("CHISO_REPORT_DEADLINE_DAY", "compute.deadline_day"),
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
     ("CHISO_INDICATORS", "paths.indicators"),
@@ -154,6 +166,9 @@ impl Settings {
             "schedule.collect" => self.schedule.collect = value.to_string(),
             "schedule.compute" => self.schedule.compute = value.to_string(),
             "schedule.remind" => self.schedule.remind = value.to_string(),
+            "compute.deadline_day" => {
+                parse_into(value, &mut self.compute.deadline_day, key, origin, problems)
+            }
             "paths.units" => self.paths.units = PathBuf::from(value),
             "paths.measures" => self.paths.measures = PathBuf::from(value),
             "paths.indicators" => self.paths.indicators = PathBuf::from(value),
@@ -203,6 +218,12 @@ impl Settings {
                     format!("'{url}' must start with http:// or https://"),
                 );
             }
+        }
+        if !(1..=28).contains(&self.compute.deadline_day) {
+            p.add(
+                "compute.deadline_day",
+                format!("{} must be a day from 1 to 28", self.compute.deadline_day),
+            );
         }
         if chrono_tz::Tz::from_str(&self.schedule.timezone).is_err() {
             p.add(

@@ -2,11 +2,13 @@
 
 mod month;
 pub mod payload;
+mod period;
 mod service;
 mod text;
 mod unit;
 
 pub use month::{Month, MonthError};
+pub use period::{Period, PeriodError, QuarterCalendar};
 pub use service::ServiceLevel;
 pub use text::{fold_vietnamese, vietnamese_sort_key};
 pub use unit::{RankingGroup, UnitCode, UnitKind};

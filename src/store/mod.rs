@@ -3,6 +3,7 @@
 
 mod attempts;
 mod collected;
+mod figures;
 mod migrations;
 mod rows;
 
@@ -13,6 +14,7 @@ use clickhouse::Client;
 
 pub use attempts::{AttemptSummary, Channel, Outcome};
 pub use collected::{CurrentBatch, UnitMonthTotals};
+pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
 pub use migrations::{Migration, MIGRATIONS};
 pub use rows::{AttemptRow, BatchRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
 

@@ -7,6 +7,7 @@
 
 mod collect;
 mod common;
+mod compute;
 mod faults;
 mod import;
 mod registry;

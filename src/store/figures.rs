@@ -1,0 +1,139 @@
+//! The monthly figures indicators are computed from: per unit-month sums of the
+//! current services, the current unit-level measures, and when each unit-month
+//! was first stored (for the reporting rate and timeliness).
+
+use clickhouse::Row;
+use serde::Deserialize;
+
+use super::{Store, StoreError};
+use crate::domain::Month;
+
+/// Sums of a unit-month's current services; names are the measure names of
+/// `config/indicators.toml` (`SERVICE_MEASURES`).
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct ServiceFigures {
+    pub unit_code: String,
+    pub month: String,
+    pub services_total: u64,
+    pub services_full_online: u64,
+    pub services_partial_online: u64,
+    pub services_online: u64,
+    pub services_eligible_full_online: u64,
+    pub services_integrated_national_portal: u64,
+    pub dossiers_received: u64,
+    pub dossiers_received_online: u64,
+    pub dossiers_processed: u64,
+    pub dossiers_processed_on_time: u64,
+    pub dossiers_processed_late: u64,
+    pub dossiers_pending_overdue: u64,
+}
+
+impl ServiceFigures {
+    /// (measure name, value) pairs, in the names indicators use.
+    pub fn named(&self) -> [(&'static str, f64); 12] {
+        [
+            ("services_total", self.services_total as f64),
+            ("services_full_online", self.services_full_online as f64),
+            (
+                "services_partial_online",
+                self.services_partial_online as f64,
+            ),
+            ("services_online", self.services_online as f64),
+            (
+                "services_eligible_full_online",
+                self.services_eligible_full_online as f64,
+            ),
+            (
+                "services_integrated_national_portal",
+                self.services_integrated_national_portal as f64,
+            ),
+            ("dossiers_received", self.dossiers_received as f64),
+            (
+                "dossiers_received_online",
+                self.dossiers_received_online as f64,
+            ),
+            ("dossiers_processed", self.dossiers_processed as f64),
+            (
+                "dossiers_processed_on_time",
+                self.dossiers_processed_on_time as f64,
+            ),
+            (
+                "dossiers_processed_late",
+                self.dossiers_processed_late as f64,
+            ),
+            (
+                "dossiers_pending_overdue",
+                self.dossiers_pending_overdue as f64,
+            ),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct MeasureFigure {
+    pub unit_code: String,
+    pub month: String,
+    pub measure_code: String,
+    pub value: f64,
+}
+
+/// When a unit-month was first stored: the report's arrival.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct FirstStored {
+    pub unit_code: String,
+    pub month: String,
+    /// Unix seconds.
+    pub first_stored_at: u32,
+}
+
+impl Store {
+    pub async fn service_figures(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<ServiceFigures>, StoreError> {
+        let sql = "SELECT unit_code, toString(month), count(), countIf(level = 'full_online'), \
+                   countIf(level = 'partial_online'), countIf(level != 'not_online'), \
+                   countIf(eligible_full_online = 1), countIf(integrated_national_portal = 1), \
+                   sum(received), sum(received_online), sum(processed), sum(processed_on_time), \
+                   sum(processed_late), sum(pending_overdue) \
+                   FROM service_stats_current WHERE month >= toDate(?) AND month <= toDate(?) \
+                   GROUP BY unit_code, month ORDER BY unit_code, month";
+        let q = self
+            .client
+            .query(sql)
+            .bind(from.first_day().to_string())
+            .bind(to.first_day().to_string());
+        self.run("read service figures", q.fetch_all()).await
+    }
+
+    pub async fn measure_figures(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<MeasureFigure>, StoreError> {
+        let sql = "SELECT unit_code, toString(month), measure_code, value FROM measure_values_current \
+                   WHERE month >= toDate(?) AND month <= toDate(?) ORDER BY unit_code, month, measure_code";
+        let q = self
+            .client
+            .query(sql)
+            .bind(from.first_day().to_string())
+            .bind(to.first_day().to_string());
+        self.run("read measure figures", q.fetch_all()).await
+    }
+
+    pub async fn first_stored(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<FirstStored>, StoreError> {
+        let sql = "SELECT unit_code, toString(month), toUInt32(min(stored_at)) FROM batches \
+                   WHERE month >= toDate(?) AND month <= toDate(?) GROUP BY unit_code, month";
+        let q = self
+            .client
+            .query(sql)
+            .bind(from.first_day().to_string())
+            .bind(to.first_day().to_string());
+        self.run("read report arrivals", q.fetch_all()).await
+    }
+}

@@ -1,0 +1,190 @@
+//! Rankings computed from data stored in the real ClickHouse, checked against
+//! values worked out by hand.
+
+use chiso::collect::import_file;
+use chiso::compute::evaluate::Status;
+use chiso::compute::national::{national_ranking, Deadline, GroupRanking};
+use chiso::config::IndicatorCatalogue;
+use chiso::domain::{Period, QuarterCalendar, RankingGroup};
+
+use super::common::{catalogue, registry, test_store};
+
+const SERVICE_HEADER: &str = "unit,month,service_code,service_name,field,level,eligible_full_online,integrated_national_portal,received,received_online,processed,processed_on_time,processed_late,pending_overdue";
+
+const ONE_INDICATOR: &str = r#"
+[composite]
+method = "weighted_sum"
+
+[[indicator]]
+code = "online_dossier_rate"
+name = "Tỷ lệ hồ sơ trực tuyến"
+description = "Hồ sơ tiếp nhận trực tuyến trên tổng số hồ sơ tiếp nhận"
+source = "Nghị quyết 17/NQ-CP"
+numerator = "dossiers_received_online"
+denominator = "dossiers_received"
+unit = "percent"
+applies_to = ["province"]
+weight = 1.0
+
+[[indicator.target]]
+from_year = 2021
+value = 50.0
+"#;
+
+/// One service per unit-month with `received` dossiers, `online` of them online.
+fn line(unit: &str, month: &str, received: u32, online: u32) -> String {
+    format!("{unit},{month},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{received},{received},0,0")
+}
+
+fn province(groups: &[GroupRanking]) -> &GroupRanking {
+    groups
+        .iter()
+        .find(|g| g.group == RankingGroup::Province)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_month_ranks_provinces_by_hand_worked_values_with_ties_and_rank_changes() {
+    let store = test_store("compute_month_ranking").await;
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        // May: 01 leads.
+        line("01", "2021-05", 100, 90),
+        line("02", "2021-05", 100, 60),
+        line("04", "2021-05", 100, 50),
+        line("06", "2021-05", 100, 40),
+        // June: 06 80%, 02 and 04 tie at 60%, 01 40%.
+        line("01", "2021-06", 200, 80),
+        line("02", "2021-06", 50, 30),
+        line("04", "2021-06", 100, 60),
+        line("06", "2021-06", 100, 80),
+    ];
+    let csv = dir.path().join("fixture.csv");
+    std::fs::write(&csv, format!("{SERVICE_HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    let out = import_file(&csv, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    assert!(out.report.all_succeeded(), "{}", out.report);
+
+    let indicators_file = dir.path().join("indicators.toml");
+    std::fs::write(&indicators_file, ONE_INDICATOR).unwrap();
+    let indicators = IndicatorCatalogue::load(&indicators_file, &catalogue()).unwrap();
+    let deadline = Deadline {
+        day: 5,
+        zone: chrono_tz::Asia::Ho_Chi_Minh,
+    };
+    let june: Period = "2021-06".parse().unwrap();
+    let groups = national_ranking(
+        &store,
+        &registry(),
+        &indicators,
+        june,
+        QuarterCalendar::Calendar,
+        deadline,
+    )
+    .await
+    .unwrap();
+
+    let p = province(&groups);
+    let top: Vec<(&str, Option<u32>, Option<i64>)> = p
+        .units
+        .iter()
+        .take(5)
+        .map(|u| (u.code.as_str(), u.rank, u.rank_change))
+        .collect();
+    // Ties share rank 2 and are listed alphabetically (Cao Bằng before Hà Giang); the next rank is 4.
+    assert_eq!(
+        top,
+        [
+            ("06", Some(1), Some(3)),
+            ("04", Some(2), Some(1)),
+            ("02", Some(2), Some(0)),
+            ("01", Some(4), Some(-3)),
+            (p.units[4].code.as_str(), None, None)
+        ]
+    );
+    let unit = |code: &str| p.units.iter().find(|u| u.code == code).unwrap();
+    let e = &unit("01").evaluations[0];
+    assert_eq!(
+        (e.numerator, e.denominator, e.value),
+        (Some(80.0), Some(200.0), Some(40.0))
+    );
+    assert_eq!(
+        (e.target, e.gap, e.status),
+        (Some(50.0), Some(-10.0), Status::Lagging)
+    );
+    assert_eq!(unit("06").evaluations[0].status, Status::Achieved);
+    // The 59 other provinces reported nothing: listed, marked, never ranked as 0.
+    assert_eq!(p.units.len(), 63);
+    assert!(p.units[4..]
+        .iter()
+        .all(|u| u.rank.is_none() && u.composite.score.is_none()));
+
+    // A quarter sums numerators and denominators: 01 has (90+80)/(100+200) = 56.67%.
+    let q2: Period = "2021-Q2".parse().unwrap();
+    let groups = national_ranking(
+        &store,
+        &registry(),
+        &indicators,
+        q2,
+        QuarterCalendar::Calendar,
+        deadline,
+    )
+    .await
+    .unwrap();
+    let p = province(&groups);
+    let e = &p.units.iter().find(|u| u.code == "01").unwrap().evaluations[0];
+    assert!(
+        (e.value.unwrap() - 170.0 / 300.0 * 100.0).abs() < 1e-9,
+        "{e:?}"
+    );
+    assert_eq!(e.months_with_data, 2);
+}
+
+#[tokio::test]
+async fn recomputing_gives_identical_results() {
+    let store = test_store("compute_twice").await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("f.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "{SERVICE_HEADER}\n{}\n{}\n",
+            line("01", "2021-06", 10, 5),
+            line("02", "2021-06", 10, 7)
+        ),
+    )
+    .unwrap();
+    import_file(&csv, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    let indicators_file = dir.path().join("indicators.toml");
+    std::fs::write(&indicators_file, ONE_INDICATOR).unwrap();
+    let indicators = IndicatorCatalogue::load(&indicators_file, &catalogue()).unwrap();
+    let deadline = Deadline {
+        day: 5,
+        zone: chrono_tz::Asia::Ho_Chi_Minh,
+    };
+    let period: Period = "2021-06".parse().unwrap();
+    let first = national_ranking(
+        &store,
+        &registry(),
+        &indicators,
+        period,
+        QuarterCalendar::Calendar,
+        deadline,
+    )
+    .await
+    .unwrap();
+    let second = national_ranking(
+        &store,
+        &registry(),
+        &indicators,
+        period,
+        QuarterCalendar::Calendar,
+        deadline,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first, second);
+}
