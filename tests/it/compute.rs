@@ -7,9 +7,7 @@ use chiso::compute::national::{national_ranking, Deadline, GroupRanking};
 use chiso::config::IndicatorCatalogue;
 use chiso::domain::{Period, QuarterCalendar, RankingGroup};
 
-use super::common::{catalogue, registry, test_store};
-
-const SERVICE_HEADER: &str = "unit,month,service_code,service_name,field,level,eligible_full_online,integrated_national_portal,received,received_online,processed,processed_on_time,processed_late,pending_overdue";
+use super::common::{catalogue, registry, test_store, write, SERVICE_HEADER};
 
 const ONE_INDICATOR: &str = r#"
 [composite]
@@ -36,6 +34,45 @@ fn line(unit: &str, month: &str, received: u32, online: u32) -> String {
     format!("{unit},{month},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{received},{received},0,0")
 }
 
+/// Imports the CSV lines, then ranks `period` with the one-indicator catalogue.
+async fn import_and_rank(test: &str, lines: &[String], periods: &[&str]) -> Vec<Vec<GroupRanking>> {
+    let store = test_store(test).await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        &dir,
+        "fixture.csv",
+        &format!("{SERVICE_HEADER}\n{}\n", lines.join("\n")),
+    );
+    let out = import_file(&csv, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    assert!(out.report.all_succeeded(), "{}", out.report);
+    let indicators =
+        IndicatorCatalogue::load(&write(&dir, "indicators.toml", ONE_INDICATOR), &catalogue())
+            .unwrap();
+    let deadline = Deadline {
+        day: 5,
+        zone: chrono_tz::Asia::Ho_Chi_Minh,
+    };
+    let mut out = Vec::new();
+    for p in periods {
+        let period: Period = p.parse().unwrap();
+        out.push(
+            national_ranking(
+                &store,
+                &registry(),
+                &indicators,
+                period,
+                QuarterCalendar::Calendar,
+                deadline,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    out
+}
+
 fn province(groups: &[GroupRanking]) -> &GroupRanking {
     groups
         .iter()
@@ -45,8 +82,6 @@ fn province(groups: &[GroupRanking]) -> &GroupRanking {
 
 #[tokio::test]
 async fn a_month_ranks_provinces_by_hand_worked_values_with_ties_and_rank_changes() {
-    let store = test_store("compute_month_ranking").await;
-    let dir = tempfile::tempdir().unwrap();
     let rows = [
         // May: 01 leads.
         line("01", "2021-05", 100, 90),
@@ -59,33 +94,9 @@ async fn a_month_ranks_provinces_by_hand_worked_values_with_ties_and_rank_change
         line("04", "2021-06", 100, 60),
         line("06", "2021-06", 100, 80),
     ];
-    let csv = dir.path().join("fixture.csv");
-    std::fs::write(&csv, format!("{SERVICE_HEADER}\n{}\n", rows.join("\n"))).unwrap();
-    let out = import_file(&csv, &registry(), &catalogue(), &store, false)
-        .await
-        .unwrap();
-    assert!(out.report.all_succeeded(), "{}", out.report);
-
-    let indicators_file = dir.path().join("indicators.toml");
-    std::fs::write(&indicators_file, ONE_INDICATOR).unwrap();
-    let indicators = IndicatorCatalogue::load(&indicators_file, &catalogue()).unwrap();
-    let deadline = Deadline {
-        day: 5,
-        zone: chrono_tz::Asia::Ho_Chi_Minh,
-    };
-    let june: Period = "2021-06".parse().unwrap();
-    let groups = national_ranking(
-        &store,
-        &registry(),
-        &indicators,
-        june,
-        QuarterCalendar::Calendar,
-        deadline,
-    )
-    .await
-    .unwrap();
-
-    let p = province(&groups);
+    let ranked = import_and_rank("compute_month_ranking", &rows, &["2021-06", "2021-Q2"]).await;
+    let groups = &ranked[0];
+    let p = province(groups);
     let top: Vec<(&str, Option<u32>, Option<i64>)> = p
         .units
         .iter()
@@ -121,18 +132,7 @@ async fn a_month_ranks_provinces_by_hand_worked_values_with_ties_and_rank_change
         .all(|u| u.rank.is_none() && u.composite.score.is_none()));
 
     // A quarter sums numerators and denominators: 01 has (90+80)/(100+200) = 56.67%.
-    let q2: Period = "2021-Q2".parse().unwrap();
-    let groups = national_ranking(
-        &store,
-        &registry(),
-        &indicators,
-        q2,
-        QuarterCalendar::Calendar,
-        deadline,
-    )
-    .await
-    .unwrap();
-    let p = province(&groups);
+    let p = province(&ranked[1]);
     let e = &p.units.iter().find(|u| u.code == "01").unwrap().evaluations[0];
     assert!(
         (e.value.unwrap() - 170.0 / 300.0 * 100.0).abs() < 1e-9,
@@ -143,48 +143,8 @@ async fn a_month_ranks_provinces_by_hand_worked_values_with_ties_and_rank_change
 
 #[tokio::test]
 async fn recomputing_gives_identical_results() {
-    let store = test_store("compute_twice").await;
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("f.csv");
-    std::fs::write(
-        &csv,
-        format!(
-            "{SERVICE_HEADER}\n{}\n{}\n",
-            line("01", "2021-06", 10, 5),
-            line("02", "2021-06", 10, 7)
-        ),
-    )
-    .unwrap();
-    import_file(&csv, &registry(), &catalogue(), &store, false)
-        .await
-        .unwrap();
-    let indicators_file = dir.path().join("indicators.toml");
-    std::fs::write(&indicators_file, ONE_INDICATOR).unwrap();
-    let indicators = IndicatorCatalogue::load(&indicators_file, &catalogue()).unwrap();
-    let deadline = Deadline {
-        day: 5,
-        zone: chrono_tz::Asia::Ho_Chi_Minh,
-    };
-    let period: Period = "2021-06".parse().unwrap();
-    let first = national_ranking(
-        &store,
-        &registry(),
-        &indicators,
-        period,
-        QuarterCalendar::Calendar,
-        deadline,
-    )
-    .await
-    .unwrap();
-    let second = national_ranking(
-        &store,
-        &registry(),
-        &indicators,
-        period,
-        QuarterCalendar::Calendar,
-        deadline,
-    )
-    .await
-    .unwrap();
+    let rows = [line("01", "2021-06", 10, 5), line("02", "2021-06", 10, 7)];
+    let ranked = import_and_rank("compute_twice", &rows, &["2021-06", "2021-06"]).await;
+    let (first, second) = (&ranked[0], &ranked[1]);
     assert_eq!(first, second);
 }

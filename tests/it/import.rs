@@ -3,15 +3,7 @@
 use chiso::collect::import_file;
 use chiso::store::Outcome;
 
-use super::common::{catalogue, month, registry, test_store};
-
-const SERVICE_HEADER: &str = "unit,month,service_code,service_name,field,level,eligible_full_online,integrated_national_portal,received,received_online,processed,processed_on_time,processed_late,pending_overdue";
-
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use super::common::{catalogue, month, registry, test_store, write, SERVICE_HEADER};
 
 #[tokio::test]
 async fn a_good_file_is_stored_and_names_are_matched_without_diacritics() {

@@ -101,3 +101,13 @@ pub fn simulated_totals(unit: &str, m: Month) -> chiso::store::UnitMonthTotals {
         pending_overdue: sum(|s| s.pending_overdue),
     }
 }
+
+/// The header of the per-service CSV layout (docs/source-api.md).
+pub const SERVICE_HEADER: &str = "unit,month,service_code,service_name,field,level,eligible_full_online,integrated_national_portal,received,received_online,processed,processed_on_time,processed_late,pending_overdue";
+
+/// Writes `text` to `name` in `dir` and returns the path.
+pub fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path
+}
