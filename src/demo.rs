@@ -70,11 +70,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
         let started = Instant::now();
         let units = collector.units_for(month, None)?;
         let report = collector.collect(month, &units, false).await;
-        let unchanged = report
-            .results
-            .iter()
-            .filter(|r| r.outcome == crate::store::Outcome::Unchanged)
-            .count();
+        let unchanged = report.count(crate::store::Outcome::Unchanged);
         let failed: Vec<_> = report.failed().cloned().collect();
         println!(
             "{:<8} {:>6} {:>9} {:>7} {:>10} {:>12} {:>7.1}",

@@ -76,6 +76,11 @@ impl Report {
     pub fn rows(&self) -> usize {
         self.results.iter().map(UnitResult::rows).sum()
     }
+
+    /// Unit-months that ended with `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.results.iter().filter(|r| r.outcome == outcome).count()
+    }
 }
 
 impl fmt::Display for Report {
@@ -107,16 +112,8 @@ impl fmt::Display for Report {
         for (unit, why) in &self.skipped {
             writeln!(f, "  skipped unit {unit}: {why}")?;
         }
-        let stored = self
-            .results
-            .iter()
-            .filter(|r| r.outcome == Outcome::Stored)
-            .count();
-        let unchanged = self
-            .results
-            .iter()
-            .filter(|r| r.outcome == Outcome::Unchanged)
-            .count();
+        let stored = self.count(Outcome::Stored);
+        let unchanged = self.count(Outcome::Unchanged);
         writeln!(f, "{:<12} {:>6}", "unit-months", self.results.len())?;
         writeln!(
             f,

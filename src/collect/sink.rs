@@ -88,13 +88,14 @@ pub(crate) async fn accept(
     result.replaced = current.as_ref().map(|c| (c.services, c.measures));
     if current.as_ref().is_some_and(|c| c.content_hash == hash) {
         result.outcome = Outcome::Unchanged;
-    } else if !dry_run {
-        let (services, measures, record) = rows(attempt, batch, &hash);
-        if let Err(e) = store.store_batch(&services, &measures, &record).await {
-            return fail(store, attempt, t, &format!("storing: {e}"), dry_run).await;
-        }
-        result.outcome = Outcome::Stored;
     } else {
+        if !dry_run {
+            let (services, measures, record) = rows(attempt, batch, &hash);
+            if let Err(e) = store.store_batch(&services, &measures, &record).await {
+                return fail(store, attempt, t, &format!("storing: {e}"), dry_run).await;
+            }
+        }
+        // In a dry run, Stored means "would store"; the report says so.
         result.outcome = Outcome::Stored;
     }
     if !dry_run {

@@ -183,6 +183,7 @@ fn standings(
         .map(|group| {
             let mut units: HashMap<String, UnitStanding> = HashMap::new();
             let mut scored = Vec::new();
+            let applicable: Vec<_> = indicators.for_group(group).collect();
             for unit in registry
                 .all()
                 .iter()
@@ -194,7 +195,6 @@ fn standings(
                     .filter(|m| unit.valid_in(**m))
                     .map(|m| figures.get(&code, *m))
                     .collect();
-                let applicable: Vec<_> = indicators.for_group(group).collect();
                 let evaluations: Vec<Evaluation> = applicable
                     .iter()
                     .map(|i| {

@@ -87,6 +87,25 @@ pub struct FirstStored {
 }
 
 impl Store {
+    /// Runs `sql`, whose two `?` are the first and last month, and fetches every row.
+    async fn fetch_month_range<T>(
+        &self,
+        context: &str,
+        sql: &str,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: clickhouse::RowOwned + clickhouse::RowRead,
+    {
+        let q = self
+            .client
+            .query(sql)
+            .bind(from.first_day().to_string())
+            .bind(to.first_day().to_string());
+        self.run(context, q.fetch_all()).await
+    }
+
     pub async fn service_figures(
         &self,
         from: Month,
@@ -99,12 +118,8 @@ impl Store {
                    sum(processed_late), sum(pending_overdue) \
                    FROM service_stats_current WHERE month >= toDate(?) AND month <= toDate(?) \
                    GROUP BY unit_code, month ORDER BY unit_code, month";
-        let q = self
-            .client
-            .query(sql)
-            .bind(from.first_day().to_string())
-            .bind(to.first_day().to_string());
-        self.run("read service figures", q.fetch_all()).await
+        self.fetch_month_range("read service figures", sql, from, to)
+            .await
     }
 
     pub async fn measure_figures(
@@ -114,12 +129,8 @@ impl Store {
     ) -> Result<Vec<MeasureFigure>, StoreError> {
         let sql = "SELECT unit_code, toString(month), measure_code, value FROM measure_values_current \
                    WHERE month >= toDate(?) AND month <= toDate(?) ORDER BY unit_code, month, measure_code";
-        let q = self
-            .client
-            .query(sql)
-            .bind(from.first_day().to_string())
-            .bind(to.first_day().to_string());
-        self.run("read measure figures", q.fetch_all()).await
+        self.fetch_month_range("read measure figures", sql, from, to)
+            .await
     }
 
     pub async fn first_stored(
@@ -129,11 +140,7 @@ impl Store {
     ) -> Result<Vec<FirstStored>, StoreError> {
         let sql = "SELECT unit_code, toString(month), toUInt32(min(stored_at)) FROM batches \
                    WHERE month >= toDate(?) AND month <= toDate(?) GROUP BY unit_code, month";
-        let q = self
-            .client
-            .query(sql)
-            .bind(from.first_day().to_string())
-            .bind(to.first_day().to_string());
-        self.run("read report arrivals", q.fetch_all()).await
+        self.fetch_month_range("read report arrivals", sql, from, to)
+            .await
     }
 }
