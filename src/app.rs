@@ -2,6 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono_tz::Tz;
+
+use crate::compute::figures::Deadline;
+use crate::compute::publish::Computer;
 use crate::config::{
     ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Registry, Settings,
 };
@@ -29,6 +33,7 @@ impl App {
             .map(|c| IndicatorCatalogue::load(&settings.resolve(&settings.paths.indicators), c));
         match (registry, catalogue, indicators) {
             (Ok(registry), Ok(catalogue), Some(Ok(indicators))) => {
+                indicators.check_units(&settings.resolve(&settings.paths.indicators), &registry)?;
                 let store = Store::new(&settings.clickhouse);
                 Ok(Self {
                     settings,
@@ -46,6 +51,29 @@ impl App {
                     .collect();
                 Err(ConfigError { problems })
             }
+        }
+    }
+
+    /// The zone schedules and deadlines are read in (validated at load).
+    pub fn zone(&self) -> Tz {
+        self.settings
+            .schedule
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh)
+    }
+
+    /// Computing and reading results with the configured calendar and deadline.
+    pub fn computer(&self) -> Computer<'_> {
+        Computer {
+            store: &self.store,
+            registry: &self.registry,
+            indicators: &self.indicators,
+            calendar: self.settings.compute.quarter_calendar,
+            deadline: Deadline {
+                day: self.settings.compute.deadline_day,
+                zone: self.zone(),
+            },
         }
     }
 

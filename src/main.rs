@@ -8,9 +8,11 @@ use anyhow::Context;
 use chiso::app::App;
 use chiso::collect::{import_file, Collector};
 use chiso::config::Overrides;
-use chiso::domain::Month;
+use chiso::domain::{Month, Period};
 use chiso::{demo, simulate};
 use clap::{Parser, Subcommand};
+
+mod print;
 
 #[derive(Parser)]
 #[command(
@@ -65,11 +67,28 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Indicators, composite scores and national rankings for a period, by group.
+    /// Indicators, composite scores and national rankings, stored as a new
+    /// computation only when they changed; prints the ranking of --period.
     Compute {
-        /// YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-YTD.
-        #[arg(long)]
-        period: chiso::domain::Period,
+        /// YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-YTD: compute, store and print it.
+        #[arg(long, conflicts_with_all = ["month", "from", "to", "freeze"])]
+        period: Option<Period>,
+        /// Every period this month feeds: the month, its quarter, year and year to date.
+        #[arg(long, conflicts_with_all = ["from", "to", "freeze"])]
+        month: Option<Month>,
+        #[arg(long, requires = "to")]
+        from: Option<Month>,
+        #[arg(long, requires = "from")]
+        to: Option<Month>,
+        /// Publish a period: freeze its results with the as-of time. Rankings show
+        /// the frozen results from then on; a later recompute is kept beside them.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        freeze: Option<Period>,
+    },
+    /// Targets units file themselves.
+    Targets {
+        #[command(subcommand)]
+        command: TargetsCommand,
     },
     /// Each unit's last collection attempt for a month, with its reason.
     Runs {
@@ -94,6 +113,16 @@ enum Command {
         /// Stop after the backfill summary.
         #[arg(long)]
         once: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TargetsCommand {
+    /// Load a unit's monthly trajectory (CSV: unit,indicator,month,value).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -195,47 +224,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Compute { period } => {
-            let zone: chrono_tz::Tz = app
-                .settings
-                .schedule
-                .timezone
-                .parse()
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let deadline = chiso::compute::national::Deadline {
-                day: app.settings.compute.deadline_day,
-                zone,
+        Command::Compute {
+            period,
+            month,
+            from,
+            to,
+            freeze,
+        } => {
+            let computer = app.computer();
+            if let Some(p) = freeze {
+                let (outcome, published) = computer.freeze(p).await?;
+                print::ranking(&published, &app.indicators);
+                println!("\n{p}: {outcome:?}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(p) = period {
+                let computed = computer.compute(p).await?;
+                let published = computer
+                    .published(p)
+                    .await?
+                    .context("the computation just stored cannot be read back")?;
+                print::ranking(&published, &app.indicators);
+                println!("\n{p}: {:?}", computed.written);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let months: Vec<Month> = match (month, from, to) {
+                (Some(m), _, _) => vec![m],
+                (None, Some(f), Some(t)) => f.through(t).collect(),
+                _ => anyhow::bail!("give --period P, --month YYYY-MM, --from/--to or --freeze P"),
             };
-            let calendar = app.settings.compute.quarter_calendar;
-            let groups = chiso::compute::national::national_ranking(
-                &app.store,
+            for c in computer.compute_months(&months).await? {
+                println!("{:<12} {:?}  {}", c.period, c.written, c.computation_id);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Targets {
+            command: TargetsCommand::Import { file, dry_run },
+        } => {
+            let plan = chiso::compute::targets::import_plan(
+                &file,
                 &app.registry,
                 &app.indicators,
-                period,
-                calendar,
-                deadline,
+                &app.store,
+                dry_run,
             )
             .await?;
-            for g in &groups {
-                println!("\n== {period} · {}", g.group.name_vi());
-                println!(
-                    "{:>4} {:>6}  {:<8} {:<40} {:>8}  coverage",
-                    "rank", "change", "unit", "name", "score"
-                );
-                for u in &g.units {
-                    let rank = u.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into());
-                    let change = u.rank_change.map(|c| format!("{c:+}")).unwrap_or_default();
-                    let score = u
-                        .composite
-                        .score
-                        .map(|s| format!("{s:.2}"))
-                        .unwrap_or_else(|| "no data".into());
-                    println!(
-                        "{rank:>4} {change:>6}  {:<8} {:<40} {score:>8}  {}/{}",
-                        u.code, u.name, u.composite.scored, u.composite.expected
-                    );
-                }
-            }
+            let verb = if dry_run { "would store" } else { "stored" };
+            println!(
+                "unit {}: {verb} {} monthly target(s) from {}",
+                plan.unit,
+                plan.rows.len(),
+                file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Runs { month } => {

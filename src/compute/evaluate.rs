@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{CompositeMethod, Direction, Indicator, ValueUnit, ZeroDenominator};
 
@@ -14,7 +14,7 @@ use crate::config::{CompositeMethod, Direction, Indicator, ValueUnit, ZeroDenomi
 pub type MonthFigures = BTreeMap<String, f64>;
 
 /// Where a unit stands against its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Meets the yearly target.
@@ -28,16 +28,56 @@ pub enum Status {
     NoTarget,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::Lagging,
+        Status::NoData,
+        Status::NoTarget,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Achieved => "achieved",
+            Status::OnTrack => "on_track",
+            Status::Lagging => "lagging",
+            Status::NoData => "no_data",
+            Status::NoTarget => "no_target",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// As pages and mails say it.
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Status::Achieved => "Đạt",
+            Status::OnTrack => "Đúng lộ trình",
+            Status::Lagging => "Chậm",
+            Status::NoData => "Không có số liệu",
+            Status::NoTarget => "Chưa có chỉ tiêu",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub indicator: String,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     /// Percent for ratio indicators; the measure itself otherwise. `None` = no data, never 0.
     pub value: Option<f64>,
-    /// Months of the period with figures for this indicator.
+    /// Reports (unit-months) of the period with figures for this indicator…
     pub months_with_data: usize,
+    /// …of those expected (a merged unit's predecessors each count).
+    pub months_expected: usize,
     pub target: Option<f64>,
+    /// This month's value of the unit's own plan, when it filed one.
+    pub trajectory: Option<f64>,
     /// Value minus target, in the value's unit (percentage points for rates).
     pub gap: Option<f64>,
     pub status: Status,
@@ -79,7 +119,9 @@ pub fn evaluate(indicator: &Indicator, months: &[MonthFigures], goals: Goals) ->
         denominator,
         value,
         months_with_data,
+        months_expected: months.len(),
         target: goals.target,
+        trajectory: goals.trajectory,
         gap: value.zip(goals.target).map(|(v, t)| v - t),
         status,
         points: points(indicator, value, zero_denominator),
@@ -147,7 +189,7 @@ fn points(indicator: &Indicator, value: Option<f64>, zero_denominator: bool) -> 
 }
 
 /// A unit's composite score and how much of it rests on data.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Composite {
     /// `None` when no scored indicator has data: listed last, never ranked as 0.
     pub score: Option<f64>,

@@ -1,7 +1,14 @@
 //! Compute: indicator values over periods, statuses against targets, points,
-//! composite scores and rankings. Pure functions here; reading and writing
-//! ClickHouse stays in `store`.
+//! composite scores and rankings. Pure functions here, apart from the few
+//! that read inputs or write results through `store`.
 
 pub mod evaluate;
+pub mod figures;
+pub mod lineage;
 pub mod national;
+pub mod publish;
 pub mod ranking;
+mod rows;
+pub mod series;
+pub mod summary;
+pub mod targets;

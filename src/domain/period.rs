@@ -22,6 +22,14 @@ pub enum QuarterCalendar {
 }
 
 impl QuarterCalendar {
+    /// The name in chiso.toml and in stored computations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarterCalendar::Calendar => "calendar",
+            QuarterCalendar::CutOff676 => "cut_off_676",
+        }
+    }
+
     /// The (year, quarter) a day belongs to.
     pub fn quarter_of_day(self, day: NaiveDate) -> (i32, u32) {
         match self {
@@ -128,6 +136,18 @@ impl Period {
                 Period::YearToDate(Month::new(m.year() - 1, m.month()).unwrap_or(m))
             }
         }
+    }
+
+    /// Every period whose figures include `month`: the month, its quarter,
+    /// its year and its year to date. What a new month's data recomputes.
+    pub fn containing(month: Month, calendar: QuarterCalendar) -> [Period; 4] {
+        let (year, quarter) = calendar.quarter_of_month(month);
+        [
+            Period::Month(month),
+            Period::Quarter { year, quarter },
+            Period::Year(month.year()),
+            Period::YearToDate(month),
+        ]
     }
 
     /// The last month of the period: the one whose trajectory target applies.

@@ -53,6 +53,25 @@ pub enum RankingGroup {
 }
 
 impl RankingGroup {
+    pub const ALL: [RankingGroup; 3] = [
+        RankingGroup::Province,
+        RankingGroup::MinistryServices,
+        RankingGroup::MinistryNoServices,
+    ];
+
+    /// The name in config files, URLs and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RankingGroup::Province => "province",
+            RankingGroup::MinistryServices => "ministry_services",
+            RankingGroup::MinistryNoServices => "ministry_no_services",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RankingGroup> {
+        RankingGroup::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
     /// Units of this group are expected to report per-service dossier counts.
     pub fn provides_services(self) -> bool {
         !matches!(self, RankingGroup::MinistryNoServices)

@@ -88,7 +88,7 @@ pub struct FirstStored {
 
 impl Store {
     /// Runs `sql`, whose two `?` are the first and last month, and fetches every row.
-    async fn fetch_month_range<T>(
+    pub(super) async fn fetch_month_range<T>(
         &self,
         context: &str,
         sql: &str,

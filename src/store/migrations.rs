@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_current_views",
         sql: include_str!("../../sql/0003_current_views.sql"),
     },
+    Migration {
+        name: "0004_results",
+        sql: include_str!("../../sql/0004_results.sql"),
+    },
 ];
 
 impl Migration {

@@ -5,7 +5,9 @@ mod attempts;
 mod collected;
 mod figures;
 mod migrations;
+mod results;
 mod rows;
+mod targets;
 
 use std::future::Future;
 use std::time::Duration;
@@ -16,7 +18,9 @@ pub use attempts::{AttemptSummary, Channel, Outcome};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
 pub use migrations::{Migration, MIGRATIONS};
+pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
+pub use targets::{TrajectoryPoint, TrajectoryRow};
 
 use crate::config::ClickHouseSettings;
 
@@ -34,6 +38,8 @@ pub enum StoreError {
         context: String,
         secs: u64,
     },
+    #[error("clickhouse: {0} is missing")]
+    Missing(String),
     #[error("migration {name}: applied earlier with checksum {applied}, the file now has {now}; migrations are append-only, add a new file instead")]
     MigrationChanged {
         name: String,

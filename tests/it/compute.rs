@@ -3,7 +3,8 @@
 
 use chiso::collect::import_file;
 use chiso::compute::evaluate::Status;
-use chiso::compute::national::{national_ranking, Deadline, GroupRanking};
+use chiso::compute::figures::Deadline;
+use chiso::compute::national::{national_ranking, GroupRanking};
 use chiso::config::IndicatorCatalogue;
 use chiso::domain::{Period, QuarterCalendar, RankingGroup};
 

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{read_toml, ConfigError, MeasureCatalogue, MeasureKind, Problems};
-use crate::domain::RankingGroup;
+use super::{read_toml, ConfigError, MeasureCatalogue, MeasureKind, Problems, Registry};
+use crate::domain::{RankingGroup, UnitCode};
 
 /// Measures derived by summing a unit's per-service rows of a month.
 pub const SERVICE_MEASURES: &[&str] = &[
@@ -127,6 +127,9 @@ pub struct YearTarget {
     pub value: f64,
     /// Never empty; a subset of the indicator's `applies_to`.
     pub groups: Vec<RankingGroup>,
+    /// A per-unit override when not empty: these units only, winning over
+    /// the entries for their group.
+    pub units: Vec<UnitCode>,
 }
 
 impl YearTarget {
@@ -165,14 +168,33 @@ impl Indicator {
         self.applies_to.contains(&group)
     }
 
-    /// The target in force in `year` for `group`. Where entries overlap, the one
-    /// starting latest wins: a later directive supersedes an earlier one.
-    pub fn target_for(&self, year: i32, group: RankingGroup) -> Option<f64> {
+    /// The target in force in `year` for `unit` of `group`: an override naming
+    /// the unit first, else its group's. Where entries overlap, the one starting
+    /// latest wins: a later directive supersedes an earlier one.
+    pub fn target_for(&self, year: i32, group: RankingGroup, unit: &UnitCode) -> Option<f64> {
+        let latest = |own: bool| {
+            self.targets
+                .iter()
+                .filter(|t| t.covers(year, group))
+                .filter(|t| {
+                    if own {
+                        t.units.contains(unit)
+                    } else {
+                        t.units.is_empty()
+                    }
+                })
+                .max_by_key(|t| t.from_year)
+                .map(|t| t.value)
+        };
+        latest(true).or_else(|| latest(false))
+    }
+
+    /// Unit codes named by target overrides, for checking against the registry.
+    pub fn override_units(&self) -> impl Iterator<Item = (usize, &UnitCode)> {
         self.targets
             .iter()
-            .filter(|t| t.covers(year, group))
-            .max_by_key(|t| t.from_year)
-            .map(|t| t.value)
+            .enumerate()
+            .flat_map(|(j, t)| t.units.iter().map(move |u| (j, u)))
     }
 }
 
@@ -240,6 +262,29 @@ impl IndicatorCatalogue {
     pub fn composite(&self) -> CompositeMethod {
         self.composite
     }
+
+    /// Target overrides must name units of the registry, in a group the
+    /// indicator applies to; checked once both files are loaded.
+    pub fn check_units(&self, path: &Path, registry: &Registry) -> Result<(), ConfigError> {
+        let mut p = Problems::new(path);
+        for (i, ind) in self.indicators.iter().enumerate() {
+            for (j, code) in ind.override_units() {
+                let key = format!("indicator[{i}] ({}).target[{j}].units", ind.code);
+                match registry.get(code) {
+                    None => p.add(key, format!("unit '{code}' is not in the registry")),
+                    Some(u) if !ind.applies_to_group(u.group) => p.add(
+                        key,
+                        format!(
+                            "unit '{code}' is in group '{}', which the indicator does not apply to",
+                            group_key(u.group)
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+        p.into_result(())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -289,6 +334,8 @@ struct RawTarget {
     until_year: Option<i32>,
     value: f64,
     groups: Option<Vec<RankingGroup>>,
+    #[serde(default)]
+    units: Vec<UnitCode>,
 }
 
 impl RawIndicator {
@@ -302,6 +349,7 @@ impl RawIndicator {
                 until_year: t.until_year,
                 value: t.value,
                 groups: t.groups.unwrap_or_else(|| applies_to.clone()),
+                units: t.units,
             })
             .collect();
         Indicator {
@@ -326,11 +374,7 @@ impl RawIndicator {
 }
 
 fn group_key(group: RankingGroup) -> &'static str {
-    match group {
-        RankingGroup::Province => "province",
-        RankingGroup::MinistryServices => "ministry_services",
-        RankingGroup::MinistryNoServices => "ministry_no_services",
-    }
+    group.as_str()
 }
 
 fn kind_name(kind: MeasureKind) -> &'static str {
@@ -515,10 +559,14 @@ fn check_targets(r: &RawIndicator, at: &dyn Fn(&str) -> String, p: &mut Problems
         }
         // target_for picks the latest from_year; two equal ones would leave it guessing.
         let mine = groups_of(t);
+        let same_units = |o: &RawTarget| {
+            (o.units.is_empty() && t.units.is_empty())
+                || o.units.iter().any(|u| t.units.contains(u))
+        };
         let clash = r.target[..j]
             .iter()
             .enumerate()
-            .filter(|(_, o)| o.from_year == t.from_year)
+            .filter(|(_, o)| o.from_year == t.from_year && same_units(o))
             .find_map(|(k, o)| {
                 let shared = groups_of(o).into_iter().find(|g| mine.contains(g));
                 shared.map(|g| (k, g))

@@ -42,7 +42,13 @@ fn target(from_year: i32, until_year: Option<i32>, value: f64) -> RawTarget {
         until_year,
         value,
         groups: None,
+        units: Vec::new(),
     }
+}
+
+fn parse(text: &str) -> Result<IndicatorCatalogue, ConfigError> {
+    let raw: RawCatalogue = toml::from_str(text).unwrap();
+    IndicatorCatalogue::build(Path::new("i.toml"), raw, &measures())
 }
 
 fn build(indicators: Vec<RawIndicator>) -> Result<IndicatorCatalogue, ConfigError> {
@@ -130,20 +136,76 @@ fn shipped_points_sum_to_100_per_group() {
 fn target_for_picks_the_latest_entry_in_force() {
     let c = shipped();
     let rate = c.get("online_dossier_rate").unwrap();
-    assert_eq!(rate.target_for(2020, RankingGroup::Province), Some(30.0));
-    assert_eq!(rate.target_for(2023, RankingGroup::Province), Some(50.0));
-    assert_eq!(rate.target_for(2019, RankingGroup::Province), None);
     assert_eq!(
-        rate.target_for(2019, RankingGroup::MinistryServices),
+        rate.target_for(2020, RankingGroup::Province, &any_unit()),
+        Some(30.0)
+    );
+    assert_eq!(
+        rate.target_for(2023, RankingGroup::Province, &any_unit()),
+        Some(50.0)
+    );
+    assert_eq!(
+        rate.target_for(2019, RankingGroup::Province, &any_unit()),
+        None
+    );
+    assert_eq!(
+        rate.target_for(2019, RankingGroup::MinistryServices, &any_unit()),
         Some(20.0)
     );
     assert_eq!(
-        rate.target_for(2020, RankingGroup::MinistryServices),
+        rate.target_for(2020, RankingGroup::MinistryServices, &any_unit()),
         Some(30.0)
     );
-    assert_eq!(rate.target_for(2026, RankingGroup::Province), None);
+    assert_eq!(
+        rate.target_for(2026, RankingGroup::Province, &any_unit()),
+        None
+    );
     let full = c.get("full_online_service_rate").unwrap();
-    assert_eq!(full.target_for(2030, RankingGroup::Province), Some(100.0));
+    assert_eq!(
+        full.target_for(2030, RankingGroup::Province, &any_unit()),
+        Some(100.0)
+    );
+}
+
+fn any_unit() -> UnitCode {
+    UnitCode::new("01")
+}
+
+#[test]
+fn a_unit_override_wins_over_its_group_target_and_only_for_that_unit() {
+    let text = r#"
+[composite]
+method = "weighted_sum"
+
+[[indicator]]
+code = "online_dossier_rate"
+name = "Tỷ lệ hồ sơ trực tuyến"
+description = "Hồ sơ tiếp nhận trực tuyến trên tổng số"
+source = "Nghị quyết 17/NQ-CP"
+numerator = "dossiers_received_online"
+denominator = "dossiers_received"
+unit = "percent"
+applies_to = ["province"]
+weight = 1.0
+
+[[indicator.target]]
+from_year = 2021
+value = 50.0
+
+[[indicator.target]]
+from_year = 2021
+value = 35.0
+units = ["02"]
+"#;
+    let c = parse(text).unwrap();
+    let rate = c.get("online_dossier_rate").unwrap();
+    let year = |u: &str| rate.target_for(2022, RankingGroup::Province, &UnitCode::new(u));
+    assert_eq!(year("02"), Some(35.0));
+    assert_eq!(year("01"), Some(50.0));
+    assert_eq!(
+        rate.target_for(2020, RankingGroup::Province, &UnitCode::new("02")),
+        None
+    );
 }
 
 #[test]

@@ -1,0 +1,235 @@
+//! Stored results: `compute` writes a period's rankings as a new computation
+//! only when they differ from the newest one (so recomputing changes nothing),
+//! `freeze` publishes a computation with its as-of time, and `published` reads
+//! what the rankings show: the newest frozen computation, else the newest.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::figures::Deadline;
+use super::national::{national_ranking, GroupRanking};
+use super::rows::{from_rows, to_rows};
+use crate::config::{IndicatorCatalogue, Registry};
+use crate::domain::{Month, Period, QuarterCalendar};
+use crate::store::{ComputationRow, FreezeRow, Store, StoreError};
+
+/// What computing needs besides the period; cheap to build per command.
+pub struct Computer<'a> {
+    pub store: &'a Store,
+    pub registry: &'a Registry,
+    pub indicators: &'a IndicatorCatalogue,
+    pub calendar: QuarterCalendar,
+    pub deadline: Deadline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Written {
+    /// A new computation was stored.
+    Stored,
+    /// The results equal the newest computation's: nothing was written.
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Computed {
+    pub period: String,
+    pub computation_id: String,
+    pub written: Written,
+    pub groups: Vec<GroupRanking>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreezeOutcome {
+    Frozen,
+    /// The newest computation was already the frozen one.
+    AlreadyFrozen,
+}
+
+/// A period's results as pages and the API show them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Published {
+    pub period: String,
+    pub computation_id: String,
+    pub computed_at: DateTime<Utc>,
+    /// The as-of time of a frozen (published) period; `None` = provisional.
+    pub frozen_at: Option<DateTime<Utc>>,
+    pub groups: Vec<GroupRanking>,
+}
+
+impl Computer<'_> {
+    /// Computes `period` and stores it as a new computation unless the newest
+    /// stored one has the same results.
+    pub async fn compute(&self, period: Period) -> Result<Computed, StoreError> {
+        let groups = national_ranking(
+            self.store,
+            self.registry,
+            self.indicators,
+            period,
+            self.calendar,
+            self.deadline,
+        )
+        .await?;
+        let hash = content_hash(&groups);
+        let key = period.to_string();
+        if let Some(newest) = self.newest(&key).await? {
+            if newest.content_hash == hash {
+                return Ok(Computed {
+                    period: key,
+                    computation_id: newest.computation_id,
+                    written: Written::Unchanged,
+                    groups,
+                });
+            }
+        }
+        let now = Utc::now();
+        let computation = ComputationRow {
+            period: key.clone(),
+            computation_id: uuid::Uuid::new_v4().to_string(),
+            computed_at: now,
+            version: micros(now),
+            content_hash: hash,
+            quarter_calendar: self.calendar.as_str().to_string(),
+            units: groups.iter().map(|g| g.units.len() as u32).sum(),
+        };
+        let id = computation.computation_id.clone();
+        self.store
+            .store_computation(&to_rows(computation, &groups))
+            .await?;
+        Ok(Computed {
+            period: key,
+            computation_id: id,
+            written: Written::Stored,
+            groups,
+        })
+    }
+
+    /// Computes `period` (storing it if changed) and publishes the newest
+    /// computation with the as-of time of now. Freezing twice freezes once.
+    pub async fn freeze(&self, period: Period) -> Result<(FreezeOutcome, Published), StoreError> {
+        let computed = self.compute(period).await?;
+        let key = period.to_string();
+        let frozen = self.newest_freeze(&key).await?;
+        let outcome = if frozen
+            .as_ref()
+            .is_some_and(|f| f.computation_id == computed.computation_id)
+        {
+            FreezeOutcome::AlreadyFrozen
+        } else {
+            let now = Utc::now();
+            let row = FreezeRow {
+                period: key.clone(),
+                computation_id: computed.computation_id.clone(),
+                frozen_at: now,
+                version: micros(now),
+            };
+            self.store.store_freeze(&row).await?;
+            FreezeOutcome::Frozen
+        };
+        let published = self
+            .published(period)
+            .await?
+            .ok_or_else(|| StoreError::Missing(format!("the computation of {key} just stored")))?;
+        Ok((outcome, published))
+    }
+
+    /// What the rankings show for `period`: the newest frozen computation, else
+    /// the newest computation; `None` when it was never computed.
+    pub async fn published(&self, period: Period) -> Result<Option<Published>, StoreError> {
+        let key = period.to_string();
+        let computations = self.of_calendar(self.store.computations(&key).await?);
+        let frozen = self.newest_freeze(&key).await?.and_then(|f| {
+            computations
+                .iter()
+                .find(|c| c.computation_id == f.computation_id)
+                .map(|c| (c.clone(), Some(f.frozen_at)))
+        });
+        let chosen = frozen.or_else(|| computations.last().map(|c| (c.clone(), None)));
+        let Some((computation, frozen_at)) = chosen else {
+            return Ok(None);
+        };
+        let rows = self.store.computation_rows(computation).await?;
+        Ok(Some(Published {
+            period: key,
+            computation_id: rows.computation.computation_id.clone(),
+            computed_at: rows.computation.computed_at,
+            frozen_at,
+            groups: from_rows(&rows),
+        }))
+    }
+
+    /// The published results, or a provisional computation from the current
+    /// data when the period was never computed (nothing is stored by reading).
+    pub async fn published_or_live(&self, period: Period) -> Result<Published, StoreError> {
+        if let Some(p) = self.published(period).await? {
+            return Ok(p);
+        }
+        let groups = national_ranking(
+            self.store,
+            self.registry,
+            self.indicators,
+            period,
+            self.calendar,
+            self.deadline,
+        )
+        .await?;
+        Ok(Published {
+            period: period.to_string(),
+            computation_id: String::new(),
+            computed_at: Utc::now(),
+            frozen_at: None,
+            groups,
+        })
+    }
+
+    /// Computes every period a month's data feeds (month, quarter, year, year
+    /// to date) for each of `months`, in order; what the compute job runs.
+    pub async fn compute_months(&self, months: &[Month]) -> Result<Vec<Computed>, StoreError> {
+        let mut periods: Vec<Period> = Vec::new();
+        for &m in months {
+            for p in Period::containing(m, self.calendar) {
+                if !periods.contains(&p) {
+                    periods.push(p);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(periods.len());
+        for p in periods {
+            out.push(self.compute(p).await?);
+        }
+        Ok(out)
+    }
+
+    async fn newest(&self, period: &str) -> Result<Option<ComputationRow>, StoreError> {
+        Ok(self
+            .of_calendar(self.store.computations(period).await?)
+            .pop())
+    }
+
+    async fn newest_freeze(&self, period: &str) -> Result<Option<FreezeRow>, StoreError> {
+        Ok(self.store.freezes(period).await?.pop())
+    }
+
+    /// A quarter means different months under the 676 calendar: computations
+    /// made under another calendar are not this period's.
+    fn of_calendar(&self, all: Vec<ComputationRow>) -> Vec<ComputationRow> {
+        all.into_iter()
+            .filter(|c| c.quarter_calendar == self.calendar.as_str())
+            .collect()
+    }
+}
+
+/// SHA-256 of the results as JSON: equal results, equal hash.
+pub fn content_hash(groups: &[GroupRanking]) -> String {
+    let json = serde_json::to_vec(groups).unwrap_or_default();
+    Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn micros(t: DateTime<Utc>) -> u64 {
+    u64::try_from(t.timestamp_micros()).unwrap_or(0)
+}
