@@ -3,7 +3,10 @@
 
 use clickhouse::Row;
 
-use chiso::store::{AttemptRow, BatchRow, MeasureRow, RejectedRow, ServiceRow};
+use chiso::store::{
+    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, MeasureRow, RejectedRow,
+    ServiceRow, TrajectoryRow, UnitResultRow,
+};
 
 use super::common::test_store;
 
@@ -38,6 +41,11 @@ async fn row_structs_mirror_their_tables() {
     assert_mirrors::<BatchRow>(&store, "batches").await;
     assert_mirrors::<AttemptRow>(&store, "collection_attempts").await;
     assert_mirrors::<RejectedRow>(&store, "rejected_payloads").await;
+    assert_mirrors::<ComputationRow>(&store, "computations").await;
+    assert_mirrors::<FreezeRow>(&store, "freezes").await;
+    assert_mirrors::<UnitResultRow>(&store, "unit_results").await;
+    assert_mirrors::<IndicatorResultRow>(&store, "indicator_results").await;
+    assert_mirrors::<TrajectoryRow>(&store, "trajectories").await;
 }
 
 #[tokio::test]

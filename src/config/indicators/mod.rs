@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{read_toml, ConfigError, MeasureCatalogue, MeasureKind, Problems, Registry};
 use crate::domain::{RankingGroup, UnitCode};
@@ -46,7 +46,7 @@ const GROUPS: [RankingGroup; 3] = [
 const EPSILON: f64 = 1e-6;
 
 /// How an indicator's value is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueUnit {
     /// numerator / denominator × 100, or a percent measure itself; 0 to 100.
@@ -76,7 +76,7 @@ impl ValueUnit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     #[default]
@@ -87,7 +87,7 @@ pub enum Direction {
 
 /// What a point-carrying ratio scores when its denominator is zero, i.e. the unit
 /// had nothing to handle (Decision 766/QĐ-TTg gives full points for some).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ZeroDenominator {
     /// Left out of the unit's score.
@@ -98,7 +98,7 @@ pub enum ZeroDenominator {
 }
 
 /// How indicators combine into the score that ranks units within their group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CompositeMethod {
     /// The sum of each indicator's points, 100 in all (Decision 766/QĐ-TTg).
@@ -108,7 +108,7 @@ pub enum CompositeMethod {
 }
 
 /// 766-style points: `max × min(1, value / cap_percent)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Points {
     /// Points at or above the cap; above 0.
     pub max: f64,
@@ -118,7 +118,7 @@ pub struct Points {
 }
 
 /// A threshold set by a directive for a span of years.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct YearTarget {
     pub from_year: i32,
     /// Last year included; `None` = still in force.
@@ -140,7 +140,7 @@ impl YearTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Indicator {
     /// lower_snake ASCII, unique.
     pub code: String,

@@ -43,6 +43,27 @@ pub async fn test_store(test: &str) -> Store {
     store
 }
 
+/// The shipped configuration over the test's database.
+pub fn test_app(store: Store) -> chiso::app::App {
+    let settings = chiso::config::Settings::load(
+        &config_dir().join("chiso.toml"),
+        |_| None,
+        &chiso::config::Overrides::default(),
+    )
+    .expect("shipped settings load");
+    let catalogue = catalogue();
+    let indicators =
+        chiso::config::IndicatorCatalogue::load(&config_dir().join("indicators.toml"), &catalogue)
+            .expect("shipped indicators load");
+    chiso::app::App {
+        settings,
+        registry: registry(),
+        catalogue,
+        indicators,
+        store,
+    }
+}
+
 /// Collector settings that keep fault tests short: 1 s timeout, one retry.
 pub fn collector_settings(source: &str) -> CollectorSettings {
     CollectorSettings {

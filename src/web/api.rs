@@ -1,0 +1,234 @@
+//! `/api/v1`: rankings, a unit's indicator series, the indicator catalogue,
+//! national series. Read-only JSON.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, State};
+use crate::compute::national::GroupRanking;
+use crate::compute::series::{NationalMonth, UnitMonth};
+use crate::compute::summary::{national_figures, NationalFigure};
+use crate::config::Indicator;
+use crate::domain::{Month, Period, RankingGroup, UnitCode};
+
+/// The longest series one request may ask for: ten years of months.
+const MAX_MONTHS: i64 = 120;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_rankings)
+        .service(get_unit_indicators)
+        .service(get_indicators)
+        .service(get_national);
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RankingQuery {
+    period: Option<String>,
+    group: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RankingsBody {
+    period: String,
+    /// `frozen` (published, with `frozen_at`) or `provisional`.
+    status: &'static str,
+    computation_id: String,
+    computed_at: DateTime<Utc>,
+    frozen_at: Option<DateTime<Utc>>,
+    quarter_calendar: &'static str,
+    groups: Vec<GroupBody>,
+}
+
+#[derive(Serialize)]
+struct GroupBody {
+    #[serde(flatten)]
+    ranking: GroupRanking,
+    name: &'static str,
+    /// Pooled rate and mean of unit rates per indicator, with coverage.
+    national: Vec<NationalFigure>,
+}
+
+#[get("/api/v1/rankings")]
+async fn get_rankings(
+    state: State,
+    query: web::Query<RankingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let period: Period = required(&query.period, "period")?
+        .parse()
+        .map_err(|e: crate::domain::PeriodError| ApiError::bad("period", e.to_string()))?;
+    let group = match &query.group {
+        None => None,
+        Some(g) => Some(RankingGroup::parse(g).ok_or_else(|| {
+            ApiError::bad(
+                "group",
+                format!(
+                    "'{g}' is not a group: province, ministry_services or ministry_no_services"
+                ),
+            )
+        })?),
+    };
+    let computer = state.computer();
+    let published = computer.published_or_live(period).await?;
+    let groups = published
+        .groups
+        .into_iter()
+        .filter(|g| group.is_none_or(|wanted| g.group == wanted))
+        .map(|g| {
+            let national = national_figures(&state.indicators, std::slice::from_ref(&g));
+            GroupBody {
+                name: g.group.name_vi(),
+                ranking: g,
+                national,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(RankingsBody {
+        period: published.period,
+        status: if published.frozen_at.is_some() {
+            "frozen"
+        } else {
+            "provisional"
+        },
+        computation_id: published.computation_id,
+        computed_at: published.computed_at,
+        frozen_at: published.frozen_at,
+        quarter_calendar: computer.calendar.as_str(),
+        groups,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+    indicator: Option<String>,
+}
+
+#[derive(Serialize)]
+struct UnitBody {
+    code: String,
+    name: String,
+    group: RankingGroup,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    successors: Vec<UnitCode>,
+    /// Months before a merger carry the sum of the units merged into this one.
+    months: Vec<UnitMonth>,
+}
+
+#[get("/api/v1/units/{code}/indicators")]
+async fn get_unit_indicators(
+    state: State,
+    code: web::Path<String>,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if query.indicator.is_some() {
+        return Err(ApiError::bad(
+            "indicator",
+            "not a parameter of this endpoint",
+        ));
+    }
+    let code = UnitCode::new(code.into_inner());
+    let unit = state
+        .registry
+        .get(&code)
+        .ok_or_else(|| ApiError::NotFound(format!("unit '{code}' is not in the registry")))?;
+    let (from, to) = range(&query)?;
+    let months = state.computer().unit_series(unit, from, to).await?;
+    Ok(HttpResponse::Ok().json(UnitBody {
+        code: unit.code.to_string(),
+        name: unit.name.clone(),
+        group: unit.group,
+        from: unit.from,
+        until: unit.until,
+        successors: unit.successors.clone(),
+        months,
+    }))
+}
+
+#[derive(Serialize)]
+struct IndicatorsBody<'a> {
+    composite_method: crate::config::CompositeMethod,
+    indicators: Vec<&'a Indicator>,
+}
+
+#[get("/api/v1/indicators")]
+async fn get_indicators(state: State) -> HttpResponse {
+    HttpResponse::Ok().json(IndicatorsBody {
+        composite_method: state.indicators.composite(),
+        indicators: state.indicators.iter().collect(),
+    })
+}
+
+#[derive(Serialize)]
+struct NationalBody {
+    indicator: String,
+    name: String,
+    months: Vec<NationalMonth>,
+}
+
+#[get("/api/v1/national")]
+async fn get_national(
+    state: State,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let code = required(&query.indicator, "indicator")?;
+    let indicator = state
+        .indicators
+        .get(code)
+        .ok_or_else(|| ApiError::NotFound(format!("indicator '{code}' is not in the catalogue")))?;
+    let (from, to) = range(&query)?;
+    let months = state
+        .computer()
+        .national_series(&indicator.code, from, to)
+        .await?;
+    Ok(HttpResponse::Ok().json(NationalBody {
+        indicator: indicator.code.clone(),
+        name: indicator.name.clone(),
+        months,
+    }))
+}
+
+fn required<'q>(value: &'q Option<String>, name: &str) -> Result<&'q str, ApiError> {
+    value
+        .as_deref()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| ApiError::bad(name, "is required"))
+}
+
+fn month_param(value: &Option<String>, name: &str) -> Result<Option<Month>, ApiError> {
+    value
+        .as_deref()
+        .map(|v| {
+            v.parse::<Month>()
+                .map_err(|e| ApiError::bad(name, e.to_string()))
+        })
+        .transpose()
+}
+
+/// `from`/`to`, defaulting to the twelve months up to the previous one.
+fn range(query: &RangeQuery) -> Result<(Month, Month), ApiError> {
+    let to = month_param(&query.to, "to")?.unwrap_or_else(|| {
+        Month::of(
+            Utc::now()
+                .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                .date_naive(),
+        )
+        .prev()
+    });
+    let from = month_param(&query.from, "from")?
+        .unwrap_or_else(|| Month::new(to.year() - 1, to.month()).map_or(to, Month::next));
+    if from > to {
+        return Err(ApiError::bad("from", format!("{from} is after to {to}")));
+    }
+    if to.index() - from.index() >= MAX_MONTHS {
+        return Err(ApiError::bad(
+            "to",
+            format!("{from}..{to} is longer than {MAX_MONTHS} months; ask in parts"),
+        ));
+    }
+    Ok((from, to))
+}

@@ -1,0 +1,61 @@
+//! The web side: the JSON API (and, later, the pages). Handlers only read
+//! through `compute` and `store`; nothing here computes or writes results.
+
+mod api;
+mod error;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use actix_web::{web, App as ActixApp, HttpServer};
+
+use crate::app::App;
+
+pub use error::ApiError;
+
+/// Shared by every request.
+pub type State = web::Data<App>;
+
+/// Mounts every route; shared by the server and the tests.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    api::routes(cfg);
+}
+
+/// A running web server.
+pub struct WebHandle {
+    pub addr: SocketAddr,
+    handle: actix_web::dev::ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl WebHandle {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+    }
+}
+
+/// Binds `addr` (port 0 picks a free one) and serves in the background.
+pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result<WebHandle> {
+    let state = web::Data::from(app);
+    let server = HttpServer::new(move || {
+        ActixApp::new()
+            .app_data(state.clone())
+            .app_data(error::query_config())
+            .app_data(error::path_config())
+            .configure(routes)
+    })
+    .workers(workers.max(1))
+    .disable_signals()
+    .bind(addr)?;
+    let addr = server.addrs().first().copied().unwrap_or(addr);
+    let server = server.run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    Ok(WebHandle { addr, handle, task })
+}
