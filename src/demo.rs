@@ -1,6 +1,6 @@
 //! `chiso demo` (what `make run` starts): migrate, serve the simulator of every
-//! unit, backfill months of statistics through the real collectors, summarise,
-//! and keep running until Ctrl-C.
+//! unit, backfill months of statistics through the real collectors, compute
+//! and freeze the results, serve the API, and keep running until Ctrl-C.
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -9,13 +9,15 @@ use anyhow::Context;
 
 use crate::app::App;
 use crate::collect::Collector;
-use crate::domain::Month;
+use crate::domain::{Month, Period};
 use crate::simulate::{self, SimulatorConfig};
 
 pub struct DemoOptions {
     pub from: Month,
     pub to: Month,
     pub simulator_addr: SocketAddr,
+    /// Where the API listens (port 0: any free port).
+    pub web_addr: SocketAddr,
     /// Return after the summary instead of waiting for Ctrl-C (used by tests and CI).
     pub exit_after_backfill: bool,
 }
@@ -92,20 +94,48 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     for f in &failures {
         println!("  {:<9} {}", f.outcome.as_str(), f.message);
     }
+    let started = Instant::now();
+    let months: Vec<Month> = opts.from.through(opts.to).collect();
+    let computed = app.computer().compute_months(&months).await?;
+    let stored = computed
+        .iter()
+        .filter(|c| c.written == crate::compute::publish::Written::Stored)
+        .count();
+    println!(
+        "\ncomputed {} periods (months, quarters, years, years to date): {stored} stored, {} unchanged, in {:.1} s",
+        computed.len(),
+        computed.len() - stored,
+        started.elapsed().as_secs_f64()
+    );
+    // As DTI publishes: every month but the newest is frozen.
+    let mut frozen = 0;
+    for m in months.iter().rev().skip(1) {
+        let (outcome, _) = app.computer().freeze(Period::Month(*m)).await?;
+        frozen += usize::from(outcome == crate::compute::publish::FreezeOutcome::Frozen);
+    }
+    println!("froze {frozen} month(s) now (all but {})", opts.to);
+
+    let app = std::sync::Arc::new(app);
+    let web = crate::web::serve(app.clone(), opts.web_addr, 2)
+        .with_context(|| format!("cannot listen on {}", opts.web_addr))?;
+    println!(
+        "API at {url}  (e.g. {url}/api/v1/rankings?period={m}&group=province)",
+        url = web.url(),
+        m = opts.to
+    );
     println!(
         "\nWhile it runs, in another terminal:\n  target/release/chiso --clickhouse-url {url} runs --month {m}\n  target/release/chiso --clickhouse-url {url} --source-override {sim} collect --month {m}\n  scripts/clickhouse.sh client var/clickhouse --database chiso",
         url = app.settings.clickhouse.url,
         m = opts.to,
         sim = sim.base_url(),
     );
-    if opts.exit_after_backfill {
-        sim.stop().await;
-        return Ok(());
+    if !opts.exit_after_backfill {
+        println!("\nchiso demo is running (simulator and API up). Press Ctrl-C to stop.");
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
     }
-    println!("\nchiso demo is running (simulator up). Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    web.stop().await;
     sim.stop().await;
     Ok(())
 }

@@ -110,6 +110,8 @@ enum Command {
         to: Option<Month>,
         #[arg(long, default_value = "127.0.0.1:0")]
         simulator_addr: SocketAddr,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        web_addr: SocketAddr,
         /// Stop after the backfill summary.
         #[arg(long)]
         once: bool,
@@ -330,6 +332,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             from,
             to,
             simulator_addr,
+            web_addr,
             once,
         } => {
             let current = Month::of(
@@ -349,6 +352,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     from,
                     to,
                     simulator_addr,
+                    web_addr,
                     exit_after_backfill: once,
                 },
             )
