@@ -52,23 +52,22 @@ pub fn rank_period(
     period: Period,
     calendar: QuarterCalendar,
 ) -> Vec<GroupRanking> {
-    let now = standings(registry, indicators, inputs, period, calendar);
+    let mut now = standings(registry, indicators, inputs, period, calendar);
     let before = standings(registry, indicators, inputs, period.previous(), calendar);
-    let previous_rank: HashMap<&str, Option<u32>> = before
+    apply_rank_change(&mut now, &before);
+    now
+}
+
+/// Sets each unit's rank change against its rank in `before` (none when it
+/// was not ranked then, or is not now).
+pub fn apply_rank_change(groups: &mut [GroupRanking], before: &[GroupRanking]) {
+    let previous: HashMap<&str, Option<u32>> = before
         .iter()
         .flat_map(|g| g.units.iter().map(|u| (u.code.as_str(), u.rank)))
         .collect();
-    now.into_iter()
-        .map(|mut g| {
-            for u in &mut g.units {
-                u.rank_change = rank_change(
-                    previous_rank.get(u.code.as_str()).copied().flatten(),
-                    u.rank,
-                );
-            }
-            g
-        })
-        .collect()
+    for u in groups.iter_mut().flat_map(|g| g.units.iter_mut()) {
+        u.rank_change = rank_change(previous.get(u.code.as_str()).copied().flatten(), u.rank);
+    }
 }
 
 /// Every report that makes up `unit`'s figures over `months`, as the units

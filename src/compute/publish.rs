@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::figures::Deadline;
-use super::national::{national_ranking, GroupRanking};
+use super::national::{apply_rank_change, national_ranking, GroupRanking};
 use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
 use crate::domain::{Month, Period, QuarterCalendar};
@@ -63,7 +63,7 @@ impl Computer<'_> {
     /// Computes `period` and stores it as a new computation unless the newest
     /// stored one has the same results.
     pub async fn compute(&self, period: Period) -> Result<Computed, StoreError> {
-        let groups = national_ranking(
+        let mut groups = national_ranking(
             self.store,
             self.registry,
             self.indicators,
@@ -72,6 +72,15 @@ impl Computer<'_> {
             self.deadline,
         )
         .await?;
+        // Rank changes are read against what was published: a frozen previous
+        // period's ranks, not a recomputation of it from later data.
+        if let Some(before) = self
+            .published(period.previous())
+            .await?
+            .filter(|p| p.frozen_at.is_some())
+        {
+            apply_rank_change(&mut groups, &before.groups);
+        }
         let hash = content_hash(&groups);
         let key = period.to_string();
         if let Some(newest) = self.newest(&key).await? {

@@ -149,3 +149,62 @@ async fn recomputing_gives_identical_results() {
     let (first, second) = (&ranked[0], &ranked[1]);
     assert_eq!(first, second);
 }
+
+async fn import_lines(store: &chiso::store::Store, dir: &tempfile::TempDir, lines: &[String]) {
+    let csv = write(
+        dir,
+        "fixture.csv",
+        &format!("{SERVICE_HEADER}\n{}\n", lines.join("\n")),
+    );
+    let out = import_file(&csv, &registry(), &catalogue(), store, false)
+        .await
+        .unwrap();
+    assert!(out.report.all_succeeded(), "{}", out.report);
+}
+
+#[tokio::test]
+async fn rank_changes_are_measured_against_the_frozen_previous_period() {
+    let store = test_store("compute_rank_change_frozen").await;
+    let dir = tempfile::tempdir().unwrap();
+    let indicators =
+        IndicatorCatalogue::load(&write(&dir, "indicators.toml", ONE_INDICATOR), &catalogue())
+            .unwrap();
+    let computer = chiso::compute::publish::Computer {
+        store: &store,
+        registry: &registry(),
+        indicators: &indicators,
+        calendar: QuarterCalendar::Calendar,
+        deadline: Deadline {
+            day: 5,
+            zone: chrono_tz::Asia::Ho_Chi_Minh,
+        },
+    };
+    // May as published: 01 first (90%), 02 second (50%).
+    import_lines(
+        &store,
+        &dir,
+        &[
+            line("01", "2021-05", 100, 90),
+            line("02", "2021-05", 100, 50),
+        ],
+    )
+    .await;
+    computer.freeze("2021-05".parse().unwrap()).await.unwrap();
+    // A late correction swaps May's order, and June keeps 01 ahead.
+    import_lines(
+        &store,
+        &dir,
+        &[
+            line("01", "2021-05", 100, 10),
+            line("01", "2021-06", 100, 80),
+            line("02", "2021-06", 100, 70),
+        ],
+    )
+    .await;
+    let june = computer.compute("2021-06".parse().unwrap()).await.unwrap();
+    let p = province(&june.groups);
+    let change = |code: &str| p.units.iter().find(|u| u.code == code).unwrap().rank_change;
+    // Against the frozen May (01 was 1st, 02 2nd): no change. Against a
+    // recomputed May (02 1st) it would have been +1 and -1.
+    assert_eq!((change("01"), change("02")), (Some(0), Some(0)));
+}
