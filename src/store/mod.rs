@@ -4,6 +4,7 @@
 mod attempts;
 mod collected;
 mod figures;
+mod jobs;
 mod migrations;
 mod rows;
 
@@ -15,8 +16,9 @@ use clickhouse::Client;
 pub use attempts::{AttemptSummary, Channel, Outcome};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
+pub use jobs::{JobHistory, RunOutcome, Trigger};
 pub use migrations::{Migration, MIGRATIONS};
-pub use rows::{AttemptRow, BatchRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
+pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
 
 use crate::config::ClickHouseSettings;
 

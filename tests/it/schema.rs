@@ -3,7 +3,7 @@
 
 use clickhouse::Row;
 
-use chiso::store::{AttemptRow, BatchRow, MeasureRow, RejectedRow, ServiceRow};
+use chiso::store::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 
 use super::common::test_store;
 
@@ -38,6 +38,7 @@ async fn row_structs_mirror_their_tables() {
     assert_mirrors::<BatchRow>(&store, "batches").await;
     assert_mirrors::<AttemptRow>(&store, "collection_attempts").await;
     assert_mirrors::<RejectedRow>(&store, "rejected_payloads").await;
+    assert_mirrors::<JobRunRow>(&store, "job_runs").await;
 }
 
 #[tokio::test]

@@ -1,0 +1,1 @@
+-- results (filled in main)
