@@ -1,7 +1,8 @@
 //! chiso: monthly e-government indicators for Vietnam's ministries and provinces.
 //!
 //! Data flows one way: sources → `collect` → `store` (ClickHouse) → compute → web / notify.
-//! `config` and `domain` are read by all; a module never imports one to its right.
+//! `config` and `domain` are read by all; a module never imports one to its right;
+//! `schedule` drives the jobs.
 
 pub mod app;
 pub mod collect;
@@ -9,6 +10,7 @@ pub mod compute;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod schedule;
 pub mod simulate;
 pub mod store;
 pub mod web;

@@ -102,8 +102,14 @@ impl Collector {
                     .push((unit.code.clone(), "reports by file (chiso import)".into())),
             }
         }
-        let results: Vec<UnitResult> = stream::iter(pulls)
+        // Futures built first (they start only when polled): a closure inside the
+        // stream would keep this future from being provably Send, which the
+        // scheduler's jobs must be (rust-lang/rust#110338).
+        let pulls: Vec<_> = pulls
+            .into_iter()
             .map(|(unit, endpoint)| self.collect_unit(unit, endpoint, month, dry_run))
+            .collect();
+        let results: Vec<UnitResult> = stream::iter(pulls)
             .buffer_unordered(self.settings.concurrency.max(1))
             .collect()
             .await;

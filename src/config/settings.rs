@@ -43,10 +43,13 @@ pub struct CollectorSettings {
 pub struct ScheduleSettings {
     /// IANA zone the cron expressions are read in.
     pub timezone: String,
-    /// Cron expressions (sec min hour day month weekday).
+    /// Cron expressions (sec min hour day month weekday [year]), weekdays by name.
     pub collect: String,
     pub compute: String,
     pub remind: String,
+    /// Where the per-job lock files live, so a job never runs twice at once even
+    /// across processes; relative paths are read from the folder of `chiso.toml`.
+    pub state_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +108,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_SCHEDULE_COLLECT", "schedule.collect"),
     ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
     ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
+    ("CHISO_STATE_DIR", "schedule.state_dir"),
     ("CHISO_REPORT_DEADLINE_DAY", "compute.deadline_day"),
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
@@ -166,6 +170,7 @@ impl Settings {
             "schedule.collect" => self.schedule.collect = value.to_string(),
             "schedule.compute" => self.schedule.compute = value.to_string(),
             "schedule.remind" => self.schedule.remind = value.to_string(),
+            "schedule.state_dir" => self.schedule.state_dir = PathBuf::from(value),
             "compute.deadline_day" => {
                 parse_into(value, &mut self.compute.deadline_day, key, origin, problems)
             }
@@ -236,11 +241,8 @@ impl Settings {
             ("schedule.compute", &self.schedule.compute),
             ("schedule.remind", &self.schedule.remind),
         ] {
-            if expr.split_whitespace().count() < 6 {
-                p.add(
-                    key,
-                    format!("'{expr}' needs 6 or 7 fields: sec min hour day month weekday [year]"),
-                );
+            if let Err(message) = check_cron(expr) {
+                p.add(key, message);
             }
         }
     }
@@ -252,6 +254,26 @@ impl Settings {
             _ => path.to_path_buf(),
         }
     }
+}
+
+/// A cron expression the scheduler will accept, read as the `cron` crate reads it.
+fn check_cron(expr: &str) -> Result<(), String> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    if !(6..=7).contains(&fields.len()) {
+        return Err(format!(
+            "'{expr}' needs 6 or 7 fields: sec min hour day month weekday [year]"
+        ));
+    }
+    // The cron crate counts weekdays from Sunday = 1, Unix cron from Sunday = 0:
+    // a number here would quietly run on the wrong day.
+    if fields[5].chars().any(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "'{expr}': write weekdays by name (Mon-Fri, Sat), not by number"
+        ));
+    }
+    cron::Schedule::from_str(expr)
+        .map(drop)
+        .map_err(|e| format!("'{expr}' is not a cron expression: {e}"))
 }
 
 fn parse_into<T: FromStr>(value: &str, target: &mut T, key: &str, origin: &str, p: &mut Problems) {
@@ -322,6 +344,49 @@ mod tests {
             .to_string();
         assert!(err.contains("database"), "{err}");
         assert!(err.contains(&path.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn a_bad_cron_expression_stops_start_up_naming_the_key() {
+        let env = |k: &str| match k {
+            "CHISO_SCHEDULE_COLLECT" => Some("0 0 25 * * *".to_string()),
+            "CHISO_SCHEDULE_REMIND" => Some("0 0 9 * * 1".to_string()),
+            "CHISO_SCHEDULE_COMPUTE" => Some("0 30 2 * *".to_string()),
+            _ => None,
+        };
+        let err = Settings::load(&shipped(), env, &Overrides::default()).unwrap_err();
+        let keys: Vec<&str> = err.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["schedule.collect", "schedule.compute", "schedule.remind"],
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("'0 0 25 * * *' is not a cron expression"),
+            "{text}"
+        );
+        assert!(text.contains("weekdays by name"), "{text}");
+    }
+
+    #[test]
+    fn weekday_names_and_a_year_field_are_accepted() {
+        assert_eq!(check_cron("0 0 9 * * Mon-Fri"), Ok(()));
+        assert_eq!(check_cron("0 0 9 6 * * 2026"), Ok(()));
+    }
+
+    #[test]
+    fn the_state_dir_resolves_against_the_config_folder_and_follows_the_environment() {
+        let s = Settings::load(&shipped(), |_| None, &Overrides::default()).unwrap();
+        assert!(s
+            .resolve(&s.schedule.state_dir)
+            .ends_with("config/../var/state"));
+        let env = |k: &str| (k == "CHISO_STATE_DIR").then(|| "/srv/chiso/state".to_string());
+        let s = Settings::load(&shipped(), env, &Overrides::default()).unwrap();
+        assert_eq!(
+            s.resolve(&s.schedule.state_dir),
+            PathBuf::from("/srv/chiso/state")
+        );
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_results",
         sql: include_str!("../../sql/0004_results.sql"),
     },
+    Migration {
+        name: "0005_job_runs",
+        sql: include_str!("../../sql/0005_job_runs.sql"),
+    },
 ];
 
 impl Migration {
@@ -164,5 +168,14 @@ mod tests {
             m.statements(),
             ["CREATE TABLE a (x UInt8) ENGINE = Log", "SELECT 1"]
         );
+    }
+
+    #[test]
+    fn a_migration_of_only_comments_has_no_statements() {
+        let m = Migration {
+            name: "x",
+            sql: "-- reserved; filled later\n",
+        };
+        assert!(m.statements().is_empty());
     }
 }

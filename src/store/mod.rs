@@ -4,6 +4,7 @@
 mod attempts;
 mod collected;
 mod figures;
+mod jobs;
 mod migrations;
 mod results;
 mod rows;
@@ -17,9 +18,10 @@ use clickhouse::Client;
 pub use attempts::{AttemptSummary, Channel, Outcome};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
+pub use jobs::{JobHistory, RunOutcome, Trigger};
 pub use migrations::{Migration, MIGRATIONS};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
-pub use rows::{AttemptRow, BatchRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
+pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
 
 use crate::config::ClickHouseSettings;

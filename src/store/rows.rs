@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_repr::{Deserialize_repr, Serialize_repr};
 
 use super::attempts::{Channel, Outcome};
+use super::jobs::{RunOutcome, Trigger};
 
 /// `service_stats.level`, the Enum8 values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
@@ -102,4 +103,23 @@ pub struct RejectedRow {
     pub reason: String,
     /// The payload as received: every page, one per line, or the CSV lines with their header.
     pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct JobRunRow {
+    pub run_id: String,
+    pub job: String,
+    pub period: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub scheduled_for: DateTime<Utc>,
+    pub trigger: Trigger,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub finished_at: DateTime<Utc>,
+    pub outcome: RunOutcome,
+    pub detail: String,
+    pub host: String,
+    /// 1 for the 'running' row, 2 for the final one.
+    pub version: u64,
 }

@@ -12,4 +12,5 @@ mod compute;
 mod faults;
 mod import;
 mod registry;
+mod schedule;
 mod schema;

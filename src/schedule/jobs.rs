@@ -1,0 +1,118 @@
+//! The job functions the scheduler calls. Collect: the previous and the
+//! current month of the due instant, every unit, one line of outcome.
+
+use std::sync::Arc;
+
+use super::{CronSchedule, Job, JobContext, JobName};
+use crate::collect::{Collector, Report};
+use crate::domain::Month;
+use crate::store::Outcome;
+
+/// The months a collect run covers: the previous and the current month of its
+/// due instant in the schedule's zone, so late corrections to last month land too.
+pub fn collect_months(ctx: &JobContext) -> [Month; 2] {
+    let current = ctx.month();
+    [current.prev(), current]
+}
+
+/// The collect job, ready for the scheduler.
+pub fn collect_job(collector: Arc<Collector>, schedule: CronSchedule) -> Job {
+    Job::new(JobName::Collect, schedule, move |ctx| {
+        let collector = collector.clone();
+        async move { collect_recent(&collector, collect_months(&ctx)).await }
+    })
+    .covering(|ctx| {
+        let [first, last] = collect_months(ctx);
+        format!("{first}..{last}")
+    })
+}
+
+/// Collects each month for every unit valid in it. Fails, with the same
+/// summary, when any unit-month failed, so the run shows up as failed.
+pub async fn collect_recent(collector: &Collector, months: [Month; 2]) -> anyhow::Result<String> {
+    let mut lines = Vec::new();
+    let mut all_ok = true;
+    for month in months {
+        let units = collector.units_for(month, None)?;
+        let report = collector.collect(month, &units, false).await;
+        all_ok &= report.all_succeeded();
+        lines.push(month_line(month, &report));
+    }
+    let summary = lines.join("; ");
+    match all_ok {
+        true => Ok(summary),
+        false => Err(anyhow::anyhow!(summary)),
+    }
+}
+
+/// `2026-10: 83 of 85 units collected (80 stored, 3 unchanged), 2 by file; failed: 01 (failed), 79 (rejected)`
+fn month_line(month: Month, report: &Report) -> String {
+    let mut line = format!(
+        "{month}: {} of {} units collected ({} stored, {} unchanged)",
+        report.succeeded(),
+        report.results.len(),
+        report.count(Outcome::Stored),
+        report.count(Outcome::Unchanged),
+    );
+    if !report.skipped.is_empty() {
+        line.push_str(&format!(", {} by file", report.skipped.len()));
+    }
+    let failed: Vec<String> = report
+        .failed()
+        .map(|r| format!("{} ({})", r.unit, r.outcome.as_str()))
+        .collect();
+    if !failed.is_empty() {
+        line.push_str(&format!(", failed: {}", failed.join(", ")));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::collect::UnitResult;
+    use crate::domain::UnitCode;
+
+    #[test]
+    fn a_run_on_new_years_night_covers_december_and_january() {
+        let ctx = JobContext {
+            job: JobName::Collect,
+            run_id: String::new(),
+            // 02:00 on 1 January 2026 in Hanoi.
+            scheduled_for: chrono::Utc
+                .with_ymd_and_hms(2025, 12, 31, 19, 0, 0)
+                .unwrap(),
+            zone: chrono_tz::Asia::Ho_Chi_Minh,
+            trigger: super::super::Trigger::Schedule,
+        };
+        let [a, b] = collect_months(&ctx);
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2025-12".into(), "2026-01".into())
+        );
+    }
+
+    #[test]
+    fn the_month_line_names_failed_units() {
+        let month: Month = "2026-10".parse().unwrap();
+        let result = |code: &str, outcome| UnitResult {
+            outcome,
+            ..UnitResult::new(&UnitCode::new(code), month, (0, 0))
+        };
+        let report = Report {
+            results: vec![
+                result("01", Outcome::Stored),
+                result("02", Outcome::Unchanged),
+                result("79", Outcome::Rejected),
+            ],
+            dry_run: false,
+            skipped: vec![(UnitCode::new("96"), "reports by file".into())],
+        };
+        assert_eq!(
+            month_line(month, &report),
+            "2026-10: 2 of 3 units collected (1 stored, 1 unchanged), 1 by file, failed: 79 (rejected)"
+        );
+    }
+}
