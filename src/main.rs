@@ -3,12 +3,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use chiso::app::App;
 use chiso::collect::{import_file, Collector};
 use chiso::config::Overrides;
 use chiso::domain::{Month, Period};
+use chiso::schedule::{self, JobLock, JobName, Scheduler, Schedules};
 use chiso::{demo, simulate};
 use clap::{Parser, Subcommand};
 
@@ -85,6 +87,14 @@ enum Command {
         #[arg(long, conflicts_with_all = ["from", "to"])]
         freeze: Option<Period>,
     },
+    /// Run the jobs on their cron schedules and serve the API, until Ctrl-C or SIGTERM.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "CHISO_WEB_ADDR")]
+        addr: SocketAddr,
+        /// HTTP worker threads.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
     /// Targets units file themselves.
     Targets {
         #[command(subcommand)]
@@ -145,6 +155,78 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Takes `job`'s lock, or says who holds it.
+fn hold(app: &App, job: JobName) -> anyhow::Result<JobLock> {
+    let dir = app.settings.resolve(&app.settings.schedule.state_dir);
+    match schedule::lock::acquire(&dir, job)? {
+        Some(lock) => Ok(lock),
+        None => anyhow::bail!(
+            "job {job} is running elsewhere ({}); try again when it ends",
+            schedule::lock::holder(&dir, job).unwrap_or_else(|| "holder unknown".into())
+        ),
+    }
+}
+
+/// `chiso serve`: migrations, the API, and the scheduler until a signal.
+async fn serve(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()> {
+    let applied = app.store.migrate().await?;
+    if !applied.is_empty() {
+        println!("applied migrations: {}", applied.join(", "));
+    }
+    let schedules = Schedules::from_settings(&app.settings.schedule)?;
+    let state_dir = app.settings.resolve(&app.settings.schedule.state_dir);
+    let collector = Arc::new(Collector::new(
+        app.store.clone(),
+        app.registry.clone(),
+        app.catalogue.clone(),
+        app.settings.collector.clone(),
+    )?);
+    let app = Arc::new(app);
+    let jobs = vec![
+        schedule::collect_job(collector, schedules.collect.clone()),
+        schedule::compute_job(app.clone(), schedules.compute.clone()),
+    ];
+    for job in &jobs {
+        println!(
+            "job {:<8} {}  next {}",
+            job.name.as_str(),
+            job.schedule.expression(),
+            job.schedule
+                .next_after(chrono::Utc::now())
+                .map(|t| t.with_timezone(&schedules.zone).to_rfc3339())
+                .unwrap_or_else(|| "never".into())
+        );
+    }
+    let scheduler = Scheduler::new(app.store.clone(), state_dir, jobs)?;
+    let web = chiso::web::serve(app.clone(), addr, workers)
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!("API at {}  (Ctrl-C stops)", web.url());
+    scheduler.run_until(shutdown_signal()).await;
+    web.stop().await;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what a service manager sends).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// `chiso runs --month … | head` must end quietly when the reader goes away,
@@ -233,6 +315,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             to,
             freeze,
         } => {
+            // One compute at a time, by hand or on schedule.
+            let _lock = hold(&app, JobName::Compute)?;
             let computer = app.computer();
             if let Some(p) = freeze {
                 let (outcome, published) = computer.freeze(p).await?;
@@ -258,6 +342,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for c in computer.compute_months(&months).await? {
                 println!("{:<12} {:?}  {}", c.period, c.written, c.computation_id);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, workers } => {
+            serve(app, addr, workers).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Targets {

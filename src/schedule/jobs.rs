@@ -1,10 +1,12 @@
-//! The job functions the scheduler calls. Collect: the previous and the
-//! current month of the due instant, every unit, one line of outcome.
+//! The job functions the scheduler calls. Collect and compute: the previous
+//! and the current month of the due instant, one line of outcome.
 
 use std::sync::Arc;
 
 use super::{CronSchedule, Job, JobContext, JobName};
+use crate::app::App;
 use crate::collect::{Collector, Report};
+use crate::compute::publish::Written;
 use crate::domain::Month;
 use crate::store::Outcome;
 
@@ -65,6 +67,33 @@ fn month_line(month: Month, report: &Report) -> String {
         line.push_str(&format!(", failed: {}", failed.join(", ")));
     }
     line
+}
+
+/// The compute job: every period the collected months feed (each month, its
+/// quarter, year and year to date), stored only where the results changed.
+pub fn compute_job(app: Arc<App>, schedule: CronSchedule) -> Job {
+    Job::new(JobName::Compute, schedule, move |ctx| {
+        let app = app.clone();
+        async move { compute_recent(&app, collect_months(&ctx)).await }
+    })
+    .covering(|ctx| {
+        let [first, last] = collect_months(ctx);
+        format!("{first}..{last}")
+    })
+}
+
+/// `14 periods: 3 stored, 11 unchanged`.
+pub async fn compute_recent(app: &App, months: [Month; 2]) -> anyhow::Result<String> {
+    let computed = app.computer().compute_months(&months).await?;
+    let stored = computed
+        .iter()
+        .filter(|c| c.written == Written::Stored)
+        .count();
+    Ok(format!(
+        "{} periods: {stored} stored, {} unchanged",
+        computed.len(),
+        computed.len() - stored
+    ))
 }
 
 #[cfg(test)]

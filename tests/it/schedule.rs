@@ -333,3 +333,35 @@ async fn a_collect_run_with_a_unit_down_fails_naming_it() {
     );
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn the_compute_job_stores_each_period_once_and_a_second_run_changes_nothing() {
+    let store = test_store("schedule_compute_job").await;
+    let sim = simulator(vec![]);
+    let c = collector(&store, &sim);
+    let units = c.units_for(month("2021-06"), None).unwrap();
+    assert!(c
+        .collect(month("2021-06"), &units, false)
+        .await
+        .all_succeeded());
+    sim.stop().await;
+    let state = tempfile::tempdir().unwrap();
+    let app = Arc::new(super::common::test_app(store.clone()));
+    let job = chiso::schedule::compute_job(app, daily_2am());
+    let s = scheduler(&store, &state, vec![job]);
+    let at = hcm(2021, 7, 1, 2, 30);
+    let first = s
+        .run_job(JobName::Compute, at, Trigger::Schedule)
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, RunOutcome::Succeeded, "{}", first.detail);
+    assert_eq!(first.period, "2021-06..2021-07");
+    // 2021-06, 2021-Q2, 2021, 2021-06-YTD, 2021-07, 2021-Q3, 2021-07-YTD.
+    assert_eq!(first.detail, "7 periods: 7 stored, 0 unchanged");
+    let second = s
+        .run_job(JobName::Compute, at, Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(second.detail, "7 periods: 0 stored, 7 unchanged");
+    assert_eq!(store.computations("2021-06").await.unwrap().len(), 1);
+}
