@@ -5,7 +5,9 @@
 use chiso::simulate::{Fault, FaultMode};
 use chiso::store::Outcome;
 
-use super::common::{collector, month, simulated_totals, simulator, test_store};
+use super::common::{
+    collector, collector_settings, collector_with, month, simulated_totals, simulator, test_store,
+};
 
 const OTHERS: [&str; 2] = ["01", "06"];
 const FAULTY: &str = "04";
@@ -14,7 +16,10 @@ const FAULTY: &str = "04";
 async fn every_fault_mode_is_recorded_and_leaves_earlier_data_in_place() {
     let store = test_store("fault_modes").await;
     let sim = simulator(vec![]);
-    let c = collector(&store, &sim);
+    // 1 s, so the slow mode (2.5 s) times out quickly.
+    let mut settings = collector_settings(&sim.base_url());
+    settings.timeout_secs = 1;
+    let c = collector_with(&store, settings);
     let m = month("2021-06");
     let reg = super::common::registry();
     let units: Vec<_> = [FAULTY, OTHERS[0], OTHERS[1]]

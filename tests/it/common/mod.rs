@@ -64,11 +64,12 @@ pub fn test_app(store: Store) -> chiso::app::App {
     }
 }
 
-/// Collector settings that keep fault tests short: 1 s timeout, one retry.
+/// Collector settings for tests: one retry, short backoff, and a timeout long
+/// enough for a machine busy with the whole suite (fault tests shorten it).
 pub fn collector_settings(source: &str) -> CollectorSettings {
     CollectorSettings {
         concurrency: 8,
-        timeout_secs: 1,
+        timeout_secs: 10,
         retries: 1,
         backoff_base_ms: 10,
         backoff_max_ms: 50,
@@ -87,13 +88,11 @@ pub fn simulator(faults: Vec<Fault>) -> SimulatorHandle {
 }
 
 pub fn collector(store: &Store, sim: &SimulatorHandle) -> Collector {
-    Collector::new(
-        store.clone(),
-        registry(),
-        catalogue(),
-        collector_settings(&sim.base_url()),
-    )
-    .expect("collector")
+    collector_with(store, collector_settings(&sim.base_url()))
+}
+
+pub fn collector_with(store: &Store, settings: CollectorSettings) -> Collector {
+    Collector::new(store.clone(), registry(), catalogue(), settings).expect("collector")
 }
 
 /// A unit's totals as the simulator generates them.
