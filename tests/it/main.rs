@@ -11,4 +11,5 @@ mod compute;
 mod faults;
 mod import;
 mod registry;
+mod results;
 mod schema;
