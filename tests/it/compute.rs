@@ -1,14 +1,14 @@
 //! Rankings computed from data stored in the real ClickHouse, checked against
 //! values worked out by hand.
 
-use chiso::collect::import_file;
 use chiso::compute::evaluate::Status;
-use chiso::compute::figures::Deadline;
 use chiso::compute::national::{national_ranking, GroupRanking};
-use chiso::config::IndicatorCatalogue;
-use chiso::domain::{Period, QuarterCalendar, RankingGroup};
+use chiso::domain::{Period, QuarterCalendar};
 
-use super::common::{catalogue, registry, test_store, write, SERVICE_HEADER};
+use super::common::{
+    deadline, import_lines, indicators, province, registry, service_line, test_store,
+    SERVICE_HEADER,
+};
 
 const ONE_INDICATOR: &str = r#"
 [composite]
@@ -30,31 +30,18 @@ from_year = 2021
 value = 50.0
 "#;
 
-/// One service per unit-month with `received` dossiers, `online` of them online.
+/// One service per unit-month with `received` dossiers, `online` of them online,
+/// all processed on time.
 fn line(unit: &str, month: &str, received: u32, online: u32) -> String {
-    format!("{unit},{month},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{received},{received},0,0")
+    service_line(unit, month, received, online, received, received)
 }
 
 /// Imports the CSV lines, then ranks `period` with the one-indicator catalogue.
 async fn import_and_rank(test: &str, lines: &[String], periods: &[&str]) -> Vec<Vec<GroupRanking>> {
     let store = test_store(test).await;
     let dir = tempfile::tempdir().unwrap();
-    let csv = write(
-        &dir,
-        "fixture.csv",
-        &format!("{SERVICE_HEADER}\n{}\n", lines.join("\n")),
-    );
-    let out = import_file(&csv, &registry(), &catalogue(), &store, false)
-        .await
-        .unwrap();
-    assert!(out.report.all_succeeded(), "{}", out.report);
-    let indicators =
-        IndicatorCatalogue::load(&write(&dir, "indicators.toml", ONE_INDICATOR), &catalogue())
-            .unwrap();
-    let deadline = Deadline {
-        day: 5,
-        zone: chrono_tz::Asia::Ho_Chi_Minh,
-    };
+    import_lines(&store, &dir, "fixture.csv", SERVICE_HEADER, lines).await;
+    let indicators = indicators(&dir, "indicators.toml", ONE_INDICATOR);
     let mut out = Vec::new();
     for p in periods {
         let period: Period = p.parse().unwrap();
@@ -65,20 +52,13 @@ async fn import_and_rank(test: &str, lines: &[String], periods: &[&str]) -> Vec<
                 &indicators,
                 period,
                 QuarterCalendar::Calendar,
-                deadline,
+                deadline(),
             )
             .await
             .unwrap(),
         );
     }
     out
-}
-
-fn province(groups: &[GroupRanking]) -> &GroupRanking {
-    groups
-        .iter()
-        .find(|g| g.group == RankingGroup::Province)
-        .unwrap()
 }
 
 #[tokio::test]
@@ -150,39 +130,24 @@ async fn recomputing_gives_identical_results() {
     assert_eq!(first, second);
 }
 
-async fn import_lines(store: &chiso::store::Store, dir: &tempfile::TempDir, lines: &[String]) {
-    let csv = write(
-        dir,
-        "fixture.csv",
-        &format!("{SERVICE_HEADER}\n{}\n", lines.join("\n")),
-    );
-    let out = import_file(&csv, &registry(), &catalogue(), store, false)
-        .await
-        .unwrap();
-    assert!(out.report.all_succeeded(), "{}", out.report);
-}
-
 #[tokio::test]
 async fn rank_changes_are_measured_against_the_frozen_previous_period() {
     let store = test_store("compute_rank_change_frozen").await;
     let dir = tempfile::tempdir().unwrap();
-    let indicators =
-        IndicatorCatalogue::load(&write(&dir, "indicators.toml", ONE_INDICATOR), &catalogue())
-            .unwrap();
+    let indicators = indicators(&dir, "indicators.toml", ONE_INDICATOR);
     let computer = chiso::compute::publish::Computer {
         store: &store,
         registry: &registry(),
         indicators: &indicators,
         calendar: QuarterCalendar::Calendar,
-        deadline: Deadline {
-            day: 5,
-            zone: chrono_tz::Asia::Ho_Chi_Minh,
-        },
+        deadline: deadline(),
     };
     // May as published: 01 first (90%), 02 second (50%).
     import_lines(
         &store,
         &dir,
+        "may.csv",
+        SERVICE_HEADER,
         &[
             line("01", "2021-05", 100, 90),
             line("02", "2021-05", 100, 50),
@@ -194,6 +159,8 @@ async fn rank_changes_are_measured_against_the_frozen_previous_period() {
     import_lines(
         &store,
         &dir,
+        "correction.csv",
+        SERVICE_HEADER,
         &[
             line("01", "2021-05", 100, 10),
             line("01", "2021-06", 100, 80),

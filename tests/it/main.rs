@@ -12,5 +12,6 @@ mod compute;
 mod faults;
 mod import;
 mod registry;
+mod results;
 mod schedule;
 mod schema;

@@ -2,9 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use chiso::collect::Collector;
-use chiso::config::{ClickHouseSettings, CollectorSettings, MeasureCatalogue, Registry};
-use chiso::domain::Month;
+use chiso::collect::{import_file, Collector};
+use chiso::compute::figures::Deadline;
+use chiso::compute::national::GroupRanking;
+use chiso::config::{
+    ClickHouseSettings, CollectorSettings, IndicatorCatalogue, MeasureCatalogue, Registry,
+};
+use chiso::domain::{Month, RankingGroup};
 use chiso::simulate::{self, Fault, SimulatorConfig, SimulatorHandle};
 use chiso::store::Store;
 
@@ -125,9 +129,69 @@ pub fn simulated_totals(unit: &str, m: Month) -> chiso::store::UnitMonthTotals {
 /// The header of the per-service CSV layout (docs/source-api.md).
 pub const SERVICE_HEADER: &str = "unit,month,service_code,service_name,field,level,eligible_full_online,integrated_national_portal,received,received_online,processed,processed_on_time,processed_late,pending_overdue";
 
+/// One service line of that layout: `received` dossiers, `online` of them online;
+/// `processed` settled, `on_time` of them on time and the rest late.
+pub fn service_line(
+    unit: &str,
+    month: &str,
+    received: u32,
+    online: u32,
+    processed: u32,
+    on_time: u32,
+) -> String {
+    let late = processed - on_time;
+    format!("{unit},{month},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{processed},{on_time},{late},0")
+}
+
 /// Writes `text` to `name` in `dir` and returns the path.
 pub fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("write fixture");
     path
+}
+
+/// The header of the unit-level measure CSV layout (docs/source-api.md).
+pub const MEASURE_HEADER: &str = "unit,month,measure,value";
+
+/// Imports `lines` under `header` as the CSV `name` in `dir`; every unit-month must be accepted.
+pub async fn import_lines(
+    store: &Store,
+    dir: &tempfile::TempDir,
+    name: &str,
+    header: &str,
+    lines: &[String],
+) {
+    let csv = write(dir, name, &format!("{header}\n{}\n", lines.join("\n")));
+    let out = import_file(&csv, &registry(), &catalogue(), store, false)
+        .await
+        .expect("fixture file is readable");
+    assert!(out.report.all_succeeded(), "{}", out.report);
+    assert!(out.line_errors.is_empty(), "{:?}", out.line_errors);
+}
+
+/// An indicator catalogue written as `indicators.toml` into `dir`, loaded and
+/// checked against the registry as the application does.
+pub fn indicators(dir: &tempfile::TempDir, name: &str, toml: &str) -> IndicatorCatalogue {
+    let path = write(dir, name, toml);
+    let catalogue = IndicatorCatalogue::load(&path, &catalogue()).expect("fixture catalogue loads");
+    catalogue
+        .check_units(&path, &registry())
+        .expect("fixture catalogue names known units");
+    catalogue
+}
+
+/// Reports are due by the 5th of the next month, Vietnam time.
+pub fn deadline() -> Deadline {
+    Deadline {
+        day: 5,
+        zone: chrono_tz::Asia::Ho_Chi_Minh,
+    }
+}
+
+/// The province group of a ranking.
+pub fn province(groups: &[GroupRanking]) -> &GroupRanking {
+    groups
+        .iter()
+        .find(|g| g.group == RankingGroup::Province)
+        .expect("a province group")
 }
