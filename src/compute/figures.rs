@@ -26,7 +26,7 @@ pub struct Deadline {
 
 impl Deadline {
     /// End of `day` of the month after `month`, in the zone, as Unix seconds.
-    fn of(self, month: Month) -> i64 {
+    pub fn of(self, month: Month) -> i64 {
         let day = month
             .next()
             .first_day()

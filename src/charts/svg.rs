@@ -1,0 +1,244 @@
+//! SVG charts for the pages: monthly series against a target line, and the
+//! distribution of a value across units. Missing months break the line; they
+//! are never drawn as 0.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{ensure_font, FONT_FAMILY};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error(transparent)]
+    Font(#[from] super::FontError),
+    #[error("drawing chart '{title}': {message}")]
+    Draw { title: String, message: String },
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stroke {
+    Solid,
+    /// Targets and plans.
+    Dashed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    /// One value per label of the chart; `None` = no data that month.
+    pub values: Vec<Option<f64>>,
+    pub stroke: Stroke,
+}
+
+const PALETTE: [RGBColor; 5] = [
+    RGBColor(0x1f, 0x5f, 0xa8),
+    RGBColor(0xc0, 0x39, 0x2b),
+    RGBColor(0x2e, 0x8b, 0x57),
+    RGBColor(0x8e, 0x44, 0xad),
+    RGBColor(0xd3, 0x8b, 0x00),
+];
+
+/// A line chart over `labels` (e.g. months), y from 0 to at least 100 for rates.
+pub fn line_chart(
+    title: &str,
+    y_label: &str,
+    labels: &[String],
+    series: &[Series],
+    size: (u32, u32),
+) -> Result<String, ChartError> {
+    ensure_font()?;
+    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
+        title: title.to_string(),
+        message: e.to_string(),
+    };
+    let top = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .fold(100.0_f64, f64::max);
+    let n = labels.len().max(1) as i32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT_FAMILY, 16))
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-0.5_f64..(f64::from(n) - 0.5), 0.0..top * 1.05)
+            .map_err(|e| fail(&e))?;
+        let label_of = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            labels.get(i as usize).cloned().unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .x_labels(labels.len().min(12))
+            .x_label_formatter(&label_of)
+            .y_desc(y_label)
+            .label_style((FONT_FAMILY, 11))
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        for (k, s) in series.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            let style = ShapeStyle::from(&colour).stroke_width(2);
+            let mut labelled = false;
+            for run in runs(&s.values) {
+                let drawn = match s.stroke {
+                    Stroke::Solid => chart.draw_series(LineSeries::new(run.clone(), style)),
+                    Stroke::Dashed => {
+                        chart.draw_series(DashedLineSeries::new(run.clone(), 6, 4, style))
+                    }
+                }
+                .map_err(|e| fail(&e))?;
+                if !labelled {
+                    drawn.label(s.name.as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], style)
+                    });
+                    labelled = true;
+                }
+                // A lone month shows as a dot, so it is not lost between gaps.
+                chart
+                    .draw_series(run.iter().map(|p| Circle::new(*p, 3, colour.filled())))
+                    .map_err(|e| fail(&e))?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+            .label_font((FONT_FAMILY, 11))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
+/// Consecutive months with data, as chart points.
+fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => current.push((i as f64, *v)),
+            None if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// How many units fall in each tenth of 0–100 %, as a bar chart.
+pub fn distribution_chart(
+    title: &str,
+    x_label: &str,
+    values: &[f64],
+    size: (u32, u32),
+) -> Result<String, ChartError> {
+    ensure_font()?;
+    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
+        title: title.to_string(),
+        message: e.to_string(),
+    };
+    let mut counts = [0u32; 10];
+    for v in values {
+        let bucket = ((v / 10.0).floor().clamp(0.0, 9.0)) as usize;
+        counts[bucket] += 1;
+    }
+    let top = counts.iter().copied().max().unwrap_or(0).max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        draw_bars(&root, title, x_label, &counts, top).map_err(|e| fail(&e))?;
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
+fn draw_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    counts: &[u32; 10],
+    top: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT_FAMILY, 16))
+        .margin(12)
+        .x_label_area_size(34)
+        .y_label_area_size(40)
+        .build_cartesian_2d(0u32..100u32, 0u32..top + 1)?;
+    chart
+        .configure_mesh()
+        .x_labels(11)
+        .x_desc(x_label)
+        .y_desc("Số đơn vị")
+        .label_style((FONT_FAMILY, 11))
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .draw()?;
+    chart.draw_series(counts.iter().enumerate().map(|(i, c)| {
+        let x = i as u32 * 10;
+        Rectangle::new([(x + 1, 0), (x + 9, *c)], PALETTE[0].filled())
+    }))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_months_break_the_line_instead_of_dropping_to_zero() {
+        let r = runs(&[Some(1.0), None, Some(3.0), Some(4.0), None]);
+        assert_eq!(r, vec![vec![(0.0, 1.0)], vec![(2.0, 3.0), (3.0, 4.0)]]);
+    }
+
+    #[test]
+    fn a_line_chart_is_svg_with_its_vietnamese_title_and_legend() {
+        let labels: Vec<String> = ["2021-04", "2021-05", "2021-06"]
+            .map(String::from)
+            .to_vec();
+        let svg = line_chart(
+            "Tỷ lệ hồ sơ trực tuyến",
+            "%",
+            &labels,
+            &[
+                Series {
+                    name: "Hà Nội".into(),
+                    values: vec![Some(40.0), None, Some(60.0)],
+                    stroke: Stroke::Solid,
+                },
+                Series {
+                    name: "Chỉ tiêu".into(),
+                    values: vec![Some(50.0); 3],
+                    stroke: Stroke::Dashed,
+                },
+            ],
+            (640, 320),
+        )
+        .unwrap();
+        assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+        for text in ["Tỷ lệ hồ sơ trực tuyến", "Hà Nội", "Chỉ tiêu", "2021-05"] {
+            assert!(svg.contains(text), "{text} missing");
+        }
+    }
+
+    #[test]
+    fn a_distribution_counts_units_per_tenth() {
+        let svg =
+            distribution_chart("Phân bố", "Tỷ lệ (%)", &[5.0, 15.0, 15.5, 100.0], (480, 260))
+                .unwrap();
+        assert!(svg.contains("Phân bố") && svg.contains("<rect"));
+    }
+}

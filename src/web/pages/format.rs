@@ -1,0 +1,74 @@
+//! Numbers as Vietnamese readers write them: a decimal comma, and a dash for
+//! missing data, never 0.
+
+use crate::compute::evaluate::Status;
+use crate::config::ValueUnit;
+
+/// `56,7` — one decimal, decimal comma; `—` when missing.
+pub fn number(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.is_finite() => format!("{v:.1}").replace('.', ","),
+        _ => "—".into(),
+    }
+}
+
+/// `56,7%`, or `—`.
+pub fn percent(v: Option<f64>) -> String {
+    match v {
+        Some(_) => format!("{}%", number(v)),
+        None => number(None),
+    }
+}
+
+/// A value in its unit: a percent for rates, the plain number otherwise.
+pub fn value(v: Option<f64>, unit: ValueUnit) -> String {
+    match unit {
+        ValueUnit::Percent => percent(v),
+        ValueUnit::Count | ValueUnit::Score => number(v),
+    }
+}
+
+/// `+2`, `−3`, `0`; empty when unknown.
+pub fn signed(v: Option<i64>) -> String {
+    match v {
+        Some(v) if v > 0 => format!("+{v}"),
+        Some(v) if v < 0 => format!("−{}", v.unsigned_abs()),
+        Some(_) => "0".into(),
+        None => String::new(),
+    }
+}
+
+/// ▲ gained places, ▼ lost, = same.
+pub fn arrow(v: Option<i64>) -> &'static str {
+    match v {
+        Some(v) if v > 0 => "▲",
+        Some(v) if v < 0 => "▼",
+        Some(_) => "=",
+        None => "",
+    }
+}
+
+/// The CSS class of a status colour.
+pub fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Achieved => "st-achieved",
+        Status::OnTrack => "st-on-track",
+        Status::Lagging => "st-lagging",
+        Status::NoData => "st-no-data",
+        Status::NoTarget => "st-no-target",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_data_is_a_dash_never_zero_and_decimals_take_a_comma() {
+        assert_eq!(percent(None), "—");
+        assert_eq!(percent(Some(56.66)), "56,7%");
+        assert_eq!(number(Some(0.0)), "0,0");
+        assert_eq!(signed(Some(-3)), "−3");
+        assert_eq!(signed(None), "");
+    }
+}

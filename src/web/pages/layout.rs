@@ -1,0 +1,56 @@
+//! The frame of every page: head, navigation, footer, and the stylesheet.
+
+use actix_web::HttpResponse;
+use maud::{html, Markup, DOCTYPE};
+
+const STYLE: &str = r#"
+*{box-sizing:border-box}body{margin:0;font-family:"DejaVu Sans",system-ui,sans-serif;color:#1b1b1b;background:#f6f7f9}
+header{background:#a50e0e;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+header a{color:#fff;text-decoration:none;font-weight:600}header .brand{font-size:1.15rem;margin-right:auto}
+main{padding:1rem;max-width:1200px;margin:auto}h1{font-size:1.35rem;margin:.2rem 0 .8rem}
+.tabs{display:flex;flex-wrap:wrap;gap:.3rem;margin:.6rem 0}.tabs a{padding:.4rem .7rem;border:1px solid #ccc;border-radius:4px;background:#fff;color:#333;text-decoration:none}
+.tabs a.on{background:#a50e0e;color:#fff;border-color:#a50e0e}
+.scroll{overflow-x:auto;background:#fff;border:1px solid #ddd;border-radius:4px}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:.35rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
+th{background:#f0f1f3;position:sticky;top:0}th a{color:#333}td.name,th.name{text-align:left}
+.st-achieved{background:#dff3e4}.st-on-track{background:#e0ecfa}.st-lagging{background:#fbe1e1}.st-no-data{color:#888;background:#f4f4f4}.st-no-target{}
+.up{color:#1e7e34}.down{color:#b02a37}.nodata{color:#888;font-style:italic}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:.7rem}.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.7rem}
+.card .v{font-size:1.6rem;font-weight:700}.muted{color:#666;font-size:.85rem}
+.note{background:#fff8e1;border:1px solid #f0d58c;padding:.5rem .7rem;border-radius:4px;margin:.6rem 0}
+figure{margin:.8rem 0;background:#fff;border:1px solid #ddd;border-radius:4px;padding:.4rem}figure svg{max-width:100%;height:auto}
+form.inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.4rem 0}
+"#;
+
+/// A whole page with `title` and `body`.
+pub fn page(title: &str, body: Markup) -> HttpResponse {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · chiso" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    a.brand href="/" { "chiso · Chỉ số chính phủ số" }
+                    a href="/xep-hang" { "Xếp hạng" }
+                    a href="/chat-luong" { "Chất lượng dữ liệu" }
+                }
+                main { (body) }
+            }
+        }
+    };
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// A page saying what went wrong, with the status code.
+pub fn problem(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
+    let mut response = page("Lỗi", html! { h1 { "Không hiển thị được trang" } p.note { (message) } });
+    *response.status_mut() = status;
+    response
+}

@@ -1,0 +1,21 @@
+//! Server-rendered pages in Vietnamese (maud: every value is escaped). They
+//! work without JavaScript and on a phone; charts are inline SVG.
+
+mod format;
+mod layout;
+mod quality;
+mod ranking;
+mod unit;
+
+use actix_web::web;
+
+pub use format::{percent, signed};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(ranking::page)
+        .service(ranking::csv)
+        .service(ranking::home)
+        .service(unit::page)
+        .service(unit::csv)
+        .service(quality::page);
+}

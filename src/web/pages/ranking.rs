@@ -1,0 +1,376 @@
+//! The national ranking: a tab per ranking group, a period selector, the
+//! composite score, rank and its change, each indicator's value in its status
+//! colour, sortable by any column; national figures and coverage above.
+
+use std::cmp::Ordering;
+
+use actix_web::{get, http::StatusCode, web, HttpResponse};
+use chrono::Utc;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::format::{arrow, number, signed, status_class, value};
+use super::layout::{page, problem};
+use crate::compute::national::{GroupRanking, UnitStanding};
+use crate::compute::publish::Published;
+use crate::compute::summary::national_figures;
+use crate::config::Indicator;
+use crate::domain::{vietnamese_sort_key, Month, Period, QuarterCalendar, RankingGroup};
+use crate::web::State;
+
+#[derive(Deserialize)]
+pub struct Query {
+    period: Option<String>,
+    group: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+}
+
+#[get("/")]
+pub async fn home() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", "/xep-hang"))
+        .finish()
+}
+
+/// The month before the current one in Hanoi: the newest a unit has reported.
+pub fn latest_month() -> Month {
+    Month::of(
+        Utc::now()
+            .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+            .date_naive(),
+    )
+    .prev()
+}
+
+pub fn parse_period(text: &Option<String>) -> Result<Period, String> {
+    match text.as_deref().filter(|t| !t.is_empty()) {
+        None => Ok(Period::Month(latest_month())),
+        Some(t) => t.parse().map_err(|e: crate::domain::PeriodError| e.to_string()),
+    }
+}
+
+fn parse_group(text: &Option<String>) -> Result<RankingGroup, String> {
+    match text.as_deref().filter(|t| !t.is_empty()) {
+        None => Ok(RankingGroup::Province),
+        Some(t) => RankingGroup::parse(t).ok_or_else(|| format!("'{t}' không phải là nhóm xếp hạng")),
+    }
+}
+
+/// Reads the period and group of a request, or the page saying which is wrong.
+fn period_and_group(query: &Query) -> Result<(Period, RankingGroup), HttpResponse> {
+    match (parse_period(&query.period), parse_group(&query.group)) {
+        (Ok(p), Ok(g)) => Ok((p, g)),
+        (Err(e), _) | (_, Err(e)) => Err(problem(StatusCode::BAD_REQUEST, &e)),
+    }
+}
+
+async fn published(state: &State, period: Period) -> Result<Published, HttpResponse> {
+    state.computer().published_or_live(period).await.map_err(|e| {
+        tracing::error!(error = %e, %period, "reading the ranking");
+        problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Không đọc được số liệu; xem nhật ký máy chủ.",
+        )
+    })
+}
+
+#[get("/xep-hang")]
+pub async fn page(state: State, query: web::Query<Query>) -> HttpResponse {
+    let (period, group) = match period_and_group(&query) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let published = match published(&state, period).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(ranking) = published.groups.iter().find(|g| g.group == group) else {
+        return problem(StatusCode::NOT_FOUND, "Không có nhóm này trong kỳ.");
+    };
+    let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
+    let sort = query.sort.clone().unwrap_or_else(|| "rank".into());
+    let descending = query.dir.as_deref() == Some("desc");
+    let units = sorted(ranking, &sort, descending);
+    let header = |label: &str, key: &str| sort_header(label, key, period, group, &sort, descending);
+    let body = html! {
+        h1 { "Xếp hạng " (group.name_vi().to_lowercase()) " · " (period_label(period)) }
+        (period_form(period, group, state.computer().calendar))
+        nav.tabs {
+            @for g in RankingGroup::ALL {
+                a class=(if g == group { "on" } else { "" })
+                  href=(format!("/xep-hang?period={period}&group={}", g.as_str())) { (g.name_vi()) }
+            }
+        }
+        (as_of(&published))
+        (national_header(&state, ranking, &indicators))
+        p.muted {
+            "Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0. "
+            a href=(format!("/xep-hang.csv?period={period}&group={}", group.as_str())) { "Tải CSV" }
+        }
+        div.scroll {
+            table #ranking {
+                thead { tr {
+                    (header("Hạng", "rank"))
+                    (header("Thay đổi", "change"))
+                    (header("Đơn vị", "name"))
+                    (header("Điểm tổng hợp", "score"))
+                    @for i in &indicators { (header(&i.name, &i.code)) }
+                } }
+                tbody {
+                    @for u in &units { (unit_row(u, &indicators, period)) }
+                }
+            }
+        }
+    };
+    page(&format!("Xếp hạng {period}"), body)
+}
+
+fn unit_row(u: &UnitStanding, indicators: &[&Indicator], period: Period) -> Markup {
+    let change_class = match u.rank_change {
+        Some(c) if c > 0 => "up",
+        Some(c) if c < 0 => "down",
+        _ => "",
+    };
+    html! {
+        tr data-unit=(u.code) {
+            td { @match u.rank { Some(r) => (r), None => span.nodata { "—" } } }
+            td class=(change_class) { (arrow(u.rank_change)) " " (signed(u.rank_change)) }
+            td.name { a href=(format!("/don-vi/{}?to={}", u.code, period_end(period))) { (u.name) } }
+            td title=(format!("{} / {} chỉ số có số liệu", u.composite.scored, u.composite.expected)) {
+                @match u.composite.score {
+                    Some(s) => (number(Some(s))),
+                    None => span.nodata { "Không có số liệu" },
+                }
+            }
+            @for i in indicators {
+                @match u.evaluations.iter().find(|e| e.indicator == i.code) {
+                    Some(e) => td class=(status_class(e.status))
+                        title=(format!("{}: chỉ tiêu {}, chênh lệch {}, {}/{} tháng có số liệu",
+                            e.status.name_vi(), value(e.target, i.unit), number(e.gap),
+                            e.months_with_data, e.months_expected)) {
+                        (value(e.value, i.unit))
+                    },
+                    None => td.st-no-data { "—" },
+                }
+            }
+        }
+    }
+}
+
+/// The last month of a period, for links to unit pages.
+fn period_end(period: Period) -> Month {
+    period
+        .months(crate::domain::QuarterCalendar::Calendar)
+        .last()
+        .copied()
+        .unwrap_or_else(latest_month)
+}
+
+fn as_of(published: &Published) -> Markup {
+    let hanoi = |t: chrono::DateTime<Utc>| {
+        t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+            .format("%H:%M ngày %d/%m/%Y")
+            .to_string()
+    };
+    html! {
+        @match published.frozen_at {
+            Some(t) => p.muted #as-of { "Kết quả đã công bố, chốt số liệu lúc " (hanoi(t)) "." },
+            None => p.note #as-of { "Kết quả tạm tính từ số liệu hiện có (tính lúc "
+                (hanoi(published.computed_at)) "); có thể thay đổi khi đơn vị gửi thêm số liệu." },
+        }
+    }
+}
+
+fn national_header(state: &State, ranking: &GroupRanking, indicators: &[&Indicator]) -> Markup {
+    let figures = national_figures(&state.indicators, std::slice::from_ref(ranking));
+    html! {
+        details open {
+            summary { "Toàn quốc: tỷ lệ chung (tổng tử số ÷ tổng mẫu số) và trung bình tỷ lệ của các đơn vị" }
+            div.scroll { table #national {
+                thead { tr {
+                    th.name { "Chỉ số" } th { "Tỷ lệ chung" } th { "Trung bình đơn vị" }
+                    th { "Đơn vị có số liệu" } th { "Báo cáo có số liệu" }
+                } }
+                tbody {
+                    @for i in indicators {
+                        @if let Some(f) = figures.iter().find(|f| f.indicator == i.code) {
+                            tr {
+                                td.name { (i.name) }
+                                td { (value(f.pooled, i.unit)) }
+                                td { (value(f.mean_of_units, i.unit)) }
+                                td { (f.units_with_data) "/" (f.units_expected) }
+                                td { (f.reports_with_data) "/" (f.reports_expected) }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+fn sort_header(
+    label: &str,
+    key: &str,
+    period: Period,
+    group: RankingGroup,
+    sort: &str,
+    descending: bool,
+) -> Markup {
+    let on = sort == key;
+    // Clicking the sorted column again flips it.
+    let dir = if on && !descending { "desc" } else { "asc" };
+    let (mark, aria) = match (on, descending) {
+        (true, false) => (" ↑", "ascending"),
+        (true, true) => (" ↓", "descending"),
+        _ => ("", "none"),
+    };
+    html! {
+        th class=(if key == "name" { "name" } else { "" }) aria-sort=(aria) {
+            a href=(format!("/xep-hang?period={period}&group={}&sort={key}&dir={dir}", group.as_str())) { (label) (mark) }
+        }
+    }
+}
+
+/// Units in the requested order. Missing values always go last, whatever the
+/// direction: no data is never read as the lowest (or highest) value.
+fn sorted<'a>(ranking: &'a GroupRanking, key: &str, descending: bool) -> Vec<&'a UnitStanding> {
+    let mut units: Vec<&UnitStanding> = ranking.units.iter().collect();
+    if key == "name" {
+        units.sort_by_key(|u| vietnamese_sort_key(&u.name));
+        if descending {
+            units.reverse();
+        }
+        return units;
+    }
+    let number_of = |u: &UnitStanding| -> Option<f64> {
+        match key {
+            "rank" => u.rank.map(f64::from),
+            "change" => u.rank_change.map(|c| c as f64),
+            "score" => u.composite.score,
+            code => u.evaluations.iter().find(|e| e.indicator == code)?.value,
+        }
+    };
+    // A stable sort keeps the listing's alphabetical order among equals.
+    units.sort_by(|a, b| match (number_of(a), number_of(b)) {
+        (Some(x), Some(y)) => {
+            let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
+    units
+}
+
+/// The periods offered: the last 24 months, their quarters and years.
+fn period_form(current: Period, group: RankingGroup, calendar: QuarterCalendar) -> Markup {
+    let mut months = Vec::with_capacity(24);
+    let mut m = latest_month();
+    for _ in 0..24 {
+        months.push(m);
+        m = m.prev();
+    }
+    let mut options: Vec<Period> = months.iter().map(|m| Period::Month(*m)).collect();
+    for m in &months {
+        let (year, quarter) = calendar.quarter_of_month(*m);
+        for p in [Period::Quarter { year, quarter }, Period::Year(m.year())] {
+            if !options.contains(&p) {
+                options.push(p);
+            }
+        }
+    }
+    if !options.contains(&current) {
+        options.insert(0, current);
+    }
+    html! {
+        form.inline method="get" action="/xep-hang" {
+            input type="hidden" name="group" value=(group.as_str());
+            label for="period" { "Kỳ:" }
+            select #period name="period" {
+                @for p in &options {
+                    option value=(p) selected[*p == current] { (period_label(*p)) }
+                }
+            }
+            button type="submit" { "Xem" }
+        }
+    }
+}
+
+pub fn period_label(p: Period) -> String {
+    match p {
+        Period::Month(m) => format!("Tháng {:02}/{}", m.month(), m.year()),
+        Period::Quarter { year, quarter } => format!("Quý {quarter}/{year}"),
+        Period::Year(y) => format!("Năm {y}"),
+        Period::YearToDate(m) => format!("Từ đầu năm đến tháng {:02}/{}", m.month(), m.year()),
+    }
+}
+
+#[get("/xep-hang.csv")]
+pub async fn csv(state: State, query: web::Query<Query>) -> HttpResponse {
+    let (period, group) = match period_and_group(&query) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let published = match published(&state, period).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
+    let mut header: Vec<String> = ["rank", "rank_change", "unit_code", "unit_name", "score"]
+        .map(String::from)
+        .to_vec();
+    for i in &indicators {
+        header.push(format!("{}_value", i.code));
+        header.push(format!("{}_status", i.code));
+    }
+    let mut rows = vec![header];
+    let units = published
+        .groups
+        .iter()
+        .filter(|g| g.group == group)
+        .flat_map(|g| g.units.iter());
+    for u in units {
+        let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        let mut row = vec![
+            u.rank.map(|r| r.to_string()).unwrap_or_default(),
+            u.rank_change.map(|r| r.to_string()).unwrap_or_default(),
+            u.code.clone(),
+            u.name.clone(),
+            text(u.composite.score),
+        ];
+        for i in &indicators {
+            let e = u.evaluations.iter().find(|e| e.indicator == i.code);
+            row.push(text(e.and_then(|e| e.value)));
+            row.push(e.map(|e| e.status.as_str().to_string()).unwrap_or_default());
+        }
+        rows.push(row);
+    }
+    csv_response(&format!("xep-hang-{period}-{}.csv", group.as_str()), rows)
+}
+
+/// Rows as a CSV attachment (missing values are empty cells, never 0).
+pub fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for r in &rows {
+        if out.write_record(r).is_err() {
+            return problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV.");
+        }
+    }
+    match out.into_inner() {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{filename}\""),
+            ))
+            .body(bytes),
+        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV."),
+    }
+}
