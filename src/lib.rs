@@ -4,11 +4,13 @@
 //! `config` and `domain` are read by all; a module never imports one to its right.
 
 pub mod app;
+pub mod charts;
 pub mod collect;
 pub mod compute;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod notify;
 pub mod simulate;
 pub mod store;
 pub mod web;

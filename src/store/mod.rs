@@ -4,6 +4,7 @@
 mod attempts;
 mod collected;
 mod figures;
+mod ledger;
 mod migrations;
 mod results;
 mod rows;
@@ -14,9 +15,10 @@ use std::time::Duration;
 
 use clickhouse::Client;
 
-pub use attempts::{AttemptSummary, Channel, Outcome};
+pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
+pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};

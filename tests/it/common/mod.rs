@@ -55,11 +55,19 @@ pub fn test_app(store: Store) -> chiso::app::App {
     let indicators =
         chiso::config::IndicatorCatalogue::load(&config_dir().join("indicators.toml"), &catalogue)
             .expect("shipped indicators load");
+    let registry = registry();
+    let alerts = chiso::config::AlertSettings::load(
+        &config_dir().join("alerts.toml"),
+        &indicators,
+        &registry,
+    )
+    .expect("shipped alerts load");
     chiso::app::App {
         settings,
-        registry: registry(),
+        registry,
         catalogue,
         indicators,
+        alerts,
         store,
     }
 }

@@ -1,0 +1,1 @@
+-- job runs (scheduler branch)
