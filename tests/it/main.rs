@@ -11,5 +11,6 @@ mod common;
 mod compute;
 mod faults;
 mod import;
+mod notify;
 mod registry;
 mod schema;

@@ -1,5 +1,7 @@
 //! The harness: a throwaway database per test, the shipped configuration, the simulator.
 
+pub mod smtp;
+
 use std::path::{Path, PathBuf};
 
 use chiso::collect::Collector;
