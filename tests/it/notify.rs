@@ -463,3 +463,51 @@ async fn a_dry_run_writes_the_mails_as_files_and_sends_nothing() {
     // Nothing recorded: the real run still owes every mail.
     assert!(f.app.store.ledger(MONTH).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_mail_left_sending_by_a_crash_is_sent_again_with_the_same_message_id() {
+    let f = fixture("notify_unknown_outcome").await;
+    // A crash between the hand-over and `sent`: the outcome is unknown.
+    let key = ledger::key(
+        chiso::store::RuleKind::Lagging,
+        Some("06"),
+        MONTH,
+        "cds.06@units.invalid",
+    );
+    let now = chrono::Utc::now();
+    let pending = ledger::pending(
+        key.clone(),
+        chiso::store::RuleKind::Lagging,
+        Some("06"),
+        MONTH,
+        "cds.06@units.invalid",
+        now,
+    );
+    let sending = ledger::sending(&pending, now);
+    f.app.store.record_sends(&[pending, sending]).await.unwrap();
+
+    let report = notify::remind(&f.app, month(), after_deadline(), &smtp(&f.app))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 8, "{report}");
+    let received = f.sink.received();
+    let resent = received
+        .iter()
+        .find(|r| r.rcpt == ["cds.06@units.invalid"])
+        .unwrap();
+    let m = MessageParser::default().parse(&resent.raw).unwrap();
+    assert_eq!(
+        format!("<{}>", m.message_id().unwrap()),
+        ledger::message_id(&key)
+    );
+    let row = f
+        .app
+        .store
+        .ledger(MONTH)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.key == key)
+        .unwrap();
+    assert_eq!((row.state.as_str(), row.tries), ("sent", 2));
+}

@@ -4,8 +4,8 @@
 use clickhouse::Row;
 
 use chiso::store::{
-    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, MeasureRow, RejectedRow,
-    ServiceRow, TrajectoryRow, UnitResultRow,
+    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, LedgerRow, MeasureRow,
+    RejectedRow, ServiceRow, TrajectoryRow, UnitResultRow,
 };
 
 use super::common::test_store;
@@ -46,6 +46,7 @@ async fn row_structs_mirror_their_tables() {
     assert_mirrors::<UnitResultRow>(&store, "unit_results").await;
     assert_mirrors::<IndicatorResultRow>(&store, "indicator_results").await;
     assert_mirrors::<TrajectoryRow>(&store, "trajectories").await;
+    assert_mirrors::<LedgerRow>(&store, "send_ledger").await;
 }
 
 #[tokio::test]
