@@ -178,7 +178,7 @@ impl AlertSettings {
                 )
             })
             .ok();
-        check_contacts(path, registry, &mut p);
+        check_contacts(registry, &mut p);
         let settings = from.map(|from| Self {
             bottom_n: raw.bottom_n,
             remind_days_before_deadline: raw.remind_days_before_deadline,
@@ -213,16 +213,13 @@ impl AlertSettings {
 
 /// Every contact must parse as the address SMTP will be given; the registry's
 /// own check is looser. The problem names the unit.
-fn check_contacts(path: &Path, registry: &Registry, p: &mut Problems) {
+fn check_contacts(registry: &Registry, p: &mut Problems) {
     for u in registry.all() {
         for (k, c) in u.contacts.iter().enumerate() {
             if let Err(e) = Address::from_str(c) {
                 p.add(
                     format!("unit {} ({}): contacts[{k}]", u.code, u.name),
-                    format!(
-                        "'{c}' is not a mail address: {e} (registry {})",
-                        path.with_file_name("units.toml").display()
-                    ),
+                    format!("'{c}' in the unit registry is not a mail address: {e}"),
                 );
             }
         }
