@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use crate::compute::figures::Deadline;
 use crate::compute::publish::Computer;
 use crate::config::{
-    ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Registry, Settings,
+    AlertSettings, ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Registry, Settings,
 };
 use crate::store::Store;
 
@@ -17,6 +17,8 @@ pub struct App {
     pub registry: Registry,
     pub catalogue: MeasureCatalogue,
     pub indicators: IndicatorCatalogue,
+    /// `alerts.toml`, beside `chiso.toml`: reminder rules, ledger policy, SMTP.
+    pub alerts: AlertSettings,
     pub store: Store,
 }
 
@@ -34,12 +36,19 @@ impl App {
         match (registry, catalogue, indicators) {
             (Ok(registry), Ok(catalogue), Some(Ok(indicators))) => {
                 indicators.check_units(&settings.resolve(&settings.paths.indicators), &registry)?;
+                // TODO(main): a `paths.alerts` setting once settings.rs allows it.
+                let alerts = AlertSettings::load(
+                    &settings.resolve(Path::new("alerts.toml")),
+                    &indicators,
+                    &registry,
+                )?;
                 let store = Store::new(&settings.clickhouse);
                 Ok(Self {
                     settings,
                     registry,
                     catalogue,
                     indicators,
+                    alerts,
                     store,
                 })
             }
@@ -106,6 +115,7 @@ mod tests {
             "measures.toml",
             "indicators.toml",
             "simulator.toml",
+            "alerts.toml",
         ] {
             std::fs::copy(shipped_dir().join(f), dir.path().join(f)).unwrap();
         }

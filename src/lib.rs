@@ -11,6 +11,7 @@ pub mod compute;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod notify;
 pub mod schedule;
 pub mod simulate;
 pub mod store;

@@ -105,6 +105,25 @@ enum Command {
         #[arg(long)]
         month: Month,
     },
+    /// Reminder and alert mails of a month (config/alerts.toml), each sent once.
+    Remind {
+        /// The month reminded about (default: the previous month).
+        #[arg(long)]
+        month: Option<chiso::domain::Month>,
+        /// Write every mail that would be sent as .eml files into --out; send nothing.
+        #[arg(long, requires = "out")]
+        dry_run: bool,
+        #[arg(long, requires = "dry_run")]
+        out: Option<PathBuf>,
+        /// The date the due windows are judged on (default: today in the configured zone).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
+    /// Mails not sent yet: pending, sending (outcome unknown) and failed keys.
+    Outbox {
+        #[arg(long)]
+        month: Option<chiso::domain::Month>,
+    },
     /// Serve the source API of every unit with simulated data.
     Simulate {
         #[arg(long, default_value_t = 8400)]
@@ -187,6 +206,7 @@ async fn serve(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()>
     let jobs = vec![
         schedule::collect_job(collector, schedules.collect.clone()),
         schedule::compute_job(app.clone(), schedules.compute.clone()),
+        schedule::remind_job(app.clone(), schedules.remind.clone()),
     ];
     for job in &jobs {
         println!(
@@ -398,6 +418,50 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .collect();
             for u in &expected {
                 println!("{:<8} {:<5} {:<9}", u.code, "-", "no attempt");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Remind {
+            month,
+            dry_run,
+            out,
+            today,
+        } => {
+            let today = today.unwrap_or_else(|| chiso::notify::today_in(app.zone()));
+            let month = month.unwrap_or_else(|| chiso::notify::month_to_remind(today));
+            let backend = match (dry_run, out) {
+                (true, Some(dir)) => chiso::notify::Backend::files(&dir)?,
+                _ => chiso::notify::Backend::smtp(&app.alerts.smtp, |k| std::env::var(k).ok())?,
+            };
+            let report = chiso::notify::remind(&app, month, today, &backend).await?;
+            println!("{report}");
+            Ok(if report.all_succeeded() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Outbox { month } => {
+            let rows = app.store.outbox().await?;
+            println!(
+                "{:<8} {:<7} {:>5}  {:<19}  key / last reply",
+                "period", "state", "tries", "next try (UTC)"
+            );
+            let wanted = month.map(|m| m.to_string());
+            for r in rows
+                .iter()
+                .filter(|r| wanted.as_ref().is_none_or(|m| *m == r.period))
+            {
+                println!(
+                    "{:<8} {:<7} {:>5}  {:<19}  {}\n{:>45}{}",
+                    r.period,
+                    r.state.as_str(),
+                    r.tries,
+                    r.next_try_at.format("%Y-%m-%d %H:%M:%S"),
+                    r.key,
+                    "",
+                    r.last_reply
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

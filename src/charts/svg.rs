@@ -97,9 +97,9 @@ pub fn line_chart(
                 }
                 .map_err(|e| fail(&e))?;
                 if !labelled {
-                    drawn.label(s.name.as_str()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], style)
-                    });
+                    drawn
+                        .label(s.name.as_str())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
                     labelled = true;
                 }
                 // A lone month shows as a dot, so it is not lost between gaps.
@@ -206,9 +206,7 @@ mod tests {
 
     #[test]
     fn a_line_chart_is_svg_with_its_vietnamese_title_and_legend() {
-        let labels: Vec<String> = ["2021-04", "2021-05", "2021-06"]
-            .map(String::from)
-            .to_vec();
+        let labels: Vec<String> = ["2021-04", "2021-05", "2021-06"].map(String::from).to_vec();
         let svg = line_chart(
             "Tỷ lệ hồ sơ trực tuyến",
             "%",
@@ -236,9 +234,13 @@ mod tests {
 
     #[test]
     fn a_distribution_counts_units_per_tenth() {
-        let svg =
-            distribution_chart("Phân bố", "Tỷ lệ (%)", &[5.0, 15.0, 15.5, 100.0], (480, 260))
-                .unwrap();
+        let svg = distribution_chart(
+            "Phân bố",
+            "Tỷ lệ (%)",
+            &[5.0, 15.0, 15.5, 100.0],
+            (480, 260),
+        )
+        .unwrap();
         assert!(svg.contains("Phân bố") && svg.contains("<rect"));
     }
 }

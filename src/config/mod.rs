@@ -4,6 +4,7 @@
 //! Every loader goes raw (serde, `deny_unknown_fields`) → validated, and reports
 //! every problem at once as `file: key: message`.
 
+mod alerts;
 mod indicators;
 mod measures;
 mod settings;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// Shared by every loader of a TOML file (the simulator's too).
 pub use self::read_toml as load_toml;
+pub use alerts::{AlertSettings, SmtpSecurity, SmtpSettings};
 pub use indicators::{
     CompositeMethod, Direction, Indicator, IndicatorCatalogue, Points, ValueUnit, YearTarget,
     ZeroDenominator, REPORTING_MEASURES, SERVICE_MEASURES,

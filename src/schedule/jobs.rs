@@ -96,6 +96,27 @@ pub async fn compute_recent(app: &App, months: [Month; 2]) -> anyhow::Result<Str
     ))
 }
 
+/// The remind job: the previous month's reminder and alert mails, each sent
+/// once (the ledger in `notify` decides what is due on the run's day).
+pub fn remind_job(app: Arc<App>, schedule: CronSchedule) -> Job {
+    Job::new(JobName::Remind, schedule, move |ctx| {
+        let app = app.clone();
+        async move {
+            let today = ctx.local().date_naive();
+            let month = crate::notify::month_to_remind(today);
+            let backend =
+                crate::notify::Backend::smtp(&app.alerts.smtp, |k| std::env::var(k).ok())?;
+            let report = crate::notify::remind(&app, month, today, &backend).await?;
+            let line = report.to_string().lines().collect::<Vec<_>>().join("; ");
+            match report.all_succeeded() {
+                true => Ok(line),
+                false => Err(anyhow::anyhow!(line)),
+            }
+        }
+    })
+    .covering(|ctx| crate::notify::month_to_remind(ctx.local().date_naive()).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

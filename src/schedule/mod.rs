@@ -18,7 +18,9 @@ use chrono_tz::Tz;
 pub use crate::store::{JobRunRow, RunOutcome, Trigger};
 pub use cron_time::{CronError, CronSchedule};
 pub use job::{Job, JobContext, JobFn, JobFuture};
-pub use jobs::{collect_job, collect_months, collect_recent, compute_job, compute_recent};
+pub use jobs::{
+    collect_job, collect_months, collect_recent, compute_job, compute_recent, remind_job,
+};
 pub use lock::{JobLock, LockError};
 pub use runner::Scheduler;
 

@@ -60,6 +60,16 @@ pub struct AttemptSummary {
     pub error: String,
 }
 
+/// A unit's rejected payloads for a month, as the digest lists them.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct RejectionCount {
+    pub unit_code: String,
+    pub payloads: u64,
+    /// The field and reason of the newest rejection.
+    pub last_field: String,
+    pub last_reason: String,
+}
+
 impl Store {
     pub async fn record_attempt(&self, row: &AttemptRow) -> Result<(), StoreError> {
         self.insert_rows("collection_attempts", std::slice::from_ref(row))
@@ -94,5 +104,13 @@ impl Store {
             .bind(unit)
             .bind(month.to_string());
         self.run("read rejected payloads", q.fetch_all()).await
+    }
+
+    /// Per unit, the payloads rejected for `month`, by unit code.
+    pub async fn rejection_counts(&self, month: Month) -> Result<Vec<RejectionCount>, StoreError> {
+        let sql = "SELECT unit_code, count(), argMax(field, received_at), argMax(reason, received_at) \
+                   FROM rejected_payloads WHERE month = toDate(?) GROUP BY unit_code ORDER BY unit_code";
+        let q = self.client.query(sql).bind(month.first_day().to_string());
+        self.run("read rejection counts", q.fetch_all()).await
     }
 }

@@ -36,6 +36,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_job_runs",
         sql: include_str!("../../sql/0005_job_runs.sql"),
     },
+    Migration {
+        name: "0006_send_ledger",
+        sql: include_str!("../../sql/0006_send_ledger.sql"),
+    },
 ];
 
 impl Migration {
@@ -156,6 +160,15 @@ mod tests {
         files.sort();
         let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
         assert_eq!(files, listed);
+    }
+
+    #[test]
+    fn a_comment_only_migration_has_no_statements() {
+        let m = Migration {
+            name: "x",
+            sql: "-- job runs (scheduler branch)\n",
+        };
+        assert!(m.statements().is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod attempts;
 mod collected;
 mod figures;
 mod jobs;
+mod ledger;
 mod migrations;
 mod quality;
 mod results;
@@ -16,10 +17,11 @@ use std::time::Duration;
 
 use clickhouse::Client;
 
-pub use attempts::{AttemptSummary, Channel, Outcome};
+pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
 pub use jobs::{JobHistory, RunOutcome, Trigger};
+pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};

@@ -11,6 +11,7 @@ mod common;
 mod compute;
 mod faults;
 mod import;
+mod notify;
 mod registry;
 mod results;
 mod schedule;

@@ -4,8 +4,8 @@
 use clickhouse::Row;
 
 use chiso::store::{
-    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow, MeasureRow,
-    RejectedRow, ServiceRow, TrajectoryRow, UnitResultRow,
+    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow, LedgerRow,
+    MeasureRow, RejectedRow, ServiceRow, TrajectoryRow, UnitResultRow,
 };
 
 use super::common::test_store;
@@ -47,6 +47,7 @@ async fn row_structs_mirror_their_tables() {
     assert_mirrors::<IndicatorResultRow>(&store, "indicator_results").await;
     assert_mirrors::<TrajectoryRow>(&store, "trajectories").await;
     assert_mirrors::<JobRunRow>(&store, "job_runs").await;
+    assert_mirrors::<LedgerRow>(&store, "send_ledger").await;
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! The harness: a throwaway database per test, the shipped configuration, the simulator.
 
+pub mod smtp;
+
 use std::path::{Path, PathBuf};
 
 use chiso::collect::{import_file, Collector};
@@ -59,11 +61,19 @@ pub fn test_app(store: Store) -> chiso::app::App {
     let indicators =
         chiso::config::IndicatorCatalogue::load(&config_dir().join("indicators.toml"), &catalogue)
             .expect("shipped indicators load");
+    let registry = registry();
+    let alerts = chiso::config::AlertSettings::load(
+        &config_dir().join("alerts.toml"),
+        &indicators,
+        &registry,
+    )
+    .expect("shipped alerts load");
     chiso::app::App {
         settings,
-        registry: registry(),
+        registry,
         catalogue,
         indicators,
+        alerts,
         store,
     }
 }

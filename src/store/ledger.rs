@@ -1,0 +1,118 @@
+//! `send_ledger`: every reminder and alert mail's key and its states
+//! (pending → sending → sent | failed), newest row per key wins.
+
+use chrono::{DateTime, Utc};
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+use serde_repr::{Deserialize_repr, Serialize_repr};
+
+use super::{Store, StoreError};
+
+/// Why a mail is sent (the `rule` column).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize_repr, Deserialize_repr,
+)]
+#[repr(i8)]
+pub enum RuleKind {
+    /// A unit lagging on an indicator, or in the bottom of its group.
+    Lagging = 1,
+    /// A unit that has not reported, before the deadline.
+    NotReported = 2,
+    /// A unit that has not reported, after the deadline (staff copied).
+    Escalation = 3,
+    /// The national summary for the ministry's staff.
+    Digest = 4,
+}
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 4] = [
+        RuleKind::Lagging,
+        RuleKind::NotReported,
+        RuleKind::Escalation,
+        RuleKind::Digest,
+    ];
+
+    /// The stored name, also the name of the rule's templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Lagging => "lagging",
+            RuleKind::NotReported => "not_reported",
+            RuleKind::Escalation => "escalation",
+            RuleKind::Digest => "digest",
+        }
+    }
+}
+
+/// Where a key stands (the `state` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
+#[repr(i8)]
+pub enum SendState {
+    /// Due, not sent yet (never tried, or tried and to be retried).
+    Pending = 1,
+    /// Handed to the SMTP server; outcome unknown until `sent` follows.
+    Sending = 2,
+    /// The SMTP server accepted it. Never sent again.
+    Sent = 3,
+    /// Given up after the configured number of tries; shown in `chiso outbox`.
+    Failed = 4,
+}
+
+impl SendState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendState::Pending => "pending",
+            SendState::Sending => "sending",
+            SendState::Sent => "sent",
+            SendState::Failed => "failed",
+        }
+    }
+}
+
+/// One row of `send_ledger`, column for column.
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct LedgerRow {
+    pub key: String,
+    pub rule: RuleKind,
+    pub unit_code: String,
+    pub period: String,
+    pub recipient: String,
+    pub message_id: String,
+    pub state: SendState,
+    pub tries: u16,
+    pub last_reply: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub next_try_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+/// The newest state of every key, in the table's column order.
+const NEWEST: &str = "SELECT key, argMax(rule, version), argMax(unit_code, version), \
+     argMax(period, version), argMax(recipient, version), argMax(message_id, version), \
+     argMax(state, version), argMax(tries, version), argMax(last_reply, version), \
+     argMax(next_try_at, version), argMax(updated_at, version), max(version) \
+     FROM send_ledger";
+
+impl Store {
+    /// Appends states; each row's `version` must exceed its key's previous one.
+    pub async fn record_sends(&self, rows: &[LedgerRow]) -> Result<(), StoreError> {
+        self.insert_rows("send_ledger", rows).await
+    }
+
+    /// The newest state of every key of `period`, by key.
+    pub async fn ledger(&self, period: &str) -> Result<Vec<LedgerRow>, StoreError> {
+        let sql = format!("{NEWEST} WHERE period = ? GROUP BY key ORDER BY key");
+        let q = self.client.query(&sql).bind(period);
+        self.run("read the send ledger", q.fetch_all()).await
+    }
+
+    /// The newest state of every key not sent yet (pending, sending, failed),
+    /// of every period, for `chiso outbox`.
+    pub async fn outbox(&self) -> Result<Vec<LedgerRow>, StoreError> {
+        let sql =
+            format!("{NEWEST} GROUP BY key HAVING argMax(state, version) != 'sent' ORDER BY key");
+        self.run("read the outbox", self.client.query(&sql).fetch_all())
+            .await
+    }
+}
