@@ -6,6 +6,7 @@ pub mod evaluate;
 pub mod figures;
 pub mod lineage;
 pub mod national;
+pub mod outliers;
 pub mod publish;
 pub mod ranking;
 mod rows;

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::domain::vietnamese_sort_key;
+use crate::domain::place_sort_key;
 
 /// One unit's composite score for the period; `None` when it has no data.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +41,7 @@ pub fn rank(mut units: Vec<Scored>) -> Vec<Ranked> {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
         };
-        by_score.then_with(|| vietnamese_sort_key(&a.name).cmp(&vietnamese_sort_key(&b.name)))
+        by_score.then_with(|| place_sort_key(&a.name).cmp(&place_sort_key(&b.name)))
     });
     let mut out: Vec<Ranked> = Vec::with_capacity(units.len());
     for (i, u) in units.into_iter().enumerate() {

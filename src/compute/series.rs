@@ -72,18 +72,32 @@ impl Computer<'_> {
         from: Month,
         to: Month,
     ) -> Result<Vec<NationalMonth>, StoreError> {
+        // Frozen months read back as published; the flag says which they are.
         let mut out = Vec::new();
         for m in from.through(to) {
             let published = self.published_or_live(Period::Month(m)).await?;
-            let figures = national_figures(self.indicators, &published.groups)
-                .into_iter()
-                .filter(|f| f.indicator == indicator)
-                .collect();
             out.push(NationalMonth {
                 month: m.to_string(),
                 frozen: published.frozen_at.is_some(),
-                figures,
+                figures: national_figures(self.indicators, &published.groups)
+                    .into_iter()
+                    .filter(|f| f.indicator == indicator)
+                    .collect(),
             });
+        }
+        Ok(out)
+    }
+
+    /// Every indicator's national figures for each month of `from..=to`.
+    pub async fn national_months(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<(Month, Vec<NationalFigure>)>, StoreError> {
+        let mut out = Vec::new();
+        for m in from.through(to) {
+            let published = self.published_or_live(Period::Month(m)).await?;
+            out.push((m, national_figures(self.indicators, &published.groups)));
         }
         Ok(out)
     }

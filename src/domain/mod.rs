@@ -10,5 +10,5 @@ mod unit;
 pub use month::{Month, MonthError};
 pub use period::{Period, PeriodError, QuarterCalendar};
 pub use service::ServiceLevel;
-pub use text::{fold_vietnamese, vietnamese_sort_key};
+pub use text::{fold_vietnamese, place_sort_key, vietnamese_sort_key};
 pub use unit::{RankingGroup, UnitCode, UnitKind};

@@ -41,6 +41,19 @@ const ALPHABET: &[&str] = &[
 /// Tone marks: compared only when the letters are equal (ngang < huyền < hỏi < ngã < sắc < nặng).
 const TONES: &[char] = &['\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}'];
 
+/// Administrative prefixes that lists skip when sorting: readers look for
+/// "Hà Nội" under H, not under "Thành phố".
+const PLACE_PREFIXES: [&str; 2] = ["Thành phố ", "Tỉnh "];
+
+/// `vietnamese_sort_key` of the name without its administrative prefix.
+pub fn place_sort_key(name: &str) -> (Vec<u16>, Vec<u8>) {
+    let bare = PLACE_PREFIXES
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name);
+    vietnamese_sort_key(bare)
+}
+
 /// A key that sorts Vietnamese names in dictionary order: "Đà Nẵng" after "Dak Nong",
 /// "Ăn" after "An", tones only breaking ties.
 pub fn vietnamese_sort_key(name: &str) -> (Vec<u16>, Vec<u8>) {
@@ -77,6 +90,26 @@ pub fn vietnamese_sort_key(name: &str) -> (Vec<u16>, Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn places_sort_by_name_not_by_their_administrative_prefix() {
+        let mut names = [
+            "Thành phố Hà Nội",
+            "Tỉnh An Giang",
+            "Thành phố Cần Thơ",
+            "Tỉnh Bắc Giang",
+        ];
+        names.sort_by_key(|n| super::place_sort_key(n));
+        assert_eq!(
+            names,
+            [
+                "Tỉnh An Giang",
+                "Tỉnh Bắc Giang",
+                "Thành phố Cần Thơ",
+                "Thành phố Hà Nội"
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod api;
 mod error;
+mod pages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub type State = web::Data<App>;
 /// Mounts every route; shared by the server and the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    pages::routes(cfg);
 }
 
 /// A running web server.

@@ -12,6 +12,7 @@ mod compute;
 mod faults;
 mod import;
 mod notify;
+mod pages;
 mod registry;
 mod results;
 mod schedule;

@@ -50,7 +50,65 @@ pub fn page(title: &str, body: Markup) -> HttpResponse {
 
 /// A page saying what went wrong, with the status code.
 pub fn problem(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
-    let mut response = page("Lỗi", html! { h1 { "Không hiển thị được trang" } p.note { (message) } });
+    let mut response = page(
+        "Lỗi",
+        html! { h1 { "Không hiển thị được trang" } p.note { (message) } },
+    );
     *response.status_mut() = status;
     response
+}
+
+/// What stops a page, shown as a page in Vietnamese; the cause of a 500 goes
+/// to the log only.
+#[derive(Debug)]
+pub struct PageError {
+    status: actix_web::http::StatusCode,
+    message: String,
+}
+
+impl PageError {
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self {
+            status: actix_web::http::StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: actix_web::http::StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+
+    /// Logs `cause` and says only that the data could not be read.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "page failed");
+        Self {
+            status: actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            message: "Không đọc được số liệu; xem nhật ký máy chủ.".into(),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PageError::internal(&e)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        problem(self.status, &self.message)
+    }
 }

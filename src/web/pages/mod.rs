@@ -9,13 +9,11 @@ mod unit;
 
 use actix_web::web;
 
-pub use format::{percent, signed};
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(ranking::page)
+    cfg.service(ranking::page_handler)
         .service(ranking::csv)
         .service(ranking::home)
-        .service(unit::page)
+        .service(unit::page_handler)
         .service(unit::csv)
-        .service(quality::page);
+        .service(quality::page_handler);
 }

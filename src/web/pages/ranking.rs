@@ -10,12 +10,12 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::format::{arrow, number, signed, status_class, value};
-use super::layout::{page, problem};
+use super::layout::{page, problem, PageError};
 use crate::compute::national::{GroupRanking, UnitStanding};
 use crate::compute::publish::Published;
 use crate::compute::summary::national_figures;
 use crate::config::Indicator;
-use crate::domain::{vietnamese_sort_key, Month, Period, QuarterCalendar, RankingGroup};
+use crate::domain::{place_sort_key, Month, Period, QuarterCalendar, RankingGroup};
 use crate::web::State;
 
 #[derive(Deserialize)]
@@ -46,48 +46,41 @@ pub fn latest_month() -> Month {
 pub fn parse_period(text: &Option<String>) -> Result<Period, String> {
     match text.as_deref().filter(|t| !t.is_empty()) {
         None => Ok(Period::Month(latest_month())),
-        Some(t) => t.parse().map_err(|e: crate::domain::PeriodError| e.to_string()),
+        Some(t) => t
+            .parse()
+            .map_err(|e: crate::domain::PeriodError| e.to_string()),
     }
 }
 
 fn parse_group(text: &Option<String>) -> Result<RankingGroup, String> {
     match text.as_deref().filter(|t| !t.is_empty()) {
         None => Ok(RankingGroup::Province),
-        Some(t) => RankingGroup::parse(t).ok_or_else(|| format!("'{t}' không phải là nhóm xếp hạng")),
+        Some(t) => {
+            RankingGroup::parse(t).ok_or_else(|| format!("'{t}' không phải là nhóm xếp hạng"))
+        }
     }
 }
 
-/// Reads the period and group of a request, or the page saying which is wrong.
-fn period_and_group(query: &Query) -> Result<(Period, RankingGroup), HttpResponse> {
-    match (parse_period(&query.period), parse_group(&query.group)) {
-        (Ok(p), Ok(g)) => Ok((p, g)),
-        (Err(e), _) | (_, Err(e)) => Err(problem(StatusCode::BAD_REQUEST, &e)),
-    }
-}
-
-async fn published(state: &State, period: Period) -> Result<Published, HttpResponse> {
-    state.computer().published_or_live(period).await.map_err(|e| {
-        tracing::error!(error = %e, %period, "reading the ranking");
-        problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Không đọc được số liệu; xem nhật ký máy chủ.",
-        )
-    })
+/// Reads the period and group of a request, or says which is wrong.
+fn period_and_group(query: &Query) -> Result<(Period, RankingGroup), PageError> {
+    Ok((
+        parse_period(&query.period).map_err(PageError::bad)?,
+        parse_group(&query.group).map_err(PageError::bad)?,
+    ))
 }
 
 #[get("/xep-hang")]
-pub async fn page(state: State, query: web::Query<Query>) -> HttpResponse {
-    let (period, group) = match period_and_group(&query) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let published = match published(&state, period).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let Some(ranking) = published.groups.iter().find(|g| g.group == group) else {
-        return problem(StatusCode::NOT_FOUND, "Không có nhóm này trong kỳ.");
-    };
+pub async fn page_handler(
+    state: State,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    let (period, group) = period_and_group(&query)?;
+    let published = state.computer().published_or_live(period).await?;
+    let ranking = published
+        .groups
+        .iter()
+        .find(|g| g.group == group)
+        .ok_or_else(|| PageError::not_found("Không có nhóm này trong kỳ."))?;
     let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
     let sort = query.sort.clone().unwrap_or_else(|| "rank".into());
     let descending = query.dir.as_deref() == Some("desc");
@@ -123,7 +116,7 @@ pub async fn page(state: State, query: web::Query<Query>) -> HttpResponse {
             }
         }
     };
-    page(&format!("Xếp hạng {period}"), body)
+    Ok(page(&format!("Xếp hạng {period}"), body))
 }
 
 fn unit_row(u: &UnitStanding, indicators: &[&Indicator], period: Period) -> Markup {
@@ -238,7 +231,7 @@ fn sort_header(
 fn sorted<'a>(ranking: &'a GroupRanking, key: &str, descending: bool) -> Vec<&'a UnitStanding> {
     let mut units: Vec<&UnitStanding> = ranking.units.iter().collect();
     if key == "name" {
-        units.sort_by_key(|u| vietnamese_sort_key(&u.name));
+        units.sort_by_key(|u| place_sort_key(&u.name));
         if descending {
             units.reverse();
         }
@@ -313,15 +306,9 @@ pub fn period_label(p: Period) -> String {
 }
 
 #[get("/xep-hang.csv")]
-pub async fn csv(state: State, query: web::Query<Query>) -> HttpResponse {
-    let (period, group) = match period_and_group(&query) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let published = match published(&state, period).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn csv(state: State, query: web::Query<Query>) -> Result<HttpResponse, PageError> {
+    let (period, group) = period_and_group(&query)?;
+    let published = state.computer().published_or_live(period).await?;
     let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
     let mut header: Vec<String> = ["rank", "rank_change", "unit_code", "unit_name", "score"]
         .map(String::from)
@@ -352,12 +339,15 @@ pub async fn csv(state: State, query: web::Query<Query>) -> HttpResponse {
         }
         rows.push(row);
     }
-    csv_response(&format!("xep-hang-{period}-{}.csv", group.as_str()), rows)
+    Ok(csv_response(
+        &format!("xep-hang-{period}-{}.csv", group.as_str()),
+        rows,
+    ))
 }
 
 /// Rows as a CSV attachment (missing values are empty cells, never 0).
 pub fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = ::csv::Writer::from_writer(Vec::new());
     for r in &rows {
         if out.write_record(r).is_err() {
             return problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV.");

@@ -1,0 +1,181 @@
+//! Data quality: reporting rate per month, collection attempts by unit and
+//! month, rejected payloads with their reasons, and month-over-month outliers
+//! flagged for review (never dropped).
+
+use std::collections::HashMap;
+
+use actix_web::{get, web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::format::{number, percent};
+use super::layout::{page, PageError};
+use super::ranking::latest_month;
+use crate::compute::national::read_inputs;
+use crate::compute::outliers::{outliers, Outlier, THRESHOLD};
+use crate::domain::Month;
+use crate::store::{AttemptTally, RejectionSummary};
+use crate::web::State;
+
+#[derive(Deserialize)]
+pub struct Query {
+    to: Option<String>,
+}
+
+/// Six months up to `to`.
+const MONTHS: usize = 6;
+
+#[get("/chat-luong")]
+pub async fn page_handler(
+    state: State,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    let to = match query.to.as_deref().filter(|t| !t.is_empty()) {
+        None => latest_month(),
+        Some(t) => t
+            .parse::<Month>()
+            .map_err(|e| PageError::bad(format!("to: {e}")))?,
+    };
+    let mut months = vec![to];
+    while months.len() < MONTHS {
+        let earliest = months[0].prev();
+        months.insert(0, earliest);
+    }
+    let from = months[0];
+    let deadline = state.computer().deadline;
+    let tally = state.store.attempt_tally(from, to).await?;
+    let rejections = state.store.rejection_summaries(from, to).await?;
+    let inputs = read_inputs(&state.store, &state.registry, &months, deadline).await?;
+    let flagged = outliers(&state.registry, &state.indicators, &inputs, &months);
+    let body = html! {
+        h1 { "Chất lượng dữ liệu · " (from) " đến " (to) }
+        form.inline method="get" {
+            label { "Đến tháng " input type="month" name="to" value=(to); }
+            button type="submit" { "Xem" }
+        }
+        h2 { "Tỷ lệ báo cáo" }
+        (reporting_rate(&state, &inputs, &months))
+        h2 { "Biến động bất thường (cần rà soát)" }
+        p.muted { "Thay đổi so với tháng trước của một đơn vị khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
+            (number(Some(THRESHOLD))) "). Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
+        (outlier_table(&state, &flagged))
+        h2 { "Các lần thu thập theo đơn vị và tháng" }
+        (attempt_matrix(&state, &tally, &months))
+        h2 { "Dữ liệu bị từ chối" }
+        (rejection_table(&rejections))
+    };
+    Ok(page("Chất lượng dữ liệu", body))
+}
+
+fn reporting_rate(
+    state: &State,
+    inputs: &crate::compute::figures::Inputs,
+    months: &[Month],
+) -> Markup {
+    html! {
+        div.scroll { table #reporting-rate {
+            thead { tr { th.name { "Tháng" } th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Đúng hạn" } th { "Tỷ lệ báo cáo" } th { "Tỷ lệ đúng hạn" } } }
+            tbody {
+                @for m in months {
+                    @let due: Vec<_> = state.registry.valid_in(*m).collect();
+                    @let count = |key: &str| due.iter().filter(|u| inputs.figures.get(u.code.as_str(), *m).get(key) == Some(&1.0)).count();
+                    @let (received, on_time) = (count("reports_received_months"), count("reports_on_time_months"));
+                    @let rate = |n: usize| (!due.is_empty()).then(|| n as f64 / due.len() as f64 * 100.0);
+                    tr {
+                        td.name { (m) }
+                        td { (due.len()) }
+                        td { (received) }
+                        td { (on_time) }
+                        td { (percent(rate(received))) }
+                        td { (percent(rate(on_time))) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+fn outlier_table(state: &State, flagged: &[Outlier]) -> Markup {
+    html! {
+        @if flagged.is_empty() { p.muted { "Không có biến động bất thường." } }
+        @else {
+            div.scroll { table #outliers {
+                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng" } th { "Tháng trước" } th { "Tháng này" } th { "Điểm z" } } }
+                tbody {
+                    @for o in flagged {
+                        tr.st-on-track {
+                            td.name { a href=(format!("/don-vi/{}", o.unit_code)) { (o.unit_name) } }
+                            td.name { (state.indicators.get(&o.indicator).map(|i| i.name.as_str()).unwrap_or(&o.indicator)) }
+                            td { (o.month) }
+                            td { (number(Some(o.previous))) }
+                            td { (number(Some(o.value))) }
+                            td { (number(Some(o.score))) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+fn attempt_matrix(state: &State, tally: &[AttemptTally], months: &[Month]) -> Markup {
+    let by: HashMap<(&str, &str), &AttemptTally> = tally
+        .iter()
+        .map(|t| ((t.unit_code.as_str(), t.month.get(..7).unwrap_or("")), t))
+        .collect();
+    let Some(&last) = months.last() else {
+        return html! {};
+    };
+    let month_keys: Vec<String> = months.iter().map(|m| m.to_string()).collect();
+    html! {
+        div.scroll { table #attempts {
+            thead { tr { th.name { "Đơn vị" } @for k in &month_keys { th { (k) } } } }
+            tbody {
+                @for unit in state.registry.all().iter().filter(|u| months.iter().any(|m| u.valid_in(*m)) && (u.valid_in(last) || u.until.is_some())) {
+                    tr {
+                        td.name { a href=(format!("/don-vi/{}", unit.code)) { (unit.name) } }
+                        @for (m, k) in months.iter().zip(&month_keys) {
+                            @if !unit.valid_in(*m) { td.st-no-data { "" } }
+                            @else {
+                                @match by.get(&(unit.code.as_str(), k.as_str())) {
+                                    None => td.st-lagging title="Chưa thu thập" { "—" },
+                                    Some(t) => {
+                                        @let bad = t.failed + t.rejected;
+                                        td class=(if bad > 0 { "st-lagging" } else { "st-achieved" })
+                                           title=(format!("{} lần: {} lưu, {} không đổi, {} bị từ chối, {} lỗi", t.attempts, t.stored, t.unchanged, t.rejected, t.failed)) {
+                                            (t.attempts) @if bad > 0 { " (" (bad) " lỗi)" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+fn rejection_table(list: &[RejectionSummary]) -> Markup {
+    html! {
+        @if list.is_empty() { p.muted { "Không có dữ liệu bị từ chối." } }
+        @else {
+            div.scroll { table #rejections {
+                thead { tr { th.name { "Đơn vị" } th { "Tháng" } th { "Nhận lúc" } th.name { "Trường" } th.name { "Lý do" } } }
+                tbody {
+                    @for r in list {
+                        tr {
+                            td.name { a href=(format!("/don-vi/{}", r.unit_code)) { (r.unit_code) } }
+                            td { (r.month.get(..7).unwrap_or(&r.month)) }
+                            td { (chrono::DateTime::from_timestamp(i64::from(r.received_at), 0)
+                                .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y %H:%M").to_string())
+                                .unwrap_or_default()) }
+                            td.name { (r.field) }
+                            td.name { (r.reason) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! A unit's page: an indicator card each (value, target, gap, status) for the
+//! last month, monthly trend charts against the target and the national rate,
+//! its reporting history (on time, late, missing) and its last collection
+//! attempts with their reasons.
+
+use std::collections::HashMap;
+
+use actix_web::{get, web, HttpResponse};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+use super::format::{number, status_class, value};
+use super::layout::{page, PageError};
+use super::ranking::{csv_response, latest_month};
+use crate::charts::svg::{line_chart, Series, Stroke};
+use crate::compute::series::UnitMonth;
+use crate::compute::summary::NationalFigure;
+use crate::config::{Indicator, Unit};
+use crate::domain::{Month, UnitCode};
+use crate::store::UnitAttempt;
+use crate::web::State;
+
+#[derive(Deserialize)]
+pub struct Query {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `from`..`to`, by default the twelve months up to the newest.
+fn range(query: &Query) -> Result<(Month, Month), String> {
+    let parse = |v: &Option<String>, name: &str| -> Result<Option<Month>, String> {
+        v.as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse::<Month>().map_err(|e| format!("{name}: {e}")))
+            .transpose()
+    };
+    let to = parse(&query.to, "to")?.unwrap_or_else(latest_month);
+    let from = parse(&query.from, "from")?
+        .unwrap_or_else(|| Month::new(to.year() - 1, to.month()).map_or(to, Month::next));
+    if from > to || to.index() - from.index() >= 120 {
+        return Err(format!(
+            "khoảng tháng {from}..{to} không hợp lệ (tối đa 120 tháng)"
+        ));
+    }
+    Ok((from, to))
+}
+
+struct UnitData<'a> {
+    unit: &'a Unit,
+    months: Vec<UnitMonth>,
+    national: Vec<(Month, Vec<NationalFigure>)>,
+    attempts: Vec<UnitAttempt>,
+    arrivals: HashMap<String, u32>,
+}
+
+async fn load<'a>(
+    state: &'a State,
+    code: &str,
+    query: &Query,
+) -> Result<(UnitData<'a>, Month, Month), PageError> {
+    let unit = state
+        .registry
+        .get(&UnitCode::new(code))
+        .ok_or_else(|| PageError::not_found(format!("Không có đơn vị mã '{code}'.")))?;
+    let (from, to) = range(query).map_err(PageError::bad)?;
+    let computer = state.computer();
+    let months = computer.unit_series(unit, from, to).await?;
+    let national = computer.national_months(from, to).await?;
+    let attempts = state.store.unit_attempts(code, 12).await?;
+    let arrivals = state
+        .store
+        .first_stored(from, to)
+        .await?
+        .into_iter()
+        .filter(|a| a.unit_code == code)
+        .map(|a| (a.month.chars().take(7).collect(), a.first_stored_at))
+        .collect();
+    Ok((
+        UnitData {
+            unit,
+            months,
+            national,
+            attempts,
+            arrivals,
+        },
+        from,
+        to,
+    ))
+}
+
+#[get("/don-vi/{code}")]
+pub async fn page_handler(
+    state: State,
+    code: web::Path<String>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    let (data, from, to) = load(&state, &code, &query).await?;
+    let indicators: Vec<&Indicator> = state.indicators.for_group(data.unit.group).collect();
+    let body = html! {
+        h1 { (data.unit.name) }
+        p.muted {
+            "Mã " (data.unit.code) " · " (data.unit.group.name_vi())
+            @if let Some(until) = data.unit.until { " · hoạt động đến " (until.format("%d/%m/%Y")) }
+            @if !data.unit.successors.is_empty() {
+                " · đơn vị kế thừa: "
+                @for s in &data.unit.successors { a href=(format!("/don-vi/{s}")) { (s) } " " }
+            }
+            " · " a href=(format!("/don-vi/{}.csv?from={from}&to={to}", data.unit.code)) { "Tải CSV" }
+        }
+        form.inline method="get" {
+            label { "Từ tháng " input type="month" name="from" value=(from); }
+            label { "đến tháng " input type="month" name="to" value=(to); }
+            button type="submit" { "Xem" }
+        }
+        h2 { "Tháng " (format!("{:02}/{}", to.month(), to.year())) }
+        (cards(&data, &indicators))
+        h2 { "Diễn biến theo tháng" }
+        @for i in &indicators { (trend(&data, i)) }
+        h2 { "Lịch sử báo cáo" }
+        (reporting(&data, &state, from, to))
+        h2 { "Các lần thu thập gần nhất" }
+        (attempts(&data.attempts))
+    };
+    Ok(page(&data.unit.name, body))
+}
+
+fn cards(data: &UnitData, indicators: &[&Indicator]) -> Markup {
+    let last = data.months.last();
+    html! {
+        div.cards {
+            @for i in indicators {
+                @let e = last.and_then(|m| m.evaluations.iter().find(|e| e.indicator == i.code));
+                div.card.indicator class=(e.map(|e| status_class(e.status)).unwrap_or("st-no-data")) {
+                    div.muted { (i.name) }
+                    @match e {
+                        Some(e) => {
+                            div.v { (value(e.value, i.unit)) }
+                            div { "Chỉ tiêu: " (value(e.target, i.unit)) " · chênh lệch: " (number(e.gap)) }
+                            div { strong { (e.status.name_vi()) } }
+                        }
+                        None => div.v.nodata { "—" },
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn trend(data: &UnitData, indicator: &Indicator) -> Markup {
+    let labels: Vec<String> = data.months.iter().map(|m| m.month.clone()).collect();
+    let own: Vec<Option<f64>> = data
+        .months
+        .iter()
+        .map(|m| {
+            m.evaluations
+                .iter()
+                .find(|e| e.indicator == indicator.code)
+                .and_then(|e| e.value)
+        })
+        .collect();
+    let target: Vec<Option<f64>> = data
+        .months
+        .iter()
+        .map(|m| {
+            m.evaluations
+                .iter()
+                .find(|e| e.indicator == indicator.code)
+                .and_then(|e| e.target)
+        })
+        .collect();
+    let national: Vec<Option<f64>> = data
+        .national
+        .iter()
+        .map(|(_, figures)| {
+            figures
+                .iter()
+                .find(|f| f.indicator == indicator.code && f.group == Some(data.unit.group))
+                .and_then(|f| f.pooled)
+        })
+        .collect();
+    let mut series = vec![Series {
+        name: data.unit.name.clone(),
+        values: own,
+        stroke: Stroke::Solid,
+    }];
+    if target.iter().any(Option::is_some) {
+        series.push(Series {
+            name: "Chỉ tiêu".into(),
+            values: target,
+            stroke: Stroke::Dashed,
+        });
+    }
+    if national.iter().any(Option::is_some) {
+        series.push(Series {
+            name: "Toàn quốc (tỷ lệ chung)".into(),
+            values: national,
+            stroke: Stroke::Solid,
+        });
+    }
+    match line_chart(
+        &indicator.name,
+        indicator.unit.as_str(),
+        &labels,
+        &series,
+        (720, 300),
+    ) {
+        Ok(svg) => html! { figure.chart data-indicator=(indicator.code) { (PreEscaped(svg)) } },
+        Err(e) => {
+            tracing::error!(error = %e, "unit chart");
+            html! { p.note { "Không vẽ được biểu đồ " (indicator.name) "." } }
+        }
+    }
+}
+
+fn reporting(data: &UnitData, state: &State, from: Month, to: Month) -> Markup {
+    let deadline = state.computer().deadline;
+    html! {
+        div.scroll { table #reporting {
+            thead { tr { th.name { "Tháng" } th { "Báo cáo" } th { "Nhận lúc" } } }
+            tbody {
+                @for m in from.through(to) {
+                    @if data.unit.valid_in(m) {
+                        @let key = m.to_string();
+                        @let at = data.arrivals.get(&key).copied();
+                        @let (label, class) = match at {
+                            Some(t) if i64::from(t) <= deadline.of(m) => ("Đúng hạn", "st-achieved"),
+                            Some(_) => ("Muộn", "st-on-track"),
+                            None => ("Chưa báo cáo", "st-lagging"),
+                        };
+                        tr {
+                            td.name { (key) }
+                            td class=(class) { (label) }
+                            td { (at.and_then(|t| chrono::DateTime::from_timestamp(i64::from(t), 0))
+                                .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y %H:%M").to_string())
+                                .unwrap_or_else(|| "—".into())) }
+                        }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+fn attempts(list: &[UnitAttempt]) -> Markup {
+    html! {
+        @if list.is_empty() { p.nodata { "Chưa có lần thu thập nào." } }
+        @else {
+            div.scroll { table #attempts {
+                thead { tr { th.name { "Tháng" } th { "Lúc" } th { "Kết quả" } th { "HTTP" } th { "Số lần thử" } th.name { "Lý do" } } }
+                tbody {
+                    @for a in list {
+                        tr {
+                            td.name { (a.month.chars().take(7).collect::<String>()) }
+                            td { (chrono::DateTime::from_timestamp(i64::from(a.started_at), 0)
+                                .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m %H:%M").to_string())
+                                .unwrap_or_default()) }
+                            td class=(if a.outcome.is_success() { "st-achieved" } else { "st-lagging" }) { (a.outcome.as_str()) }
+                            td { (a.http_status) }
+                            td { (a.tries) }
+                            td.name { (a.error) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+#[get("/don-vi/{code}.csv")]
+pub async fn csv(
+    state: State,
+    code: web::Path<String>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    let (data, from, to) = load(&state, &code, &query).await?;
+    let mut rows = vec![[
+        "month",
+        "indicator",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "gap",
+        "status",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for m in &data.months {
+        for e in &m.evaluations {
+            rows.push(vec![
+                m.month.clone(),
+                e.indicator.clone(),
+                text(e.numerator),
+                text(e.denominator),
+                text(e.value),
+                text(e.target),
+                text(e.gap),
+                e.status.as_str().to_string(),
+            ]);
+        }
+    }
+    Ok(csv_response(
+        &format!("don-vi-{}-{from}-{to}.csv", data.unit.code),
+        rows,
+    ))
+}

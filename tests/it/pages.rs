@@ -1,0 +1,138 @@
+//! The HTML pages over HTTP, from a real ClickHouse: what a reader sees.
+
+use std::sync::Arc;
+
+use chiso::web::{self, WebHandle};
+
+use super::common::{import_lines, service_line, test_app, test_store, SERVICE_HEADER};
+
+/// Eight provinces report April to June 2021, each moving a point or two a
+/// month; 04 (Cao Bằng) jumps from 20% to 90% online in June.
+const REPORTING: [&str; 8] = ["01", "02", "04", "06", "08", "10", "11", "12"];
+
+async fn serve(test: &str) -> WebHandle {
+    let store = test_store(test).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    for (k, m) in ["2021-04", "2021-05", "2021-06"].into_iter().enumerate() {
+        for (i, unit) in REPORTING.into_iter().enumerate() {
+            let online = match unit {
+                "04" if k == 2 => 90,
+                "04" => 20,
+                _ => 30 + 5 * i as u32 + k as u32 * (1 + i as u32 % 3),
+            };
+            lines.push(service_line(unit, m, 100, online, 100, 80));
+        }
+    }
+    import_lines(&store, &dir, "pages.csv", SERVICE_HEADER, &lines).await;
+    let app = Arc::new(test_app(store));
+    web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap()
+}
+
+async fn get(server: &WebHandle, path: &str) -> (u16, String, String) {
+    let response = reqwest::get(format!("{}{path}", server.url()))
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, kind, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_ranking_page_lists_every_province_in_vietnamese_and_marks_missing_data() {
+    let server = serve("pages_ranking").await;
+    let (status, kind, html) = get(&server, "/xep-hang?period=2021-06&group=province").await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(kind, "text/html; charset=utf-8");
+    // All 63 provinces of 2021 are rows, with their names in full diacritics.
+    assert_eq!(html.matches("<tr data-unit=").count(), 63);
+    for name in [
+        "Thành phố Hà Nội",
+        "Tỉnh Hà Giang",
+        "Tỉnh Cao Bằng",
+        "Tỉnh Bà Rịa - Vũng Tàu",
+    ] {
+        assert!(html.contains(name), "{name} missing");
+    }
+    // Fifty-five provinces sent nothing: marked, never a score of 0.
+    assert_eq!(html.matches("Không có số liệu</span>").count(), 55);
+    assert!(
+        html.contains("Kết quả tạm tính"),
+        "a provisional period says so"
+    );
+    // 04 leads June (90% online); its row comes first.
+    let first_row = html.find("<tr data-unit=").unwrap();
+    assert!(html[first_row..].starts_with("<tr data-unit=\"04\""));
+    // Sorting by name ascending puts An Giang (89) first.
+    let (_, _, by_name) = get(
+        &server,
+        "/xep-hang?period=2021-06&group=province&sort=name&dir=asc",
+    )
+    .await;
+    let first_row = by_name.find("<tr data-unit=").unwrap();
+    assert!(
+        by_name[first_row..].starts_with("<tr data-unit=\"89\""),
+        "{}",
+        &by_name[first_row..first_row + 40]
+    );
+    // The CSV has a header and one line per province; missing values are empty.
+    let (status, kind, csv) = get(&server, "/xep-hang.csv?period=2021-06&group=province").await;
+    assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    assert_eq!(csv.lines().count(), 1 + 63);
+    // 04 rose from 8th in May to 1st.
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("1,7,04,Tỉnh Cao Bằng,"),
+        "{csv}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_unit_page_has_its_cards_svg_trends_and_reporting_history() {
+    let server = serve("pages_unit").await;
+    let (status, _, html) = get(&server, "/don-vi/01?from=2021-04&to=2021-06").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<h1>Thành phố Hà Nội</h1>"));
+    assert!(html.matches("<figure class=\"chart\"").count() >= 3);
+    assert!(html.contains("<svg"));
+    // Cards for June: Hà Nội (the first of REPORTING) has 30 + 2 = 32% online.
+    assert!(html.contains("32,0%"));
+    // Reports imported today are late for 2021; none is missing.
+    assert_eq!(html.matches(">Muộn<").count(), 3);
+    assert!(!html.contains(">Chưa báo cáo<"));
+    let (status, _, _) = get(&server, "/don-vi/ZZ").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = get(&server, "/don-vi/01?from=2021-13").await;
+    assert_eq!(status, 400);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_quality_page_flags_a_jump_for_review_and_counts_reports() {
+    let server = serve("pages_quality").await;
+    let (status, _, html) = get(&server, "/chat-luong?to=2021-06").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<table id=\"reporting-rate\""));
+    // June: 63 provinces and 22 ministries due, 8 reported, none on time.
+    let row = &html[html.find(">2021-06</td>").expect("June row")..];
+    assert!(
+        row.starts_with(">2021-06</td><td>85</td><td>8</td><td>0</td>"),
+        "{}",
+        &row[..120]
+    );
+    // 04's online rate jumped from 20% to 90% while the others did not move.
+    let start = html
+        .find("<table id=\"outliers\"")
+        .expect("an outlier table");
+    let outliers = &html[start..start + html[start..].find("</table>").unwrap()];
+    assert!(outliers.contains("Tỉnh Cao Bằng"));
+    assert!(!outliers.contains("Thành phố Hà Nội"), "{outliers}");
+    server.stop().await;
+}
