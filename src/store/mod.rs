@@ -1,6 +1,7 @@
 //! The only Rust that speaks ClickHouse: the client, migrations, and one file
 //! per table family. Every call is bounded by the configured timeout.
 
+mod analyst;
 mod attempts;
 mod collected;
 mod figures;
@@ -8,13 +9,16 @@ mod jobs;
 mod migrations;
 mod results;
 mod rows;
+pub mod sql_guard;
 mod targets;
+mod users;
 
 use std::future::Future;
 use std::time::Duration;
 
 use clickhouse::Client;
 
+pub use analyst::{AnalystError, AnalystFormat, AnalystLimits};
 pub use attempts::{AttemptSummary, Channel, Outcome};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
@@ -23,6 +27,7 @@ pub use migrations::{Migration, MIGRATIONS};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
+pub use users::{RoleCode, TokenRow, UserRow};
 
 use crate::config::ClickHouseSettings;
 

@@ -1,0 +1,1 @@
+-- send ledger (notify branch)
