@@ -20,6 +20,7 @@ pub use indicators::{
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
+    SecureCookies, WebSettings,
     ClickHouseSettings, CollectorSettings, ComputeSettings, Overrides, PathSettings,
     ScheduleSettings, Settings,
 };

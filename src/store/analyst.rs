@@ -45,7 +45,26 @@ pub enum AnalystError {
     Store(#[from] StoreError),
 }
 
+/// A column of chiso's database, as `system.columns` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, clickhouse::Row, serde::Deserialize)]
+pub struct ColumnInfo {
+    pub table: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub column_type: String,
+}
+
 impl Store {
+    /// Every column of every table and view of chiso's database, in table and declaration order.
+    pub async fn columns(&self) -> Result<Vec<ColumnInfo>, StoreError> {
+        // system.columns lists a table's columns in declaration order on 18.16 and since.
+        let q = self
+            .admin
+            .query("SELECT table, name, type FROM system.columns WHERE database = ? ORDER BY table")
+            .bind(&self.database);
+        self.run("list columns", q.fetch_all()).await
+    }
+
     /// The server's databases other than chiso's, which a query may not name.
     pub async fn other_databases(&self) -> Result<Vec<String>, StoreError> {
         let q = self

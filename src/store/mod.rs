@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use clickhouse::Client;
 
-pub use analyst::{AnalystError, AnalystFormat, AnalystLimits};
+pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
 pub use attempts::{AttemptSummary, Channel, Outcome};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};

@@ -2,7 +2,10 @@
 //! through `compute` and `store`; nothing here computes or writes results.
 
 mod api;
+pub mod auth;
 mod error;
+pub mod schema;
+mod sql;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +22,8 @@ pub type State = web::Data<App>;
 /// Mounts every route; shared by the server and the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    auth::routes(cfg);
+    sql::routes(cfg);
 }
 
 /// A running web server.
@@ -42,10 +47,12 @@ impl WebHandle {
 
 /// Binds `addr` (port 0 picks a free one) and serves in the background.
 pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result<WebHandle> {
+    let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
     let server = HttpServer::new(move || {
         ActixApp::new()
             .app_data(state.clone())
+            .app_data(auth.clone())
             .app_data(error::query_config())
             .app_data(error::path_config())
             .configure(routes)
