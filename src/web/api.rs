@@ -167,8 +167,9 @@ struct IndicatorsBody<'a> {
     indicators: Vec<&'a Indicator>,
 }
 
+/// Public; a bad token is still a 401 (the `Viewer` checks it).
 #[get("/api/v1/indicators")]
-async fn get_indicators(state: State) -> HttpResponse {
+async fn get_indicators(state: State, _viewer: Viewer) -> HttpResponse {
     HttpResponse::Ok().json(IndicatorsBody {
         composite_method: state.indicators.composite(),
         indicators: state.indicators.iter().collect(),

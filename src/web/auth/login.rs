@@ -12,7 +12,36 @@ use super::{cookie_line, request_cookie, Auth, Viewer};
 use crate::web::{ApiError, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(login_page).service(login).service(logout);
+    cfg.service(login_page)
+        .service(login)
+        .service(logout)
+        .service(me);
+}
+
+#[derive(serde::Serialize)]
+struct MeBody<'a> {
+    login: &'a str,
+    role: &'static str,
+    unit_code: Option<&'a str>,
+    /// The token a page's scripts send as `X-CSRF-Token`; null for API tokens.
+    csrf: Option<&'a str>,
+}
+
+/// The signed-in account: `GET /api/v1/me`.
+#[get("/api/v1/me")]
+async fn me(viewer: Viewer) -> Result<HttpResponse, ApiError> {
+    let account = viewer.require_account()?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(MeBody {
+            login: &account.login,
+            role: account.role.code().as_str(),
+            unit_code: match &account.role {
+                super::Role::Unit(code) => Some(code.as_str()),
+                _ => None,
+            },
+            csrf: viewer.csrf_token(),
+        }))
 }
 
 #[derive(Deserialize)]
