@@ -15,3 +15,4 @@ mod import;
 mod registry;
 mod schedule;
 mod schema;
+mod sql;
