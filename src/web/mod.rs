@@ -4,6 +4,8 @@
 mod api;
 pub mod auth;
 mod error;
+mod openapi;
+pub mod ops;
 pub mod schema;
 mod sql;
 
@@ -24,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
     auth::routes(cfg);
     sql::routes(cfg);
+    ops::routes(cfg);
 }
 
 /// A running web server.
@@ -49,10 +52,13 @@ impl WebHandle {
 pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result<WebHandle> {
     let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
+    let metrics = web::Data::new(ops::HttpMetrics::default());
     let server = HttpServer::new(move || {
         ActixApp::new()
+            .wrap(actix_web::middleware::from_fn(ops::track))
             .app_data(state.clone())
             .app_data(auth.clone())
+            .app_data(metrics.clone())
             .app_data(error::query_config())
             .app_data(error::path_config())
             .configure(routes)

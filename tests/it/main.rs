@@ -12,6 +12,7 @@ mod common;
 mod compute;
 mod faults;
 mod import;
+mod ops;
 mod registry;
 mod schedule;
 mod schema;
