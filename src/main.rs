@@ -250,9 +250,8 @@ async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
             unit,
             password_stdin,
         } => {
-            let role = chiso::store::RoleCode::parse(&role).with_context(|| {
-                format!("--role '{role}': one of ministry, unit, analyst")
-            })?;
+            let role = chiso::store::RoleCode::parse(&role)
+                .with_context(|| format!("--role '{role}': one of ministry, unit, analyst"))?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
@@ -280,14 +279,21 @@ async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
             println!("{token}");
         }
         UsersCommand::List => {
-            println!("{:<24} {:<9} {:<6} {:<8} created", "login", "role", "unit", "state");
+            println!(
+                "{:<24} {:<9} {:<6} {:<8} created",
+                "login", "role", "unit", "state"
+            );
             for u in app.store.users().await? {
                 println!(
                     "{:<24} {:<9} {:<6} {:<8} {}",
                     u.login,
                     u.role.as_str(),
                     u.unit_code,
-                    if u.disabled == 0 { "active" } else { "disabled" },
+                    if u.disabled == 0 {
+                        "active"
+                    } else {
+                        "disabled"
+                    },
                     u.created_at.format("%Y-%m-%d %H:%M")
                 );
             }

@@ -20,9 +20,8 @@ pub use indicators::{
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
-    SecureCookies, WebSettings,
     ClickHouseSettings, CollectorSettings, ComputeSettings, Overrides, PathSettings,
-    ScheduleSettings, Settings,
+    ScheduleSettings, SecureCookies, Settings, WebSettings,
 };
 pub use units::{FormerName, Registry, SourceConfig, Unit};
 

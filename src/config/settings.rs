@@ -151,7 +151,10 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
     ("CHISO_INDICATORS", "paths.indicators"),
-    ("CHISO_SQL_MAX_EXECUTION_TIME_SECS", "web.sql_max_execution_time_secs"),
+    (
+        "CHISO_SQL_MAX_EXECUTION_TIME_SECS",
+        "web.sql_max_execution_time_secs",
+    ),
     ("CHISO_SQL_MAX_RESULT_ROWS", "web.sql_max_result_rows"),
     ("CHISO_SQL_MAX_RESULT_BYTES", "web.sql_max_result_bytes"),
 ];
@@ -248,7 +251,10 @@ impl Settings {
         let w = &self.web;
         for (key, value) in [
             ("web.session_hours", w.session_hours),
-            ("web.sql_max_execution_time_secs", w.sql_max_execution_time_secs),
+            (
+                "web.sql_max_execution_time_secs",
+                w.sql_max_execution_time_secs,
+            ),
             ("web.sql_max_result_rows", w.sql_max_result_rows),
             ("web.sql_max_result_bytes", w.sql_max_result_bytes),
             ("clickhouse.timeout_secs", ch.timeout_secs),

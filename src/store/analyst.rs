@@ -109,7 +109,9 @@ impl Store {
             .with_setting("wait_end_of_query", "1")
             .with_setting("output_format_json_quote_64bit_integers", "0");
         let read = async {
-            let mut cursor = client.query_raw(sql).fetch_bytes(format.clickhouse_name())?;
+            let mut cursor = client
+                .query_raw(sql)
+                .fetch_bytes(format.clickhouse_name())?;
             let mut out = Vec::new();
             while let Some(chunk) = cursor.next().await? {
                 out.extend_from_slice(&chunk);

@@ -76,7 +76,10 @@ impl Store {
         }
         let sql = "SELECT toUInt64(countIf(toString(status) = 'sent')), \
                    toUInt64(countIf(toString(status) = 'failed')) FROM send_ledger FINAL";
-        match self.run("count mails", self.client.query(sql).fetch_one()).await {
+        match self
+            .run("count mails", self.client.query(sql).fetch_one())
+            .await
+        {
             Ok(counts) => Ok(counts),
             Err(e) => {
                 // The ledger's shape belongs to the notify branch; a mismatch must not break /metrics.

@@ -240,9 +240,18 @@ fn check_words(tokens: &[Token]) -> Result<(), Refusal> {
         let Token::Word(w) = t else { continue };
         let upper = w.to_ascii_uppercase();
         let refusal = match upper.as_str() {
-            "SETTINGS" => Some("a SETTINGS clause is refused: read-only mode and limits are set by chiso".to_string()),
-            "FORMAT" => Some("a FORMAT clause is refused: ask for ?format=csv or ?format=json instead".to_string()),
-            "INTO" => Some("INTO is refused: the endpoint writes nowhere (no INSERT INTO, no INTO OUTFILE)".to_string()),
+            "SETTINGS" => Some(
+                "a SETTINGS clause is refused: read-only mode and limits are set by chiso"
+                    .to_string(),
+            ),
+            "FORMAT" => Some(
+                "a FORMAT clause is refused: ask for ?format=csv or ?format=json instead"
+                    .to_string(),
+            ),
+            "INTO" => Some(
+                "INTO is refused: the endpoint writes nowhere (no INSERT INTO, no INTO OUTFILE)"
+                    .to_string(),
+            ),
             _ => None,
         };
         if let Some(r) = refusal {
@@ -250,8 +259,7 @@ fn check_words(tokens: &[Token]) -> Result<(), Refusal> {
         }
         let called = tokens.get(i + 1) == Some(&Token::Punct('('));
         let lower = w.to_ascii_lowercase();
-        if called && (OUTSIDE_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dictget"))
-        {
+        if called && (OUTSIDE_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dictget")) {
             return Err(Refusal(format!(
                 "function '{w}' is refused: it reads outside database tables"
             )));
@@ -336,7 +344,9 @@ fn table_list(tokens: &[Token], mut i: usize, database: &str) -> Result<(), Refu
                 j += 1;
             }
         }
-        if tokens.get(j).and_then(Token::name).is_some() && tokens.get(j + 1) == Some(&Token::Punct(',')) {
+        if tokens.get(j).and_then(Token::name).is_some()
+            && tokens.get(j + 1) == Some(&Token::Punct(','))
+        {
             j += 1;
         }
         if tokens.get(j) != Some(&Token::Punct(',')) {
@@ -443,8 +453,10 @@ mod tests {
             "table 'system.users' is outside database 'chiso' (database 'system')"
         );
         assert!(refused("SELECT * FROM `system`.\"tables\"").contains("'system.tables' is outside"));
-        assert!(refused("SELECT * FROM service_stats JOIN other_db.t USING unit_code")
-            .contains("'other_db.t' is outside"));
+        assert!(
+            refused("SELECT * FROM service_stats JOIN other_db.t USING unit_code")
+                .contains("'other_db.t' is outside")
+        );
         assert!(refused("SELECT * FROM (SELECT 1) AS a, system.users").contains("outside"));
         assert!(refused("SELECT 1 WHERE 'x' IN system.users").contains("outside"));
         assert!(refused("SELECT * FROM url('http://x', CSV, 'a String')").contains("'url'"));

@@ -26,8 +26,18 @@ pub fn document() -> Value {
     let e403 = error_response("The account's role does not allow this.");
     let e404 = error_response("Unknown unit or indicator.");
     let range = [
-        param("from", "query", false, "First month, YYYY-MM (default: twelve months before `to`)."),
-        param("to", "query", false, "Last month, YYYY-MM (default: the previous month)."),
+        param(
+            "from",
+            "query",
+            false,
+            "First month, YYYY-MM (default: twelve months before `to`).",
+        ),
+        param(
+            "to",
+            "query",
+            false,
+            "Last month, YYYY-MM (default: the previous month).",
+        ),
     ];
     json!({
         "openapi": "3.0.3",

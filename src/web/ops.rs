@@ -21,7 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Upper bounds (seconds) of the latency histogram's buckets.
-const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Default, Clone)]
 struct Histogram {
@@ -74,8 +76,16 @@ impl HttpMetrics {
                 "chiso_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(out, "chiso_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
-            let _ = writeln!(out, "chiso_http_request_duration_seconds_count{{{labels}}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
         }
     }
 }
@@ -161,7 +171,11 @@ async fn healthz(state: State) -> HttpResponse {
         Vec::new()
     };
     let body = HealthBody {
-        status: if version.is_some() { "ok" } else { "unavailable" },
+        status: if version.is_some() {
+            "ok"
+        } else {
+            "unavailable"
+        },
         clickhouse: ClickHouseHealth {
             reachable: version.is_some(),
             version: version.clone(),
@@ -194,7 +208,9 @@ async fn metrics(
     viewer.require_role(&[])?;
     let store = &state.store;
     let mut out = String::new();
-    out.push_str("# HELP chiso_collection_attempts_total Collection attempts per unit and outcome.\n");
+    out.push_str(
+        "# HELP chiso_collection_attempts_total Collection attempts per unit and outcome.\n",
+    );
     out.push_str("# TYPE chiso_collection_attempts_total counter\n");
     let attempts = store.attempt_counts().await?;
     for a in &attempts {
@@ -206,16 +222,25 @@ async fn metrics(
             a.count
         );
     }
-    out.push_str("# HELP chiso_collection_failures_total Attempts that got no usable answer, per unit.\n");
+    out.push_str(
+        "# HELP chiso_collection_failures_total Attempts that got no usable answer, per unit.\n",
+    );
     out.push_str("# TYPE chiso_collection_failures_total counter\n");
     let mut failures: BTreeMap<&str, u64> = BTreeMap::new();
     for a in &attempts {
-        *failures.entry(&a.unit_code).or_default() += if a.outcome == "failed" { a.count } else { 0 };
+        *failures.entry(&a.unit_code).or_default() +=
+            if a.outcome == "failed" { a.count } else { 0 };
     }
     for (unit, n) in failures {
-        let _ = writeln!(out, "chiso_collection_failures_total{{unit=\"{}\"}} {n}", label(unit));
+        let _ = writeln!(
+            out,
+            "chiso_collection_failures_total{{unit=\"{}\"}} {n}",
+            label(unit)
+        );
     }
-    out.push_str("# HELP chiso_rejected_payloads_total Payloads refused by validation, per unit.\n");
+    out.push_str(
+        "# HELP chiso_rejected_payloads_total Payloads refused by validation, per unit.\n",
+    );
     out.push_str("# TYPE chiso_rejected_payloads_total counter\n");
     for r in store.rejection_counts().await? {
         let _ = writeln!(

@@ -113,8 +113,13 @@ pub fn undocumented(columns: &[ColumnInfo]) -> Vec<String> {
     }
     for (table, t) in &doc.tables {
         for column in t.columns.keys() {
-            if !columns.iter().any(|c| &c.table == table && &c.name == column) {
-                problems.push(format!("{table}.{column}: described but not in the database"));
+            if !columns
+                .iter()
+                .any(|c| &c.table == table && &c.name == column)
+            {
+                problems.push(format!(
+                    "{table}.{column}: described but not in the database"
+                ));
             }
         }
     }

@@ -143,7 +143,10 @@ async fn post_sql(
         Ok(b) => b,
         Err(AnalystError::Refused(r)) => return Err(ApiError::bad("query", r.to_string())),
         Err(AnalystError::Server(m)) => {
-            return Err(ApiError::bad("query", format!("clickhouse refused it: {m}")))
+            return Err(ApiError::bad(
+                "query",
+                format!("clickhouse refused it: {m}"),
+            ))
         }
         Err(AnalystError::Store(e)) => return Err(e.into()),
     };

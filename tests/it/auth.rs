@@ -4,7 +4,9 @@
 use chiso::store::RoleCode;
 use serde_json::Value;
 
-use super::common::{account_token, http, import_lines, ministry_token, serve, service_line, test_store};
+use super::common::{
+    account_token, http, import_lines, ministry_token, serve, service_line, test_store,
+};
 
 async fn get(url: &str, token: Option<&str>) -> (u16, Value) {
     let mut request = http().get(url);
@@ -28,9 +30,16 @@ async fn a_unit_user_sees_its_own_unit_and_gets_403_on_another() {
     assert_eq!(status, 200, "{body}");
     let (status, body) = get(&format!("{base}/api/v1/units/02/{range}"), Some(&token)).await;
     assert_eq!(status, 403, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("unit '02'"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("unit '02'"),
+        "{body}"
+    );
     // The national ranking is theirs to see; the SQL endpoint is not.
-    let (status, body) = get(&format!("{base}/api/v1/rankings?period=2021-06"), Some(&token)).await;
+    let (status, body) = get(
+        &format!("{base}/api/v1/rankings?period=2021-06"),
+        Some(&token),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let response = http()
         .post(format!("{base}/api/v1/sql"))
@@ -58,7 +67,10 @@ async fn anonymous_gets_json_401_on_every_non_public_endpoint() {
     ] {
         let response = http().get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 401, "{path}");
-        assert!(response.headers().contains_key("www-authenticate"), "{path}");
+        assert!(
+            response.headers().contains_key("www-authenticate"),
+            "{path}"
+        );
         let body: Value = response.json().await.unwrap();
         assert!(body["error"].is_string(), "{path}: {body}");
     }
@@ -87,13 +99,20 @@ async fn a_frozen_ranking_is_public_and_a_provisional_one_needs_an_account() {
     let (status, _) = get(&url, None).await;
     assert_eq!(status, 401);
     let (status, body) = get(&url, Some(&token)).await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("provisional")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("provisional"))
+    );
     app.computer()
         .freeze("2021-06".parse().unwrap())
         .await
         .unwrap();
     let (status, body) = get(&url, None).await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("frozen")), "{body}");
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("frozen")),
+        "{body}"
+    );
     server.stop().await;
 }
 
@@ -121,7 +140,11 @@ async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token
     let (server, _app) = serve(store);
     let base = server.url();
 
-    let page = http().get(format!("{base}/login?next=/units/01")).send().await.unwrap();
+    let page = http()
+        .get(format!("{base}/login?next=/units/01"))
+        .send()
+        .await
+        .unwrap();
     let cookies = set_cookies(&page);
     let login_csrf = cookie_value(&cookies, "chiso_login_csrf").to_string();
     let html = page.text().await.unwrap();
@@ -140,19 +163,45 @@ async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token
             ])
             .send()
     };
-    assert_eq!(post("forged", "a long enough password", "http").await.unwrap().status().as_u16(), 403);
-    assert_eq!(post(&login_csrf, "wrong password!", "http").await.unwrap().status().as_u16(), 401);
-    let ok = post(&login_csrf, "a long enough password", "http").await.unwrap();
+    assert_eq!(
+        post("forged", "a long enough password", "http")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        post(&login_csrf, "wrong password!", "http")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    let ok = post(&login_csrf, "a long enough password", "http")
+        .await
+        .unwrap();
     assert_eq!(ok.status().as_u16(), 303);
     assert_eq!(ok.headers()["location"], "/units/01");
     let cookies = set_cookies(&ok);
-    let line = cookies.iter().find(|c| c.starts_with("chiso_session=")).unwrap();
-    assert!(line.contains("HttpOnly") && line.contains("SameSite=Lax"), "{line}");
+    let line = cookies
+        .iter()
+        .find(|c| c.starts_with("chiso_session="))
+        .unwrap();
+    assert!(
+        line.contains("HttpOnly") && line.contains("SameSite=Lax"),
+        "{line}"
+    );
     assert!(!line.contains("Secure"), "{line}");
     let session = cookie_value(&cookies, "chiso_session").to_string();
     // Behind a TLS proxy the cookie is Secure.
-    let tls = post(&login_csrf, "a long enough password", "https").await.unwrap();
-    assert!(set_cookies(&tls).iter().any(|c| c.starts_with("chiso_session=") && c.contains("; Secure")));
+    let tls = post(&login_csrf, "a long enough password", "https")
+        .await
+        .unwrap();
+    assert!(set_cookies(&tls)
+        .iter()
+        .any(|c| c.starts_with("chiso_session=") && c.contains("; Secure")));
 
     let with_session = |path: &str| {
         http()
@@ -160,11 +209,20 @@ async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token
             .header("cookie", format!("chiso_session={session}"))
             .send()
     };
-    let me: Value = with_session("/api/v1/me").await.unwrap().json().await.unwrap();
+    let me: Value = with_session("/api/v1/me")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["login"], "analyst1");
     assert_eq!(me["role"], "analyst");
     let csrf = me["csrf"].as_str().unwrap().to_string();
-    let status = with_session("/api/v1/schema").await.unwrap().status().as_u16();
+    let status = with_session("/api/v1/schema")
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
     assert_eq!(status, 200);
 
     // A POST from the session without its CSRF token is refused; with it, served.
@@ -199,6 +257,8 @@ async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token
         .await
         .unwrap();
     assert_eq!(logout.status().as_u16(), 303);
-    assert!(set_cookies(&logout).iter().any(|c| c.starts_with("chiso_session=;") && c.contains("Max-Age=0")));
+    assert!(set_cookies(&logout)
+        .iter()
+        .any(|c| c.starts_with("chiso_session=;") && c.contains("Max-Age=0")));
     server.stop().await;
 }

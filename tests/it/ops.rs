@@ -3,7 +3,9 @@
 use chiso::store::RoleCode;
 use serde_json::Value;
 
-use super::common::{account_token, http, import_lines, ministry_token, serve, service_line, test_store};
+use super::common::{
+    account_token, http, import_lines, ministry_token, serve, service_line, test_store,
+};
 
 #[tokio::test]
 async fn healthz_reports_clickhouse_and_the_latest_job_runs() {
@@ -24,7 +26,11 @@ async fn healthz_reports_clickhouse_and_the_latest_job_runs() {
     };
     store.record_job_run(&run).await.unwrap();
     let (server, _app) = serve(store);
-    let response = http().get(format!("{}/healthz", server.url())).send().await.unwrap();
+    let response = http()
+        .get(format!("{}/healthz", server.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
@@ -43,10 +49,22 @@ async fn metrics_count_attempts_rejections_mails_and_request_latency() {
     let unit = account_token(&store, "staff01", RoleCode::Unit, Some("01")).await;
     let (server, _app) = serve(store);
     let base = server.url();
-    http().get(format!("{base}/api/v1/indicators")).send().await.unwrap();
-    let response = http().get(format!("{base}/metrics")).bearer_auth(&token).send().await.unwrap();
+    http()
+        .get(format!("{base}/api/v1/indicators"))
+        .send()
+        .await
+        .unwrap();
+    let response = http()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     let text = response.text().await.unwrap();
     for line in [
         "chiso_collection_attempts_total{unit=\"01\",outcome=\"stored\"} 1",
@@ -58,9 +76,20 @@ async fn metrics_count_attempts_rejections_mails_and_request_latency() {
     ] {
         assert!(text.lines().any(|l| l == line), "missing '{line}' in:\n{text}");
     }
-    let status = http().get(format!("{base}/metrics")).bearer_auth(&unit).send().await.unwrap().status();
+    let status = http()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(&unit)
+        .send()
+        .await
+        .unwrap()
+        .status();
     assert_eq!(status.as_u16(), 403);
-    let status = http().get(format!("{base}/metrics")).send().await.unwrap().status();
+    let status = http()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .status();
     assert_eq!(status.as_u16(), 401);
     server.stop().await;
 }

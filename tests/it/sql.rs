@@ -44,14 +44,26 @@ async fn writes_ddl_settings_second_statements_and_other_databases_are_refused()
     let (server, _app) = serve(store.clone());
     let base = server.url();
     let cases = [
-        ("INSERT INTO service_stats (unit_code) VALUES ('99')", "INSERT is refused"),
+        (
+            "INSERT INTO service_stats (unit_code) VALUES ('99')",
+            "INSERT is refused",
+        ),
         ("DROP TABLE service_stats", "DROP is refused"),
-        ("ALTER TABLE service_stats DELETE WHERE 1", "ALTER is refused"),
+        (
+            "ALTER TABLE service_stats DELETE WHERE 1",
+            "ALTER is refused",
+        ),
         ("SYSTEM DROP MARK CACHE", "SYSTEM is refused"),
         ("SET readonly = 0", "SET is refused"),
         ("SELECT 1 SETTINGS readonly = 0", "SETTINGS clause"),
-        ("SELECT 1; DROP TABLE service_stats", "statement 2: only one statement"),
-        ("SELECT name FROM system.users", "table 'system.users' is outside database"),
+        (
+            "SELECT 1; DROP TABLE service_stats",
+            "statement 2: only one statement",
+        ),
+        (
+            "SELECT name FROM system.users",
+            "table 'system.users' is outside database",
+        ),
         ("SELECT * FROM users", "accounts"),
     ];
     for (sql, expected) in cases {
@@ -59,7 +71,10 @@ async fn writes_ddl_settings_second_statements_and_other_databases_are_refused()
         assert_eq!(status, 400, "{sql}: {body}");
         let body: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(body["parameter"], "query", "{sql}: {body}");
-        assert!(body["error"].as_str().unwrap().contains(expected), "{sql}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(expected),
+            "{sql}: {body}"
+        );
     }
     let count: u64 = store
         .client()
@@ -95,10 +110,17 @@ async fn the_server_refuses_writes_and_settings_even_when_the_check_is_bypassed(
         ..LIMITS
     };
     let err = store
-        .run_readonly("SELECT number FROM system.numbers LIMIT 10", AnalystFormat::Csv, small)
+        .run_readonly(
+            "SELECT number FROM system.numbers LIMIT 10",
+            AnalystFormat::Csv,
+            small,
+        )
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("Limit for result exceeded"), "{err}");
+    assert!(
+        err.to_string().contains("Limit for result exceeded"),
+        "{err}"
+    );
     let count: u64 = store
         .client()
         .query("SELECT count() FROM service_stats")
@@ -148,7 +170,11 @@ async fn every_table_and_column_is_described_and_accounts_are_not_served() {
     let columns = store.columns().await.unwrap();
     assert!(columns.iter().any(|c| c.table == "service_stats_current"));
     let problems = chiso::web::schema::undocumented(&columns);
-    assert!(problems.is_empty(), "docs/schema.toml:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "docs/schema.toml:\n{}",
+        problems.join("\n")
+    );
 
     let token = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
     let (server, _app) = serve(store);

@@ -115,7 +115,9 @@ enum Via {
     Anonymous,
     Token,
     /// A browser session, with the CSRF token its forms must carry.
-    Session { csrf: String },
+    Session {
+        csrf: String,
+    },
 }
 
 /// Who is asking: an account (by token or session) or nobody. An extractor:
@@ -256,7 +258,9 @@ async fn identify(
         let account = credentials::account_for_token(&state.store, token)
             .await?
             .ok_or_else(|| {
-                ApiError::Unauthorized("the API token is unknown, revoked or its account disabled".into())
+                ApiError::Unauthorized(
+                    "the API token is unknown, revoked or its account disabled".into(),
+                )
             })?;
         return Ok(Viewer {
             account: Some(account),

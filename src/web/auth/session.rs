@@ -120,11 +120,17 @@ mod tests {
         let value = key.sign("an.nguyen@mic", 2_000);
         assert_eq!(key.verify(&value, 1_999).as_deref(), Some("an.nguyen@mic"));
         assert_eq!(key.verify(&value, 2_000), None);
-        assert_eq!(key.verify(&value.replace("an.nguyen", "bo.tran"), 1_000), None);
+        assert_eq!(
+            key.verify(&value.replace("an.nguyen", "bo.tran"), 1_000),
+            None
+        );
         assert_eq!(key.verify(&value.replace(".2000.", ".9999."), 1_000), None);
         let other = SessionKey::new(b"another secret, just as long as it");
         assert_eq!(other.verify(&value, 1_000), None);
-        assert_ne!(key.csrf(&value), key.csrf(&key.sign("an.nguyen@mic", 2_001)));
+        assert_ne!(
+            key.csrf(&value),
+            key.csrf(&key.sign("an.nguyen@mic", 2_001))
+        );
     }
 
     #[test]
