@@ -124,6 +124,11 @@ enum Command {
         #[arg(long)]
         month: Option<chiso::domain::Month>,
     },
+    /// Accounts of the web interface and API.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Serve the source API of every unit with simulated data.
     Simulate {
         #[arg(long, default_value_t = 8400)]
@@ -145,6 +150,31 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create an account; prints a generated password once unless --password-stdin.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// ministry (everything), unit (the ranking and its own unit), analyst (SQL, exports).
+        #[arg(long)]
+        role: String,
+        /// The unit of a `unit` account (its code in units.toml).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// A new API token for scripts (`Authorization: Bearer …`), printed once.
+    Token {
+        #[arg(long)]
+        login: String,
+    },
+    /// Every account with its role and unit.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -225,6 +255,70 @@ async fn serve(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()>
     println!("API at {}  (Ctrl-C stops)", web.url());
     scheduler.run_until(shutdown_signal()).await;
     web.stop().await;
+    Ok(())
+}
+
+/// `chiso users add | token | list`.
+async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
+    use chiso::web::auth::credentials;
+    // The users table arrives with a migration: apply what is missing first.
+    app.store.migrate().await?;
+    match command {
+        UsersCommand::Add {
+            login,
+            role,
+            unit,
+            password_stdin,
+        } => {
+            let role = chiso::store::RoleCode::parse(&role)
+                .with_context(|| format!("--role '{role}': one of ministry, unit, analyst"))?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (credentials::random_text(15)?, true)
+            };
+            let row = credentials::add_user(
+                &app.store,
+                &app.registry,
+                &login,
+                role,
+                unit.as_deref(),
+                &password,
+            )
+            .await?;
+            println!("account '{}' ({}) created", row.login, row.role.as_str());
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        UsersCommand::Token { login } => {
+            let token = credentials::add_token(&app.store, &login).await?;
+            println!("token for '{login}' (shown once; send as 'Authorization: Bearer …'):");
+            println!("{token}");
+        }
+        UsersCommand::List => {
+            println!(
+                "{:<24} {:<9} {:<6} {:<8} created",
+                "login", "role", "unit", "state"
+            );
+            for u in app.store.users().await? {
+                println!(
+                    "{:<24} {:<9} {:<6} {:<8} {}",
+                    u.login,
+                    u.role.as_str(),
+                    u.unit_code,
+                    if u.disabled == 0 {
+                        "active"
+                    } else {
+                        "disabled"
+                    },
+                    u.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+        }
+    }
     Ok(())
 }
 
@@ -463,6 +557,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     r.last_reply
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Users { command } => {
+            users(&app, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate { port } => {

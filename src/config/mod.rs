@@ -23,7 +23,7 @@ pub use indicators::{
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
     ClickHouseSettings, CollectorSettings, ComputeSettings, Overrides, PathSettings,
-    ScheduleSettings, Settings,
+    ScheduleSettings, SecureCookies, Settings, WebSettings,
 };
 pub use units::{FormerName, Registry, SourceConfig, Unit};
 

@@ -72,6 +72,41 @@ pub struct PathSettings {
     pub simulator: PathBuf,
 }
 
+/// When session cookies carry `Secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecureCookies {
+    /// When the request came over TLS or with `X-Forwarded-Proto: https`.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSettings {
+    /// `auto`, `always` or `never`.
+    pub secure_cookies: SecureCookies,
+    /// How long a login lasts.
+    pub session_hours: u64,
+    /// Limits of `POST /api/v1/sql`, sent to ClickHouse with `readonly=1`.
+    pub sql_max_execution_time_secs: u64,
+    pub sql_max_result_rows: u64,
+    pub sql_max_result_bytes: u64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: SecureCookies::Auto,
+            session_hours: 12,
+            sql_max_execution_time_secs: 30,
+            sql_max_result_rows: 100_000,
+            sql_max_result_bytes: 50_000_000,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -80,6 +115,9 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
     pub compute: ComputeSettings,
     pub paths: PathSettings,
+    /// Sessions and the analyst SQL endpoint; defaults when the section is absent.
+    #[serde(default)]
+    pub web: WebSettings,
     /// The file these settings came from.
     #[serde(skip)]
     pub file: PathBuf,
@@ -113,6 +151,12 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
     ("CHISO_INDICATORS", "paths.indicators"),
+    (
+        "CHISO_SQL_MAX_EXECUTION_TIME_SECS",
+        "web.sql_max_execution_time_secs",
+    ),
+    ("CHISO_SQL_MAX_RESULT_ROWS", "web.sql_max_result_rows"),
+    ("CHISO_SQL_MAX_RESULT_BYTES", "web.sql_max_result_bytes"),
 ];
 
 impl Settings {
@@ -177,6 +221,9 @@ impl Settings {
             "paths.units" => self.paths.units = PathBuf::from(value),
             "paths.measures" => self.paths.measures = PathBuf::from(value),
             "paths.indicators" => self.paths.indicators = PathBuf::from(value),
+            "web.sql_max_execution_time_secs" => num(&mut self.web.sql_max_execution_time_secs),
+            "web.sql_max_result_rows" => num(&mut self.web.sql_max_result_rows),
+            "web.sql_max_result_bytes" => num(&mut self.web.sql_max_result_bytes),
             _ => problems.add(key, format!("no such setting (from {origin})")),
         }
     }
@@ -201,7 +248,15 @@ impl Settings {
             );
         }
         let c = &self.collector;
+        let w = &self.web;
         for (key, value) in [
+            ("web.session_hours", w.session_hours),
+            (
+                "web.sql_max_execution_time_secs",
+                w.sql_max_execution_time_secs,
+            ),
+            ("web.sql_max_result_rows", w.sql_max_result_rows),
+            ("web.sql_max_result_bytes", w.sql_max_result_bytes),
             ("clickhouse.timeout_secs", ch.timeout_secs),
             ("collector.timeout_secs", c.timeout_secs),
             ("collector.concurrency", c.concurrency as u64),

@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_send_ledger",
         sql: include_str!("../../sql/0006_send_ledger.sql"),
     },
+    Migration {
+        name: "0007_users",
+        sql: include_str!("../../sql/0007_users.sql"),
+    },
 ];
 
 impl Migration {

@@ -1,32 +1,39 @@
 //! The only Rust that speaks ClickHouse: the client, migrations, and one file
 //! per table family. Every call is bounded by the configured timeout.
 
+mod analyst;
 mod attempts;
 mod collected;
 mod figures;
 mod jobs;
 mod ledger;
 mod migrations;
+mod ops;
 mod quality;
 mod results;
 mod rows;
+pub mod sql_guard;
 mod targets;
+mod users;
 
 use std::future::Future;
 use std::time::Duration;
 
 use clickhouse::Client;
 
+pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
 pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures};
 pub use jobs::{JobHistory, RunOutcome, Trigger};
 pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
+pub use ops::{AttemptCount, LastRun, UnitCount};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
+pub use users::{RoleCode, TokenRow, UserRow};
 
 use crate::config::ClickHouseSettings;
 

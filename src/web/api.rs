@@ -1,10 +1,16 @@
 //! `/api/v1`: rankings, a unit's indicator series, the indicator catalogue,
 //! national series. Read-only JSON.
+//!
+//! Who may read what (`auth`): the ranking of a frozen (published) period and
+//! the indicator catalogue are public, as DTI publishes them; a provisional
+//! ranking and the national series need an account; a unit's series needs
+//! ministry or analyst staff, or staff of that unit.
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::auth::Viewer;
 use super::{ApiError, State};
 use crate::compute::national::GroupRanking;
 use crate::compute::series::{NationalMonth, UnitMonth};
@@ -53,6 +59,7 @@ struct GroupBody {
 #[get("/api/v1/rankings")]
 async fn get_rankings(
     state: State,
+    viewer: Viewer,
     query: web::Query<RankingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let period: Period = required(&query.period, "period")?
@@ -71,6 +78,9 @@ async fn get_rankings(
     };
     let computer = state.computer();
     let published = computer.published_or_live(period).await?;
+    if published.frozen_at.is_none() {
+        viewer.require_account()?;
+    }
     let groups = published
         .groups
         .into_iter()
@@ -122,6 +132,7 @@ struct UnitBody {
 #[get("/api/v1/units/{code}/indicators")]
 async fn get_unit_indicators(
     state: State,
+    viewer: Viewer,
     code: web::Path<String>,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -132,6 +143,7 @@ async fn get_unit_indicators(
         ));
     }
     let code = UnitCode::new(code.into_inner());
+    viewer.require_unit(&code)?;
     let unit = state
         .registry
         .get(&code)
@@ -155,8 +167,9 @@ struct IndicatorsBody<'a> {
     indicators: Vec<&'a Indicator>,
 }
 
+/// Public; a bad token is still a 401 (the `Viewer` checks it).
 #[get("/api/v1/indicators")]
-async fn get_indicators(state: State) -> HttpResponse {
+async fn get_indicators(state: State, _viewer: Viewer) -> HttpResponse {
     HttpResponse::Ok().json(IndicatorsBody {
         composite_method: state.indicators.composite(),
         indicators: state.indicators.iter().collect(),
@@ -173,8 +186,10 @@ struct NationalBody {
 #[get("/api/v1/national")]
 async fn get_national(
     state: State,
+    viewer: Viewer,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    viewer.require_account()?;
     let code = required(&query.indicator, "indicator")?;
     let indicator = state
         .indicators

@@ -11,6 +11,12 @@ pub enum ApiError {
     BadParameter { parameter: String, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// No account, or credentials that open none: 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// An account whose role does not allow this: 403.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -42,6 +48,8 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,7 +61,7 @@ impl ResponseError for ApiError {
                 error: &text,
                 parameter: Some(parameter),
             },
-            ApiError::NotFound(_) => Body {
+            ApiError::NotFound(_) | ApiError::Unauthorized(_) | ApiError::Forbidden(_) => Body {
                 error: &text,
                 parameter: None,
             },
@@ -65,7 +73,11 @@ impl ResponseError for ApiError {
                 }
             }
         };
-        HttpResponse::build(self.status_code()).json(body)
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header(("WWW-Authenticate", "Bearer realm=\"chiso\""));
+        }
+        response.json(body)
     }
 }
 

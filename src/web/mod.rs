@@ -1,9 +1,14 @@
-//! The web side: the JSON API (and, later, the pages). Handlers only read
+//! The web side: the JSON API, the pages, accounts. Handlers only read
 //! through `compute` and `store`; nothing here computes or writes results.
 
 mod api;
+pub mod auth;
 mod error;
+mod openapi;
+pub mod ops;
 mod pages;
+pub mod schema;
+mod sql;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +25,9 @@ pub type State = web::Data<App>;
 /// Mounts every route; shared by the server and the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    auth::routes(cfg);
+    sql::routes(cfg);
+    ops::routes(cfg);
     pages::routes(cfg);
 }
 
@@ -44,10 +52,15 @@ impl WebHandle {
 
 /// Binds `addr` (port 0 picks a free one) and serves in the background.
 pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result<WebHandle> {
+    let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
+    let metrics = web::Data::new(ops::HttpMetrics::default());
     let server = HttpServer::new(move || {
         ActixApp::new()
+            .wrap(actix_web::middleware::from_fn(ops::track))
             .app_data(state.clone())
+            .app_data(auth.clone())
+            .app_data(metrics.clone())
             .app_data(error::query_config())
             .app_data(error::path_config())
             .configure(routes)

@@ -7,14 +7,17 @@ use chiso::collect::import_file;
 use chiso::web::{self, WebHandle};
 use serde_json::Value;
 
-use super::common::{catalogue, registry, test_app, test_store, write, SERVICE_HEADER};
+use super::common::{
+    catalogue, ministry_token, registry, test_app, test_store, write, SERVICE_HEADER,
+};
 
 /// One service per unit-month with `received` dossiers, `online` of them online.
 fn line(unit: &str, month: &str, received: u32, online: u32) -> String {
     format!("{unit},{month},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{received},{received},0,0")
 }
 
-async fn serve_with(test: &str, lines: &[String]) -> (WebHandle, Arc<App>) {
+/// A server over a fresh database holding `lines`, and a ministry token for it.
+async fn serve_with(test: &str, lines: &[String]) -> (Served, Arc<App>) {
     let store = test_store(test).await;
     let dir = tempfile::tempdir().unwrap();
     let csv = write(
@@ -26,13 +29,28 @@ async fn serve_with(test: &str, lines: &[String]) -> (WebHandle, Arc<App>) {
         .await
         .unwrap();
     assert!(out.report.all_succeeded(), "{}", out.report);
+    let token = ministry_token(&store).await;
     let app = Arc::new(test_app(store));
-    let server = web::serve(app.clone(), ([127, 0, 0, 1], 0).into(), 1).unwrap();
-    (server, app)
+    let handle = web::serve(app.clone(), ([127, 0, 0, 1], 0).into(), 1).unwrap();
+    (Served { handle, token }, app)
 }
 
-async fn get(server: &WebHandle, path: &str) -> (u16, Value) {
-    let response = reqwest::get(format!("{}{path}", server.url()))
+struct Served {
+    handle: WebHandle,
+    token: String,
+}
+
+impl Served {
+    async fn stop(self) {
+        self.handle.stop().await;
+    }
+}
+
+async fn get(server: &Served, path: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", server.handle.url()))
+        .bearer_auth(&server.token)
+        .send()
         .await
         .unwrap();
     let status = response.status().as_u16();

@@ -6,14 +6,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod auth;
 mod collect;
 mod common;
 mod compute;
 mod faults;
 mod import;
 mod notify;
+mod ops;
 mod pages;
 mod registry;
 mod results;
 mod schedule;
 mod schema;
+mod sql;

@@ -2,15 +2,26 @@
 
 use std::sync::Arc;
 
+use chiso::store::{RoleCode, Store};
 use chiso::web::{self, WebHandle};
 
-use super::common::{import_lines, service_line, test_app, test_store, SERVICE_HEADER};
+use super::common::{
+    account_token, http, import_lines, ministry_token, service_line, test_app, test_store,
+    SERVICE_HEADER,
+};
 
 /// Eight provinces report April to June 2021, each moving a point or two a
 /// month; 04 (Cao Bằng) jumps from 20% to 90% online in June.
 const REPORTING: [&str; 8] = ["01", "02", "04", "06", "08", "10", "11", "12"];
 
-async fn serve(test: &str) -> WebHandle {
+/// The server, a ministry token, and the store behind them.
+struct Site {
+    server: WebHandle,
+    token: String,
+    store: Store,
+}
+
+async fn serve(test: &str) -> Site {
     let store = test_store(test).await;
     let dir = tempfile::tempdir().unwrap();
     let mut lines = Vec::new();
@@ -25,14 +36,27 @@ async fn serve(test: &str) -> WebHandle {
         }
     }
     import_lines(&store, &dir, "pages.csv", SERVICE_HEADER, &lines).await;
-    let app = Arc::new(test_app(store));
-    web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap()
+    let token = ministry_token(&store).await;
+    let app = Arc::new(test_app(store.clone()));
+    let server = web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap();
+    Site {
+        server,
+        token,
+        store,
+    }
 }
 
-async fn get(server: &WebHandle, path: &str) -> (u16, String, String) {
-    let response = reqwest::get(format!("{}{path}", server.url()))
-        .await
-        .unwrap();
+/// GETs `path` with a ministry account's token.
+async fn get(site: &Site, path: &str) -> (u16, String, String) {
+    get_as(site, path, Some(&site.token)).await
+}
+
+async fn get_as(site: &Site, path: &str, token: Option<&str>) -> (u16, String, String) {
+    let mut request = http().get(format!("{}{path}", site.server.url()));
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let kind = response
         .headers()
@@ -91,7 +115,7 @@ async fn the_ranking_page_lists_every_province_in_vietnamese_and_marks_missing_d
             .starts_with("1,7,04,Tỉnh Cao Bằng,"),
         "{csv}"
     );
-    server.stop().await;
+    server.server.stop().await;
 }
 
 #[tokio::test]
@@ -111,7 +135,7 @@ async fn a_unit_page_has_its_cards_svg_trends_and_reporting_history() {
     assert_eq!(status, 404);
     let (status, _, _) = get(&server, "/don-vi/01?from=2021-13").await;
     assert_eq!(status, 400);
-    server.stop().await;
+    server.server.stop().await;
 }
 
 #[tokio::test]
@@ -134,5 +158,31 @@ async fn the_quality_page_flags_a_jump_for_review_and_counts_reports() {
     let outliers = &html[start..start + html[start..].find("</table>").unwrap()];
     assert!(outliers.contains("Tỉnh Cao Bằng"));
     assert!(!outliers.contains("Thành phố Hà Nội"), "{outliers}");
-    server.stop().await;
+    server.server.stop().await;
+}
+
+#[tokio::test]
+async fn pages_follow_the_roles_and_a_published_ranking_is_public() {
+    let server = serve("pages_roles").await;
+    // A provisional ranking needs an account: anonymous readers are sent to log in.
+    let (status, _, _) = get_as(&server, "/xep-hang?period=2021-06", None).await;
+    assert_eq!(status, 303);
+    let store = server.store.clone();
+    let unit_token = account_token(&store, "can-bo-01", RoleCode::Unit, Some("01")).await;
+    let (status, _, _) = get_as(&server, "/don-vi/01", Some(&unit_token)).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = get_as(&server, "/don-vi/02", Some(&unit_token)).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = get_as(&server, "/chat-luong", Some(&unit_token)).await;
+    assert_eq!(status, 403);
+    // Once frozen, the ranking is public.
+    let app = test_app(store);
+    app.computer()
+        .freeze("2021-06".parse().unwrap())
+        .await
+        .unwrap();
+    let (status, _, html) = get_as(&server, "/xep-hang?period=2021-06", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Kết quả đã công bố"));
+    server.server.stop().await;
 }

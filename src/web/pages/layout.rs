@@ -64,6 +64,8 @@ pub fn problem(status: actix_web::http::StatusCode, message: &str) -> HttpRespon
 pub struct PageError {
     status: actix_web::http::StatusCode,
     message: String,
+    /// Where to come back after logging in, for a page that needs an account.
+    login_then: Option<String>,
 }
 
 impl PageError {
@@ -71,6 +73,7 @@ impl PageError {
         Self {
             status: actix_web::http::StatusCode::BAD_REQUEST,
             message: message.into(),
+            login_then: None,
         }
     }
 
@@ -78,6 +81,7 @@ impl PageError {
         Self {
             status: actix_web::http::StatusCode::NOT_FOUND,
             message: message.into(),
+            login_then: None,
         }
     }
 
@@ -87,6 +91,26 @@ impl PageError {
         Self {
             status: actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
             message: "Không đọc được số liệu; xem nhật ký máy chủ.".into(),
+            login_then: None,
+        }
+    }
+
+    /// What an access check means for a page: no account → the login page
+    /// (then back to `req`'s page); the wrong account → 403.
+    pub fn access(e: crate::web::ApiError, req: &actix_web::HttpRequest) -> Self {
+        use crate::web::ApiError;
+        match e {
+            ApiError::Unauthorized(_) => Self {
+                status: actix_web::http::StatusCode::SEE_OTHER,
+                message: "Cần đăng nhập.".into(),
+                login_then: Some(req.uri().to_string()),
+            },
+            ApiError::Forbidden(_) => Self {
+                status: actix_web::http::StatusCode::FORBIDDEN,
+                message: "Tài khoản của bạn không được xem trang này.".into(),
+                login_then: None,
+            },
+            other => Self::internal(&other),
         }
     }
 }
@@ -109,6 +133,23 @@ impl actix_web::ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        problem(self.status, &self.message)
+        match &self.login_then {
+            Some(next) => HttpResponse::SeeOther()
+                .insert_header(("Location", format!("/login?next={}", url_escape(next))))
+                .finish(),
+            None => problem(self.status, &self.message),
+        }
     }
+}
+
+/// Percent-encodes a path for a query value.
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -14,7 +14,9 @@ use super::ranking::latest_month;
 use crate::compute::national::read_inputs;
 use crate::compute::outliers::{outliers, Outlier, THRESHOLD};
 use crate::domain::Month;
+use crate::store::RoleCode;
 use crate::store::{AttemptTally, RejectionSummary};
+use crate::web::auth::Viewer;
 use crate::web::State;
 
 #[derive(Deserialize)]
@@ -28,8 +30,14 @@ const MONTHS: usize = 6;
 #[get("/chat-luong")]
 pub async fn page_handler(
     state: State,
+    viewer: Viewer,
+    req: HttpRequest,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
+    // Ministry staff and analysts: it names every unit's failures.
+    viewer
+        .require_role(&[RoleCode::Analyst])
+        .map_err(|e| PageError::access(e, &req))?;
     let to = match query.to.as_deref().filter(|t| !t.is_empty()) {
         None => latest_month(),
         Some(t) => t

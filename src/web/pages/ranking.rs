@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use actix_web::{get, http::StatusCode, web, HttpResponse};
+use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::compute::publish::Published;
 use crate::compute::summary::national_figures;
 use crate::config::Indicator;
 use crate::domain::{place_sort_key, Month, Period, QuarterCalendar, RankingGroup};
+use crate::web::auth::Viewer;
 use crate::web::State;
 
 #[derive(Deserialize)]
@@ -69,13 +70,27 @@ fn period_and_group(query: &Query) -> Result<(Period, RankingGroup), PageError> 
     ))
 }
 
+/// A frozen (published) ranking is public, as DTI publishes its rankings;
+/// a provisional one needs an account.
+fn may_read(viewer: &Viewer, published: &Published, req: &HttpRequest) -> Result<(), PageError> {
+    if published.frozen_at.is_none() {
+        viewer
+            .require_account()
+            .map_err(|e| PageError::access(e, req))?;
+    }
+    Ok(())
+}
+
 #[get("/xep-hang")]
 pub async fn page_handler(
     state: State,
+    viewer: Viewer,
+    req: HttpRequest,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
     let (period, group) = period_and_group(&query)?;
     let published = state.computer().published_or_live(period).await?;
+    may_read(&viewer, &published, &req)?;
     let ranking = published
         .groups
         .iter()
@@ -306,9 +321,15 @@ pub fn period_label(p: Period) -> String {
 }
 
 #[get("/xep-hang.csv")]
-pub async fn csv(state: State, query: web::Query<Query>) -> Result<HttpResponse, PageError> {
+pub async fn csv(
+    state: State,
+    viewer: Viewer,
+    req: HttpRequest,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
     let (period, group) = period_and_group(&query)?;
     let published = state.computer().published_or_live(period).await?;
+    may_read(&viewer, &published, &req)?;
     let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
     let mut header: Vec<String> = ["rank", "rank_change", "unit_code", "unit_name", "score"]
         .map(String::from)

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
@@ -18,6 +18,7 @@ use crate::compute::summary::NationalFigure;
 use crate::config::{Indicator, Unit};
 use crate::domain::{Month, UnitCode};
 use crate::store::UnitAttempt;
+use crate::web::auth::Viewer;
 use crate::web::State;
 
 #[derive(Deserialize)]
@@ -55,6 +56,7 @@ struct UnitData<'a> {
 
 async fn load<'a>(
     state: &'a State,
+    (viewer, req): (&Viewer, &HttpRequest),
     code: &str,
     query: &Query,
 ) -> Result<(UnitData<'a>, Month, Month), PageError> {
@@ -62,6 +64,10 @@ async fn load<'a>(
         .registry
         .get(&UnitCode::new(code))
         .ok_or_else(|| PageError::not_found(format!("Không có đơn vị mã '{code}'.")))?;
+    // Ministry staff and analysts see every unit; unit staff their own only.
+    viewer
+        .require_unit(&unit.code)
+        .map_err(|e| PageError::access(e, req))?;
     let (from, to) = range(query).map_err(PageError::bad)?;
     let computer = state.computer();
     let months = computer.unit_series(unit, from, to).await?;
@@ -91,10 +97,12 @@ async fn load<'a>(
 #[get("/don-vi/{code}")]
 pub async fn page_handler(
     state: State,
+    viewer: Viewer,
+    req: HttpRequest,
     code: web::Path<String>,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
-    let (data, from, to) = load(&state, &code, &query).await?;
+    let (data, from, to) = load(&state, (&viewer, &req), &code, &query).await?;
     let indicators: Vec<&Indicator> = state.indicators.for_group(data.unit.group).collect();
     let body = html! {
         h1 { (data.unit.name) }
@@ -269,10 +277,12 @@ fn attempts(list: &[UnitAttempt]) -> Markup {
 #[get("/don-vi/{code}.csv")]
 pub async fn csv(
     state: State,
+    viewer: Viewer,
+    req: HttpRequest,
     code: web::Path<String>,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
-    let (data, from, to) = load(&state, &code, &query).await?;
+    let (data, from, to) = load(&state, (&viewer, &req), &code, &query).await?;
     let mut rows = vec![[
         "month",
         "indicator",

@@ -205,3 +205,64 @@ pub fn province(groups: &[GroupRanking]) -> &GroupRanking {
         .find(|g| g.group == RankingGroup::Province)
         .expect("a province group")
 }
+
+/// Creates an account of `role` (with `unit` for unit staff) and returns an API token for it.
+pub async fn account_token(
+    store: &Store,
+    login: &str,
+    role: chiso::store::RoleCode,
+    unit: Option<&str>,
+) -> String {
+    chiso::web::auth::credentials::add_user(
+        store,
+        &registry(),
+        login,
+        role,
+        unit,
+        "a long enough password",
+    )
+    .await
+    .expect("account created");
+    chiso::web::auth::credentials::add_token(store, login)
+        .await
+        .expect("token created")
+}
+
+/// A ministry account's token: sees everything.
+pub async fn ministry_token(store: &Store) -> String {
+    account_token(store, "ministry", chiso::store::RoleCode::Ministry, None).await
+}
+
+/// Imports service lines (SERVICE_HEADER layout) into `store`.
+pub async fn import_service_lines(store: &Store, lines: &[String]) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        &dir,
+        "fixture.csv",
+        &format!("{SERVICE_HEADER}\n{}\n", lines.join("\n")),
+    );
+    let out = chiso::collect::import_file(&csv, &registry(), &catalogue(), store, false)
+        .await
+        .unwrap();
+    assert!(out.report.all_succeeded(), "{}", out.report);
+}
+
+/// One service of a unit-month with `received` dossiers, `online` of them online.
+pub fn simple_service_line(unit: &str, month: &str, received: u32, online: u32) -> String {
+    format!("{unit},{month},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{received},{received},0,0")
+}
+
+/// The web server over the shipped configuration and `store`, on a free port.
+pub fn serve(store: Store) -> (chiso::web::WebHandle, std::sync::Arc<chiso::app::App>) {
+    let app = std::sync::Arc::new(test_app(store));
+    let handle = chiso::web::serve(app.clone(), ([127, 0, 0, 1], 0).into(), 1).unwrap();
+    (handle, app)
+}
+
+/// An HTTP client that shows redirects instead of following them.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}

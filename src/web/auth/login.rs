@@ -1,0 +1,210 @@
+//! `GET/POST /login` (a server-rendered form, in Vietnamese) and `POST /logout`.
+//! The login form carries a double-submit CSRF token (a random cookie and the
+//! same value in a hidden field); logout carries the session's CSRF token.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::credentials::{self, random_text};
+use super::session::{same, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use super::{cookie_line, request_cookie, Auth, Viewer};
+use crate::web::{ApiError, State};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(login_page)
+        .service(login)
+        .service(logout)
+        .service(me);
+}
+
+#[derive(serde::Serialize)]
+struct MeBody<'a> {
+    login: &'a str,
+    role: &'static str,
+    unit_code: Option<&'a str>,
+    /// The token a page's scripts send as `X-CSRF-Token`; null for API tokens.
+    csrf: Option<&'a str>,
+}
+
+/// The signed-in account: `GET /api/v1/me`.
+#[get("/api/v1/me")]
+async fn me(viewer: Viewer) -> Result<HttpResponse, ApiError> {
+    let account = viewer.require_account()?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(MeBody {
+            login: &account.login,
+            role: account.role.code().as_str(),
+            unit_code: match &account.role {
+                super::Role::Unit(code) => Some(code.as_str()),
+                _ => None,
+            },
+            csrf: viewer.csrf_token(),
+        }))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    csrf: Option<String>,
+}
+
+/// Only a path of this site: never `//host` or `https://…` (an open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(csrf: &str, next: &str, error: Option<&str>) -> String {
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    format!(
+        r#"<!doctype html>
+<html lang="vi">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Đăng nhập — chiso</title>
+<style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}}label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.4rem}}button{{margin-top:1rem;padding:.5rem 1.2rem}}.error{{color:#a00}}</style>
+</head>
+<body>
+<h1>Đăng nhập</h1>
+{error}<form method="post" action="/login">
+<input type="hidden" name="csrf" value="{csrf}">
+<input type="hidden" name="next" value="{next}">
+<label for="login">Tên đăng nhập</label>
+<input id="login" name="login" autocomplete="username" required autofocus>
+<label for="password">Mật khẩu</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Đăng nhập</button>
+</form>
+</body>
+</html>
+"#,
+        csrf = escape(csrf),
+        next = escape(next),
+    )
+}
+
+/// The form, with a fresh double-submit token in a cookie and in the form.
+fn form_response(
+    req: &HttpRequest,
+    auth: &Auth,
+    next: &str,
+    error: Option<&str>,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let csrf = random_text(24).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((
+            header::SET_COOKIE,
+            cookie_line(LOGIN_CSRF_COOKIE, &csrf, 3600, "Strict", auth.secure(req)),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/html; charset=utf-8")
+        .body(page(&csrf, next, error)))
+}
+
+#[get("/login")]
+async fn login_page(
+    req: HttpRequest,
+    auth: web::Data<Auth>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let next = safe_next(query.next.as_deref());
+    form_response(&req, &auth, &next, None, actix_web::http::StatusCode::OK)
+}
+
+#[post("/login")]
+async fn login(
+    req: HttpRequest,
+    state: State,
+    auth: web::Data<Auth>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, ApiError> {
+    let next = safe_next(form.next.as_deref());
+    let cookie = request_cookie(&req, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie.is_empty() || !same(&cookie, &form.csrf) {
+        return form_response(
+            &req,
+            &auth,
+            &next,
+            Some("Phiên biểu mẫu đã hết hạn; vui lòng đăng nhập lại."),
+            actix_web::http::StatusCode::FORBIDDEN,
+        );
+    }
+    let Some(account) =
+        credentials::account_for_password(&state.store, form.login.trim(), &form.password).await?
+    else {
+        tracing::info!(login = %form.login, "login refused");
+        return form_response(
+            &req,
+            &auth,
+            &next,
+            Some("Sai tên đăng nhập hoặc mật khẩu."),
+            actix_web::http::StatusCode::UNAUTHORIZED,
+        );
+    };
+    let max_age = i64::try_from(auth.session_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
+    let expires = chrono::Utc::now().timestamp().saturating_add(max_age);
+    let value = auth.key.sign(&account.login, expires);
+    tracing::info!(login = %account.login, "signed in");
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, next))
+        .append_header((
+            header::SET_COOKIE,
+            auth.cookie(&req, SESSION_COOKIE, &value, max_age),
+        ))
+        .append_header((
+            header::SET_COOKIE,
+            cookie_line(LOGIN_CSRF_COOKIE, "", 0, "Strict", auth.secure(&req)),
+        ))
+        .finish())
+}
+
+#[post("/logout")]
+async fn logout(
+    req: HttpRequest,
+    auth: web::Data<Auth>,
+    viewer: Viewer,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.check_csrf(form.csrf.as_deref())?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/login"))
+        .insert_header((header::SET_COOKIE, auth.cookie(&req, SESSION_COOKIE, "", 0)))
+        .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(super::safe_next(Some("/units/01")), "/units/01");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

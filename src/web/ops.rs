@@ -1,0 +1,269 @@
+//! Operations: `GET /healthz` (ClickHouse reachable, each job's latest run),
+//! `GET /metrics` (Prometheus text: collection attempts, failures and rejected
+//! payloads per unit, mails, HTTP latency) and `GET /api/openapi.json`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+
+use super::auth::Viewer;
+use super::{openapi, ApiError, State};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz).service(metrics).service(openapi_json);
+}
+
+/// Upper bounds (seconds) of the latency histogram's buckets.
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Default, Clone)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// Request latencies per route pattern, method and status, kept in memory.
+#[derive(Default)]
+pub struct HttpMetrics {
+    series: Mutex<BTreeMap<(String, String, u16), Histogram>>,
+}
+
+impl HttpMetrics {
+    fn observe(&self, route: String, method: String, status: u16, secs: f64) {
+        let Ok(mut series) = self.series.lock() else {
+            return;
+        };
+        let h = series.entry((route, method, status)).or_default();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.count += 1;
+        h.sum += secs;
+    }
+
+    fn render(&self, out: &mut String) {
+        let series = match self.series.lock() {
+            Ok(s) => s.clone(),
+            Err(_) => return,
+        };
+        out.push_str("# HELP chiso_http_request_duration_seconds Time to answer HTTP requests.\n");
+        out.push_str("# TYPE chiso_http_request_duration_seconds histogram\n");
+        for ((route, method, status), h) in &series {
+            let labels = format!(
+                "route=\"{}\",method=\"{method}\",status=\"{status}\"",
+                label(route)
+            );
+            for (bound, count) in BUCKETS.iter().zip(h.counts) {
+                let _ = writeln!(
+                    out,
+                    "chiso_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
+        }
+    }
+}
+
+/// The middleware timing every request (`middleware::from_fn(ops::track)`).
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    // The route pattern, not the path: /api/v1/units/{code}/indicators is one series.
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().to_string();
+    let recorder = req.app_data::<web::Data<HttpMetrics>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(m) = recorder {
+        m.observe(
+            route,
+            method,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
+
+/// A Prometheus label value, escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[derive(Serialize)]
+struct JobBody {
+    job: String,
+    outcome: String,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+    last_success: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HealthBody {
+    /// `ok`, or `unavailable` when ClickHouse does not answer.
+    status: &'static str,
+    clickhouse: ClickHouseHealth,
+    jobs: Vec<JobBody>,
+}
+
+#[derive(Serialize)]
+struct ClickHouseHealth {
+    reachable: bool,
+    version: Option<String>,
+}
+
+fn instant(secs: u32) -> Option<String> {
+    (secs > 0)
+        .then(|| chrono::DateTime::from_timestamp(i64::from(secs), 0))
+        .flatten()
+        .map(|t| t.to_rfc3339())
+}
+
+/// Public: 200 when ClickHouse answers, 503 when not; the jobs' latest runs.
+#[get("/healthz")]
+async fn healthz(state: State) -> HttpResponse {
+    let version = match state.store.server_version().await {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: clickhouse unreachable");
+            None
+        }
+    };
+    let jobs = if version.is_some() {
+        state.store.last_job_runs().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "health check: job runs unreadable");
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
+    let body = HealthBody {
+        status: if version.is_some() {
+            "ok"
+        } else {
+            "unavailable"
+        },
+        clickhouse: ClickHouseHealth {
+            reachable: version.is_some(),
+            version: version.clone(),
+        },
+        jobs: jobs
+            .into_iter()
+            .map(|r| JobBody {
+                job: r.job,
+                outcome: r.outcome,
+                started_at: instant(r.started_at),
+                finished_at: instant(r.finished_at),
+                last_success: instant(r.last_success),
+            })
+            .collect(),
+    };
+    if version.is_some() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// Prometheus text format; ministry accounts (a scraper sends a token).
+#[get("/metrics")]
+async fn metrics(
+    state: State,
+    viewer: Viewer,
+    http: web::Data<HttpMetrics>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_role(&[])?;
+    let store = &state.store;
+    let mut out = String::new();
+    out.push_str(
+        "# HELP chiso_collection_attempts_total Collection attempts per unit and outcome.\n",
+    );
+    out.push_str("# TYPE chiso_collection_attempts_total counter\n");
+    let attempts = store.attempt_counts().await?;
+    for a in &attempts {
+        let _ = writeln!(
+            out,
+            "chiso_collection_attempts_total{{unit=\"{}\",outcome=\"{}\"}} {}",
+            label(&a.unit_code),
+            label(&a.outcome),
+            a.count
+        );
+    }
+    out.push_str(
+        "# HELP chiso_collection_failures_total Attempts that got no usable answer, per unit.\n",
+    );
+    out.push_str("# TYPE chiso_collection_failures_total counter\n");
+    let mut failures: BTreeMap<&str, u64> = BTreeMap::new();
+    for a in &attempts {
+        *failures.entry(&a.unit_code).or_default() +=
+            if a.outcome == "failed" { a.count } else { 0 };
+    }
+    for (unit, n) in failures {
+        let _ = writeln!(
+            out,
+            "chiso_collection_failures_total{{unit=\"{}\"}} {n}",
+            label(unit)
+        );
+    }
+    out.push_str(
+        "# HELP chiso_rejected_payloads_total Payloads refused by validation, per unit.\n",
+    );
+    out.push_str("# TYPE chiso_rejected_payloads_total counter\n");
+    for r in store.rejections_per_unit().await? {
+        let _ = writeln!(
+            out,
+            "chiso_rejected_payloads_total{{unit=\"{}\"}} {}",
+            label(&r.unit_code),
+            r.count
+        );
+    }
+    let (sent, failed) = store.mail_counts().await?;
+    out.push_str("# HELP chiso_mails_sent_total Mails the SMTP server accepted.\n");
+    out.push_str("# TYPE chiso_mails_sent_total counter\n");
+    let _ = writeln!(out, "chiso_mails_sent_total {sent}");
+    out.push_str("# HELP chiso_mails_failed_total Mails that could not be sent.\n");
+    out.push_str("# TYPE chiso_mails_failed_total counter\n");
+    let _ = writeln!(out, "chiso_mails_failed_total {failed}");
+    http.render(&mut out);
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(out))
+}
+
+#[get("/api/openapi.json")]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(openapi::document())
+}

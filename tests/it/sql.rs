@@ -1,0 +1,235 @@
+//! The analyst SQL endpoint against the real ClickHouse: what it refuses (and
+//! that the server refuses it too when the check is bypassed), what it answers,
+//! the schema document, and the read-only ClickHouse user of users.xml.
+
+use chiso::store::{AnalystError, AnalystFormat, AnalystLimits, RoleCode, Store};
+use serde_json::Value;
+
+use super::common::{
+    account_token, http, import_service_lines, serve, simple_service_line, test_store,
+};
+
+const LIMITS: AnalystLimits = AnalystLimits {
+    max_execution_time_secs: 10,
+    max_result_rows: 1000,
+    max_result_bytes: 1_000_000,
+};
+
+async fn post(base: &str, token: &str, sql: &str, format: &str) -> (u16, String) {
+    let response = http()
+        .post(format!("{base}/api/v1/sql{format}"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "query": sql }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn seeded(test: &str) -> Store {
+    let store = test_store(test).await;
+    import_service_lines(
+        &store,
+        &[
+            simple_service_line("01", "2021-06", 100, 80),
+            simple_service_line("02", "2021-06", 300, 60),
+        ],
+    )
+    .await;
+    store
+}
+
+#[tokio::test]
+async fn writes_ddl_settings_second_statements_and_other_databases_are_refused() {
+    let store = seeded("sql_refusals").await;
+    let token = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
+    let (server, _app) = serve(store.clone());
+    let base = server.url();
+    let cases = [
+        (
+            "INSERT INTO service_stats (unit_code) VALUES ('99')",
+            "INSERT is refused",
+        ),
+        ("DROP TABLE service_stats", "DROP is refused"),
+        (
+            "ALTER TABLE service_stats DELETE WHERE 1",
+            "ALTER is refused",
+        ),
+        ("SYSTEM DROP MARK CACHE", "SYSTEM is refused"),
+        ("SET readonly = 0", "SET is refused"),
+        ("SELECT 1 SETTINGS readonly = 0", "SETTINGS clause"),
+        (
+            "SELECT 1; DROP TABLE service_stats",
+            "statement 2: only one statement",
+        ),
+        (
+            "SELECT name FROM system.users",
+            "table 'system.users' is outside database",
+        ),
+        ("SELECT * FROM users", "accounts"),
+    ];
+    for (sql, expected) in cases {
+        let (status, body) = post(&base, &token, sql, "").await;
+        assert_eq!(status, 400, "{sql}: {body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["parameter"], "query", "{sql}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(expected),
+            "{sql}: {body}"
+        );
+    }
+    let count: u64 = store
+        .client()
+        .query("SELECT count() FROM service_stats")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(count, 2, "nothing was written or dropped");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_server_refuses_writes_and_settings_even_when_the_check_is_bypassed() {
+    let store = seeded("sql_server_lock").await;
+    for sql in [
+        "INSERT INTO service_stats (unit_code) VALUES ('99')",
+        "CREATE TABLE evil (x UInt8) ENGINE = Log",
+        "DROP TABLE service_stats",
+        "SELECT 1 SETTINGS readonly = 0",
+        "SELECT 1 SETTINGS max_result_rows = 0",
+        "SET readonly = 0",
+    ] {
+        match store.run_readonly(sql, AnalystFormat::Csv, LIMITS).await {
+            Err(AnalystError::Server(message)) => {
+                assert!(message.contains("readonly"), "{sql}: {message}")
+            }
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+    // The limits are the server's too.
+    let small = AnalystLimits {
+        max_result_rows: 5,
+        ..LIMITS
+    };
+    let err = store
+        .run_readonly(
+            "SELECT number FROM system.numbers LIMIT 10",
+            AnalystFormat::Csv,
+            small,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Limit for result exceeded"),
+        "{err}"
+    );
+    let count: u64 = store
+        .client()
+        .query("SELECT count() FROM service_stats")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+}
+
+#[tokio::test]
+async fn a_select_answers_the_right_rows_as_json_and_as_csv() {
+    let store = seeded("sql_select").await;
+    let token = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
+    let (server, _app) = serve(store);
+    let base = server.url();
+    let sql = "SELECT unit_code, sum(received) AS received FROM service_stats_current \
+               WHERE month = '2021-06-01' GROUP BY unit_code ORDER BY unit_code; -- done";
+    let (status, body) = post(&base, &token, sql, "").await;
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        body["columns"],
+        serde_json::json!([{"name": "unit_code", "type": "String"}, {"name": "received", "type": "UInt64"}])
+    );
+    assert_eq!(body["rows"], serde_json::json!([["01", 100], ["02", 300]]));
+    assert_eq!(body["row_count"], 2);
+
+    let (status, csv) = post(&base, &token, sql, "?format=csv").await;
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(csv, "\"unit_code\",\"received\"\n\"01\",100\n\"02\",300\n");
+    // The SQL text as the body, CSV by Accept.
+    let response = http()
+        .post(format!("{base}/api/v1/sql"))
+        .bearer_auth(&token)
+        .header("accept", "text/csv")
+        .body("SELECT count() AS n FROM service_stats")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "\"n\"\n2\n");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_table_and_column_is_described_and_accounts_are_not_served() {
+    let store = test_store("sql_schema").await;
+    let columns = store.columns().await.unwrap();
+    assert!(columns.iter().any(|c| c.table == "service_stats_current"));
+    let problems = chiso::web::schema::undocumented(&columns);
+    assert!(
+        problems.is_empty(),
+        "docs/schema.toml:\n{}",
+        problems.join("\n")
+    );
+
+    let token = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
+    let (server, _app) = serve(store);
+    let body: Value = http()
+        .get(format!("{}/api/v1/schema", server.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tables: Vec<&str> = body["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(tables.contains(&"service_stats_current") && tables.contains(&"job_runs"));
+    assert!(!tables.contains(&"users") && !tables.contains(&"api_tokens"));
+    let first = &body["tables"][0]["columns"][0];
+    assert!(first["type"].is_string() && !first["about"].as_str().unwrap().is_empty());
+    server.stop().await;
+}
+
+/// The `analyst` user of scripts/clickhouse/users.xml (profile `readonly`,
+/// readonly=2), as Grafana connects: reads, may send query settings, never writes.
+#[tokio::test]
+async fn the_read_only_clickhouse_user_reads_and_sends_settings_but_never_writes() {
+    let store = seeded("sql_analyst_user").await;
+    let url = std::env::var("CHISO_TEST_CLICKHOUSE_URL").unwrap();
+    let analyst = clickhouse::Client::default()
+        .with_url(url)
+        .with_user("analyst")
+        .with_password("analyst")
+        .with_database(store.database())
+        .with_validation(false);
+    let count: u64 = analyst
+        .query("SELECT count() FROM service_stats_current")
+        .with_setting("max_threads", "1")
+        .with_setting("max_execution_time", "10")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    for sql in [
+        "INSERT INTO service_stats (unit_code) VALUES ('99')",
+        "CREATE TABLE evil (x UInt8) ENGINE = Log",
+        "DROP TABLE service_stats",
+        "ALTER TABLE service_stats DELETE WHERE 1",
+        "SELECT 1 SETTINGS readonly = 0",
+    ] {
+        let err = analyst.query(sql).execute().await.unwrap_err().to_string();
+        assert!(err.contains("readonly"), "{sql}: {err}");
+    }
+}
