@@ -33,7 +33,6 @@ pub struct UnitCount {
 }
 
 /// The mail ledger's table (the notify branch): counted when present.
-const MAIL_LEDGER: &str = "send_ledger";
 
 impl Store {
     /// Each job's latest run, by job name.
@@ -61,32 +60,11 @@ impl Store {
             .await
     }
 
-    /// Mails (sent, failed) from the send ledger; (0, 0) while it does not exist.
+    /// Mails (sent, failed) by the newest state of each ledger key.
     pub async fn mail_counts(&self) -> Result<(u64, u64), StoreError> {
-        let exists: u8 = self
-            .run(
-                "look for the send ledger",
-                self.client
-                    .query("EXISTS TABLE ?")
-                    .bind(clickhouse::sql::Identifier(MAIL_LEDGER))
-                    .fetch_one(),
-            )
-            .await?;
-        if exists == 0 {
-            return Ok((0, 0));
-        }
-        let sql = "SELECT toUInt64(countIf(toString(status) = 'sent')), \
-                   toUInt64(countIf(toString(status) = 'failed')) FROM send_ledger FINAL";
-        match self
-            .run("count mails", self.client.query(sql).fetch_one())
+        let sql = "SELECT toUInt64(countIf(s = 'sent')), toUInt64(countIf(s = 'failed')) \
+                   FROM (SELECT argMax(toString(state), version) AS s FROM send_ledger GROUP BY key)";
+        self.run("count mails", self.client.query(sql).fetch_one())
             .await
-        {
-            Ok(counts) => Ok(counts),
-            Err(e) => {
-                // The ledger's shape belongs to the notify branch; a mismatch must not break /metrics.
-                tracing::warn!(error = %e, "mail counts unavailable");
-                Ok((0, 0))
-            }
-        }
     }
 }

@@ -365,10 +365,11 @@ async fn a_hand_made_month_gives_hand_worked_values_gaps_statuses_and_points() {
 
 /// The fixture's June 2021 by sum of points as (code, rank, rank change): 04 88,
 /// 01 and 02 tied at 86, 06 50; worked out in the test below.
+/// Ties are listed alphabetically by place (Hà Giang before Hà Nội).
 const JUNE_BY_POINTS: [(&str, Option<u32>, Option<i64>); 4] = [
     ("04", Some(1), Some(1)),
-    ("01", Some(2), Some(-1)),
     ("02", Some(2), Some(1)),
+    ("01", Some(2), Some(-1)),
     ("06", Some(4), Some(0)),
 ];
 
@@ -387,8 +388,9 @@ async fn composites_by_either_method_rank_with_a_tie_and_rank_changes() {
         scores(p, 4),
         [
             ("04", Some(88.0), 3, 3),
-            ("01", Some(86.0), 3, 3),
+            // Tied, listed alphabetically by place: Hà Giang before Hà Nội.
             ("02", Some(86.0), 2, 3),
+            ("01", Some(86.0), 3, 3),
             ("06", Some(50.0), 2, 3),
         ]
     );
@@ -509,8 +511,8 @@ async fn a_frozen_period_keeps_its_ranking_after_new_data_arrives() {
         [
             ("06", Some(1), Some(3)),
             ("04", Some(2), Some(0)),
-            ("01", Some(3), Some(-2)),
             ("02", Some(3), Some(0)),
+            ("01", Some(3), Some(-2)),
         ]
     );
     assert_eq!(store.computations("2021-06").await.unwrap().len(), 2);
