@@ -32,7 +32,6 @@ pub struct UnitCount {
     pub count: u64,
 }
 
-/// The mail ledger's table (the notify branch): counted when present.
 
 impl Store {
     /// Each job's latest run, by job name.
