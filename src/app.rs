@@ -9,6 +9,7 @@ use crate::compute::publish::Computer;
 use crate::config::{
     AlertSettings, ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Registry, Settings,
 };
+use crate::dashboards::{load_dir, Dashboard};
 use crate::store::Store;
 
 /// Settings, registry and catalogue, validated, plus a store handle.
@@ -19,6 +20,8 @@ pub struct App {
     pub indicators: IndicatorCatalogue,
     /// `alerts.toml`, beside `chiso.toml`: reminder rules, ledger policy, SMTP.
     pub alerts: AlertSettings,
+    /// `dashboards/*.toml`: the panels of the dashboard pages.
+    pub dashboards: Vec<Dashboard>,
     pub store: Store,
 }
 
@@ -36,14 +39,15 @@ impl App {
         match (registry, catalogue, indicators) {
             (Ok(registry), Ok(catalogue), Some(Ok(indicators))) => {
                 indicators.check_units(&settings.resolve(&settings.paths.indicators), &registry)?;
-                // TODO(main): a `paths.alerts` setting once settings.rs allows it.
                 let alerts = AlertSettings::load(
-                    &settings.resolve(Path::new("alerts.toml")),
+                    &settings.resolve(&settings.paths.alerts),
                     &indicators,
                     &registry,
                 )?;
+                let dashboards = load_dir(&settings.resolve(&settings.paths.dashboards))?;
                 let store = Store::new(&settings.clickhouse);
                 Ok(Self {
+                    dashboards,
                     settings,
                     registry,
                     catalogue,

@@ -9,6 +9,7 @@ pub mod charts;
 pub mod collect;
 pub mod compute;
 pub mod config;
+pub mod dashboards;
 pub mod demo;
 pub mod domain;
 pub mod notify;

@@ -95,6 +95,11 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// The dashboards of dashboards/*.toml.
+    Dashboards {
+        #[command(subcommand)]
+        command: DashboardsCommand,
+    },
     /// Targets units file themselves.
     Targets {
         #[command(subcommand)]
@@ -175,6 +180,16 @@ enum UsersCommand {
     },
     /// Every account with its role and unit.
     List,
+}
+
+#[derive(Subcommand)]
+enum DashboardsCommand {
+    /// Write each dashboard as Grafana dashboard JSON (ClickHouse data source).
+    Export {
+        /// The folder to write {slug}.json into.
+        #[arg(long)]
+        grafana: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -460,6 +475,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve { addr, workers } => {
             serve(app, addr, workers).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Dashboards {
+            command: DashboardsCommand::Export { grafana },
+        } => {
+            let written = chiso::dashboards::grafana::export(&app.dashboards, &grafana)
+                .with_context(|| format!("cannot write into {}", grafana.display()))?;
+            for f in &written {
+                println!("wrote {}", f.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Targets {

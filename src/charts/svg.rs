@@ -138,6 +138,80 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// Grouped bars: one group per label, one bar per series.
+pub fn bar_chart(
+    title: &str,
+    labels: &[String],
+    series: &[Series],
+    size: (u32, u32),
+) -> Result<String, ChartError> {
+    ensure_font()?;
+    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
+        title: title.to_string(),
+        message: e.to_string(),
+    };
+    let top = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied())
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let n = labels.len().max(1);
+    let width = 0.8 / series.len().max(1) as f64;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT_FAMILY, 16))
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(54)
+            .build_cartesian_2d(-0.5_f64..(n as f64 - 0.5), 0.0..top * 1.1)
+            .map_err(|e| fail(&e))?;
+        let label_of = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            labels.get(i as usize).cloned().unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .x_labels(n.min(12))
+            .x_label_formatter(&label_of)
+            .label_style((FONT_FAMILY, 11))
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
+            .draw()
+            .map_err(|e| fail(&e))?;
+        for (k, s) in series.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            let left = -0.4 + width * k as f64;
+            chart
+                .draw_series(s.values.iter().enumerate().filter_map(|(i, v)| {
+                    let x = i as f64 + left;
+                    v.map(|v| Rectangle::new([(x, 0.0), (x + width * 0.9, v)], colour.filled()))
+                }))
+                .map_err(|e| fail(&e))?
+                .label(s.name.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+        }
+        if series.len() > 1 || series.iter().any(|s| !s.name.is_empty()) {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+                .label_font((FONT_FAMILY, 11))
+                .draw()
+                .map_err(|e| fail(&e))?;
+        }
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
 /// How many units fall in each tenth of 0–100 %, as a bar chart.
 pub fn distribution_chart(
     title: &str,

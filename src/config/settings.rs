@@ -70,6 +70,20 @@ pub struct PathSettings {
     pub measures: PathBuf,
     pub indicators: PathBuf,
     pub simulator: PathBuf,
+    /// Reminder rules, ledger policy and SMTP (`alerts.toml`).
+    #[serde(default = "default_alerts")]
+    pub alerts: PathBuf,
+    /// The folder of dashboard definitions (`dashboards/*.toml`).
+    #[serde(default = "default_dashboards")]
+    pub dashboards: PathBuf,
+}
+
+fn default_alerts() -> PathBuf {
+    PathBuf::from("alerts.toml")
+}
+
+fn default_dashboards() -> PathBuf {
+    PathBuf::from("../dashboards")
 }
 
 /// When session cookies carry `Secure`.
@@ -151,6 +165,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
     ("CHISO_INDICATORS", "paths.indicators"),
+    ("CHISO_ALERTS", "paths.alerts"),
+    ("CHISO_DASHBOARDS", "paths.dashboards"),
     (
         "CHISO_SQL_MAX_EXECUTION_TIME_SECS",
         "web.sql_max_execution_time_secs",
@@ -221,6 +237,8 @@ impl Settings {
             "paths.units" => self.paths.units = PathBuf::from(value),
             "paths.measures" => self.paths.measures = PathBuf::from(value),
             "paths.indicators" => self.paths.indicators = PathBuf::from(value),
+            "paths.alerts" => self.paths.alerts = PathBuf::from(value),
+            "paths.dashboards" => self.paths.dashboards = PathBuf::from(value),
             "web.sql_max_execution_time_secs" => num(&mut self.web.sql_max_execution_time_secs),
             "web.sql_max_result_rows" => num(&mut self.web.sql_max_result_rows),
             "web.sql_max_result_bytes" => num(&mut self.web.sql_max_result_bytes),

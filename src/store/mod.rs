@@ -9,6 +9,7 @@ mod jobs;
 mod ledger;
 mod migrations;
 mod ops;
+mod panels;
 mod quality;
 mod results;
 mod rows;

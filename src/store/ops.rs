@@ -32,7 +32,6 @@ pub struct UnitCount {
     pub count: u64,
 }
 
-
 impl Store {
     /// Each job's latest run, by job name.
     pub async fn last_job_runs(&self) -> Result<Vec<LastRun>, StoreError> {

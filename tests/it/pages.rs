@@ -186,3 +186,32 @@ async fn pages_follow_the_roles_and_a_published_ranking_is_public() {
     assert!(html.contains("Kết quả đã công bố"));
     server.server.stop().await;
 }
+
+#[tokio::test]
+async fn a_dashboard_draws_every_panel_of_its_file() {
+    let site = serve("pages_dashboard").await;
+    let (status, _, html) = get(&site, "/bang/ho-so?from=2021-04&to=2021-06").await;
+    assert_eq!(status, 200, "{html}");
+    let dashboard = super::common::test_app(site.store.clone())
+        .dashboards
+        .into_iter()
+        .find(|d| d.slug == "ho-so")
+        .unwrap();
+    assert_eq!(
+        html.matches("<section class=\"panel\"").count(),
+        dashboard.panels.len()
+    );
+    // Every panel ran: no panel says its query failed.
+    assert!(!html.contains("Không chạy được truy vấn"), "{html}");
+    // The on-time chart is an SVG; the table lists the eight reporting units.
+    assert!(html.matches("<figure class=\"chart\"").count() >= 2);
+    assert!(html.contains("<td>04</td>"));
+    // Every shipped dashboard's queries run on this server.
+    for d in super::common::test_app(site.store.clone()).dashboards {
+        let (status, _, html) =
+            get(&site, &format!("/bang/{}?from=2021-04&to=2021-06", d.slug)).await;
+        assert_eq!(status, 200, "{}", d.slug);
+        assert!(!html.contains("Không chạy được truy vấn"), "{}", d.slug);
+    }
+    site.server.stop().await;
+}

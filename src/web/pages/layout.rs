@@ -38,6 +38,7 @@ pub fn page(title: &str, body: Markup) -> HttpResponse {
                     a.brand href="/" { "chiso · Chỉ số chính phủ số" }
                     a href="/xep-hang" { "Xếp hạng" }
                     a href="/chat-luong" { "Chất lượng dữ liệu" }
+                    a href="/bang" { "Bảng theo dõi" }
                 }
                 main { (body) }
             }

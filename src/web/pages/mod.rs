@@ -1,6 +1,7 @@
 //! Server-rendered pages in Vietnamese (maud: every value is escaped). They
 //! work without JavaScript and on a phone; charts are inline SVG.
 
+mod dashboard;
 mod format;
 mod layout;
 mod quality;
@@ -15,5 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(ranking::home)
         .service(unit::page_handler)
         .service(unit::csv)
-        .service(quality::page_handler);
+        .service(quality::page_handler)
+        .service(dashboard::index)
+        .service(dashboard::show);
 }

@@ -68,12 +68,15 @@ pub fn test_app(store: Store) -> chiso::app::App {
         &registry,
     )
     .expect("shipped alerts load");
+    let dashboards = chiso::dashboards::load_dir(&config_dir().join("../dashboards"))
+        .expect("shipped dashboards load");
     chiso::app::App {
         settings,
         registry,
         catalogue,
         indicators,
         alerts,
+        dashboards,
         store,
     }
 }

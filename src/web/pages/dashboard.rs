@@ -1,0 +1,160 @@
+//! The dashboards of `dashboards/*.toml`: each panel's query run read-only
+//! and drawn as its chart kind says.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+use super::layout::{page, PageError};
+use super::ranking::latest_month;
+use crate::charts::svg::{bar_chart, line_chart, Series, Stroke};
+use crate::dashboards::{text, Bindings, ChartKind, Panel, Table};
+use crate::domain::Month;
+use crate::store::RoleCode;
+use crate::web::auth::Viewer;
+use crate::web::State;
+
+#[derive(Deserialize)]
+pub struct Query {
+    from: Option<String>,
+    to: Option<String>,
+    unit: Option<String>,
+}
+
+#[get("/bang")]
+pub async fn index(
+    state: State,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    viewer
+        .require_account()
+        .map_err(|e| PageError::access(e, &req))?;
+    let body = html! {
+        h1 { "Bảng theo dõi" }
+        ul {
+            @for d in &state.dashboards {
+                li { a href=(format!("/bang/{}", d.slug)) { (d.title) } " — " span.muted { (d.description) } }
+            }
+        }
+    };
+    Ok(page("Bảng theo dõi", body))
+}
+
+#[get("/bang/{slug}")]
+pub async fn show(
+    state: State,
+    viewer: Viewer,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    // Panels read across units: ministry staff and analysts.
+    viewer
+        .require_role(&[RoleCode::Analyst])
+        .map_err(|e| PageError::access(e, &req))?;
+    let dashboard = state
+        .dashboards
+        .iter()
+        .find(|d| d.slug == *slug)
+        .ok_or_else(|| PageError::not_found(format!("Không có bảng '{slug}'.")))?;
+    let month = |v: &Option<String>, name: &str| -> Result<Option<Month>, PageError> {
+        v.as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                t.parse::<Month>()
+                    .map_err(|e| PageError::bad(format!("{name}: {e}")))
+            })
+            .transpose()
+    };
+    let to = month(&query.to, "to")?.unwrap_or_else(latest_month);
+    let from = month(&query.from, "from")?
+        .unwrap_or_else(|| Month::new(to.year() - 1, to.month()).map_or(to, Month::next));
+    let bindings = Bindings {
+        from: from.first_day().to_string(),
+        to: to.first_day().to_string(),
+        unit: query.unit.clone().unwrap_or_else(|| "01".into()),
+    };
+    let mut panels = Vec::new();
+    for p in &dashboard.panels {
+        panels.push((p, p.run(&state.store, &bindings).await));
+    }
+    let body = html! {
+        h1 { (dashboard.title) }
+        p.muted { (dashboard.description) }
+        form.inline method="get" {
+            label { "Từ tháng " input type="month" name="from" value=(from); }
+            label { "đến tháng " input type="month" name="to" value=(to); }
+            button type="submit" { "Xem" }
+        }
+        @for (p, result) in &panels {
+            section.panel data-panel=(p.title) {
+                @match result {
+                    Ok(table) => (panel(p, table)),
+                    Err(e) => {
+                        (log(e))
+                        h2 { (p.title) }
+                        p.note { "Không chạy được truy vấn của bảng này; xem nhật ký máy chủ." }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&dashboard.title, body))
+}
+
+fn log(e: &crate::dashboards::PanelError) -> Markup {
+    tracing::error!(error = %e, "dashboard panel");
+    html! {}
+}
+
+fn panel(p: &Panel, table: &Table) -> Markup {
+    match p.chart {
+        ChartKind::Table => html! {
+            h2 { (p.title) }
+            div.scroll { table {
+                thead { tr { @for c in &table.columns { th { (c) } } } }
+                tbody { @for r in &table.rows { tr { @for v in r { td { (text(v)) } } } } }
+            } }
+        },
+        ChartKind::Line | ChartKind::Bar => {
+            let points = table.points();
+            let labels: Vec<String> = points
+                .iter()
+                .map(|p| p.0.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut by_series: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+            for (x, y, s) in &points {
+                let values = by_series
+                    .entry(s.clone())
+                    .or_insert_with(|| vec![None; labels.len()]);
+                if let Ok(i) = labels.binary_search(x) {
+                    values[i] = Some(*y);
+                }
+            }
+            let series: Vec<Series> = by_series
+                .into_iter()
+                .map(|(name, values)| Series {
+                    name,
+                    values,
+                    stroke: Stroke::Solid,
+                })
+                .collect();
+            let drawn = match p.chart {
+                ChartKind::Bar => bar_chart(&p.title, &labels, &series, (720, 300)),
+                _ => line_chart(&p.title, "", &labels, &series, (720, 300)),
+            };
+            match drawn {
+                Ok(svg) => html! { figure.chart { (PreEscaped(svg)) } },
+                Err(e) => {
+                    tracing::error!(error = %e, "dashboard chart");
+                    html! { p.note { "Không vẽ được biểu đồ " (p.title) "." } }
+                }
+            }
+        }
+    }
+}
