@@ -215,3 +215,18 @@ async fn a_dashboard_draws_every_panel_of_its_file() {
     }
     site.server.stop().await;
 }
+
+#[tokio::test]
+async fn an_indicator_page_shows_the_spread_and_the_national_trend() {
+    let site = serve("pages_indicator").await;
+    let (status, _, html) = get(&site, "/chi-so/online_dossier_rate?period=2021-06").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<h1>Tỷ lệ hồ sơ tiếp nhận trực tuyến</h1>"));
+    // Provinces: 8 of 63 with data; a spread chart and a trend chart.
+    assert!(html.contains("8 / 63 đơn vị có số liệu"), "{html}");
+    assert!(html.contains("Phân bố · Tỉnh, thành phố"));
+    assert!(html.contains("Diễn biến toàn quốc · Tỉnh, thành phố"));
+    let (status, _, _) = get(&site, "/chi-so/no_such_indicator").await;
+    assert_eq!(status, 404);
+    site.server.stop().await;
+}

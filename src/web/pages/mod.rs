@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod format;
+mod indicator;
 mod layout;
 mod quality;
 mod ranking;
@@ -18,5 +19,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(unit::csv)
         .service(quality::page_handler)
         .service(dashboard::index)
-        .service(dashboard::show);
+        .service(dashboard::show)
+        .service(indicator::page_handler);
 }

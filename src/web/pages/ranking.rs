@@ -111,7 +111,7 @@ pub async fn page_handler(
             }
         }
         (as_of(&published))
-        (national_header(&state, ranking, &indicators))
+        (national_header(&state, ranking, &indicators, period))
         p.muted {
             "Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0. "
             a href=(format!("/xep-hang.csv?period={period}&group={}", group.as_str())) { "Tải CSV" }
@@ -190,7 +190,12 @@ fn as_of(published: &Published) -> Markup {
     }
 }
 
-fn national_header(state: &State, ranking: &GroupRanking, indicators: &[&Indicator]) -> Markup {
+fn national_header(
+    state: &State,
+    ranking: &GroupRanking,
+    indicators: &[&Indicator],
+    published_period: Period,
+) -> Markup {
     let figures = national_figures(&state.indicators, std::slice::from_ref(ranking));
     html! {
         details open {
@@ -204,7 +209,7 @@ fn national_header(state: &State, ranking: &GroupRanking, indicators: &[&Indicat
                     @for i in indicators {
                         @if let Some(f) = figures.iter().find(|f| f.indicator == i.code) {
                             tr {
-                                td.name { (i.name) }
+                                td.name { a href=(format!("/chi-so/{}?period={}", i.code, published_period)) { (i.name) } }
                                 td { (value(f.pooled, i.unit)) }
                                 td { (value(f.mean_of_units, i.unit)) }
                                 td { (f.units_with_data) "/" (f.units_expected) }

@@ -1,0 +1,84 @@
+//! An indicator's page: how its values spread across units in a period, by
+//! group, and its national trend (pooled rate and mean of unit rates).
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use maud::{html, PreEscaped};
+use serde::Deserialize;
+
+use super::format::value;
+use super::layout::{page, PageError};
+use super::ranking::{parse_period, period_label};
+use crate::charts::svg::{distribution_chart, line_chart, Series, Stroke};
+use crate::config::ValueUnit;
+use crate::domain::{Month, RankingGroup};
+use crate::web::auth::Viewer;
+use crate::web::State;
+
+#[derive(Deserialize)]
+pub struct Query {
+    period: Option<String>,
+}
+
+#[get("/chi-so/{code}")]
+pub async fn page_handler(
+    state: State,
+    viewer: Viewer,
+    req: HttpRequest,
+    code: web::Path<String>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, PageError> {
+    viewer
+        .require_account()
+        .map_err(|e| PageError::access(e, &req))?;
+    let indicator = state
+        .indicators
+        .get(&code)
+        .ok_or_else(|| PageError::not_found(format!("Không có chỉ số '{code}'.")))?;
+    let period = parse_period(&query.period).map_err(PageError::bad)?;
+    let computer = state.computer();
+    let published = computer.published_or_live(period).await?;
+    let end = period
+        .months(computer.calendar)
+        .last()
+        .copied()
+        .unwrap_or_else(super::ranking::latest_month);
+    let start = Month::new(end.year() - 1, end.month()).map_or(end, Month::next);
+    let trend = computer.national_months(start, end).await?;
+    let groups: Vec<RankingGroup> = RankingGroup::ALL
+        .into_iter()
+        .filter(|g| indicator.applies_to_group(*g))
+        .collect();
+    let labels: Vec<String> = trend.iter().map(|(m, _)| m.to_string()).collect();
+    let body = html! {
+        h1 { (indicator.name) }
+        p { (indicator.description) }
+        p.muted { "Nguồn: " (indicator.source) " · kỳ " (period_label(period)) }
+        @for g in &groups {
+            h2 { (g.name_vi()) }
+            @let values: Vec<f64> = published.groups.iter().filter(|r| r.group == *g)
+                .flat_map(|r| r.units.iter())
+                .filter_map(|u| u.evaluations.iter().find(|e| e.indicator == indicator.code)?.value)
+                .collect();
+            @let expected = published.groups.iter().filter(|r| r.group == *g).map(|r| r.units.len()).sum::<usize>();
+            p.muted { (values.len()) " / " (expected) " đơn vị có số liệu" }
+            @if indicator.unit == ValueUnit::Percent && !values.is_empty() {
+                @match distribution_chart(&format!("Phân bố · {}", g.name_vi()), "Giá trị (%)", &values, (640, 260)) {
+                    Ok(svg) => figure.chart { (PreEscaped(svg)) },
+                    Err(e) => p.note { "Không vẽ được biểu đồ: " (e) },
+                }
+            }
+            @let pooled: Vec<Option<f64>> = trend.iter().map(|(_, f)| f.iter().find(|x| x.indicator == indicator.code && x.group == Some(*g)).and_then(|x| x.pooled)).collect();
+            @let mean: Vec<Option<f64>> = trend.iter().map(|(_, f)| f.iter().find(|x| x.indicator == indicator.code && x.group == Some(*g)).and_then(|x| x.mean_of_units)).collect();
+            @let series = [
+                Series { name: "Tỷ lệ chung".into(), values: pooled.clone(), stroke: Stroke::Solid },
+                Series { name: "Trung bình đơn vị".into(), values: mean, stroke: Stroke::Dashed },
+            ];
+            @match line_chart(&format!("Diễn biến toàn quốc · {}", g.name_vi()), indicator.unit.as_str(), &labels, &series, (720, 300)) {
+                Ok(svg) => figure.chart { (PreEscaped(svg)) },
+                Err(e) => p.note { "Không vẽ được biểu đồ: " (e) },
+            }
+            p.muted { "Tháng gần nhất: tỷ lệ chung " (value(pooled.last().copied().flatten(), indicator.unit)) }
+        }
+    };
+    Ok(page(&indicator.name, body))
+}
