@@ -230,3 +230,23 @@ async fn an_indicator_page_shows_the_spread_and_the_national_trend() {
     assert_eq!(status, 404);
     site.server.stop().await;
 }
+
+#[tokio::test]
+async fn the_schema_page_describes_every_readable_table_and_hides_accounts() {
+    let site = serve("pages_schema").await;
+    let (status, _, html) = get(&site, "/luoc-do").await;
+    assert_eq!(status, 200, "{html}");
+    for table in [
+        "service_stats_current",
+        "indicator_results",
+        "job_runs",
+        "send_ledger",
+    ] {
+        assert!(
+            html.contains(&format!("<section class=\"table\" id=\"{table}\"")),
+            "{table}"
+        );
+    }
+    assert!(!html.contains("id=\"users\"") && !html.contains("id=\"api_tokens\""));
+    site.server.stop().await;
+}

@@ -39,6 +39,7 @@ pub fn page(title: &str, body: Markup) -> HttpResponse {
                     a href="/xep-hang" { "Xếp hạng" }
                     a href="/chat-luong" { "Chất lượng dữ liệu" }
                     a href="/bang" { "Bảng theo dõi" }
+                    a href="/luoc-do" { "Lược đồ dữ liệu" }
                 }
                 main { (body) }
             }

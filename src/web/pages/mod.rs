@@ -7,6 +7,7 @@ mod indicator;
 mod layout;
 mod quality;
 mod ranking;
+mod schema;
 mod unit;
 
 use actix_web::web;
@@ -20,5 +21,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(quality::page_handler)
         .service(dashboard::index)
         .service(dashboard::show)
-        .service(indicator::page_handler);
+        .service(indicator::page_handler)
+        .service(schema::page_handler);
 }
