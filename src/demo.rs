@@ -115,6 +115,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     }
     println!("froze {frozen} month(s) now (all but {})", opts.to);
 
+    demo_accounts(&app).await?;
     let app = std::sync::Arc::new(app);
     let web = crate::web::serve(app.clone(), opts.web_addr, 2)
         .with_context(|| format!("cannot listen on {}", opts.web_addr))?;
@@ -137,5 +138,28 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     }
     web.stop().await;
     sim.stop().await;
+    Ok(())
+}
+
+/// One account per role, created on the first run with a password printed
+/// once; later runs say they exist (reset with `chiso users add`).
+async fn demo_accounts(app: &App) -> anyhow::Result<()> {
+    use crate::store::RoleCode;
+    use crate::web::auth::credentials::{add_user, random_text};
+    let accounts = [
+        ("bo-tt", RoleCode::Ministry, None, "cán bộ bộ (xem mọi thứ)"),
+        ("don-vi-01", RoleCode::Unit, Some("01"), "cán bộ Hà Nội (chỉ đơn vị mình)"),
+        ("phan-tich", RoleCode::Analyst, None, "chuyên viên phân tích (SQL)"),
+    ];
+    println!("\ndemo accounts (login at /login):");
+    for (login, role, unit, what) in accounts {
+        if app.store.user(login).await?.is_some() {
+            println!("  {login:<10} exists ({what}); its password was printed when it was created");
+            continue;
+        }
+        let password = random_text(16)?;
+        add_user(&app.store, &app.registry, login, role, unit, &password).await?;
+        println!("  {login:<10} password {password}  ({what})");
+    }
     Ok(())
 }
