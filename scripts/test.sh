@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/deps.sh
+# chromium + chromium-driver: the browser test (tests/it/browser.rs).
+scripts/deps.sh chromium chromium-driver
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-ch.XXXXXX")
 cleanup() { scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }

@@ -149,14 +149,15 @@ fn standings(
                 let (evaluations, composite) =
                     evaluate_unit(registry, indicators, inputs, unit, &months, last);
                 let code = unit.code.to_string();
+                let name = unit.name_on(last.last_day()).to_string();
                 scored.push(Scored {
                     code: code.clone(),
-                    name: unit.name.clone(),
+                    name: name.clone(),
                     score: composite.score,
                 });
                 let standing = UnitStanding {
                     code: code.clone(),
-                    name: unit.name.clone(),
+                    name,
                     group,
                     evaluations,
                     composite,

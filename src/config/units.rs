@@ -57,6 +57,16 @@ impl Unit {
         self.from <= day && self.until.is_none_or(|u| day <= u)
     }
 
+    /// The name the unit bore on `day`: a former name until its `until`, then
+    /// the current one (a 2021 ranking says "Tỉnh Thừa Thiên Huế", not "Thành phố Huế").
+    pub fn name_on(&self, day: NaiveDate) -> &str {
+        self.former_names
+            .iter()
+            .filter(|f| day <= f.until)
+            .min_by_key(|f| f.until)
+            .map_or(self.name.as_str(), |f| f.name.as_str())
+    }
+
     /// Valid on at least one day of the month: such a unit is expected to report it.
     pub fn valid_in(&self, month: Month) -> bool {
         self.from <= month.last_day() && self.until.is_none_or(|u| month.first_day() <= u)
@@ -283,6 +293,18 @@ mod tests {
         Registry::build(Path::new("units.toml"), units)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn a_unit_bears_its_former_name_until_the_day_it_changed() {
+        let mut hue = unit("46", "Thành phố Huế", None, &[]);
+        hue.former_names = vec![FormerName {
+            name: "Tỉnh Thừa Thiên Huế".into(),
+            until: day("2024-12-31"),
+        }];
+        assert_eq!(hue.name_on(day("2021-06-30")), "Tỉnh Thừa Thiên Huế");
+        assert_eq!(hue.name_on(day("2024-12-31")), "Tỉnh Thừa Thiên Huế");
+        assert_eq!(hue.name_on(day("2025-01-01")), "Thành phố Huế");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod browser;
 mod collect;
 mod common;
 mod compute;

@@ -282,13 +282,21 @@ fn sorted<'a>(ranking: &'a GroupRanking, key: &str, descending: bool) -> Vec<&'a
     units
 }
 
-/// The periods offered: the last 24 months, their quarters and years.
+/// `count` months back from `last`, newest first.
+fn months_back(last: Month, count: usize) -> Vec<Month> {
+    std::iter::successors(Some(last), |m| Some(m.prev()))
+        .take(count)
+        .collect()
+}
+
+/// The periods offered: the last 24 months, their quarters and years; for an
+/// older period also the 12 months up to its end, so its neighbours are one
+/// choice away.
 fn period_form(current: Period, group: RankingGroup, calendar: QuarterCalendar) -> Markup {
-    let mut months = Vec::with_capacity(24);
-    let mut m = latest_month();
-    for _ in 0..24 {
-        months.push(m);
-        m = m.prev();
+    let mut months = months_back(latest_month(), 24);
+    let end = period_end(current);
+    if !months.contains(&end) {
+        months.extend(months_back(end, 12));
     }
     let mut options: Vec<Period> = months.iter().map(|m| Period::Month(*m)).collect();
     for m in &months {
