@@ -120,7 +120,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     let web = crate::web::serve(app.clone(), opts.web_addr, 2)
         .with_context(|| format!("cannot listen on {}", opts.web_addr))?;
     println!(
-        "API at {url}  (e.g. {url}/api/v1/rankings?period={m}&group=province)",
+        "web pages and API at {url}  (ranking: {url}/xep-hang?period={m}; API: {url}/api/v1/rankings?period={m})",
         url = web.url(),
         m = opts.to
     );
