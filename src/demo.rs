@@ -148,8 +148,18 @@ async fn demo_accounts(app: &App) -> anyhow::Result<()> {
     use crate::web::auth::credentials::{add_user, random_text};
     let accounts = [
         ("bo-tt", RoleCode::Ministry, None, "cán bộ bộ (xem mọi thứ)"),
-        ("don-vi-01", RoleCode::Unit, Some("01"), "cán bộ Hà Nội (chỉ đơn vị mình)"),
-        ("phan-tich", RoleCode::Analyst, None, "chuyên viên phân tích (SQL)"),
+        (
+            "don-vi-01",
+            RoleCode::Unit,
+            Some("01"),
+            "cán bộ Hà Nội (chỉ đơn vị mình)",
+        ),
+        (
+            "phan-tich",
+            RoleCode::Analyst,
+            None,
+            "chuyên viên phân tích (SQL)",
+        ),
     ];
     println!("\ndemo accounts (login at /login):");
     for (login, role, unit, what) in accounts {
