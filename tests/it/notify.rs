@@ -144,6 +144,15 @@ async fn fixture(test: &str) -> Fixture {
     for f in ["chiso.toml", "measures.toml", "simulator.toml"] {
         std::fs::copy(config_dir().join(f), dir.join(f)).unwrap();
     }
+    // The shipped dashboards, wherever this folder is.
+    let settings = std::fs::read_to_string(dir.join("chiso.toml")).unwrap();
+    let dashboards = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards");
+    let moved = settings.replace(
+        "dashboards = \"../dashboards\"",
+        &format!("dashboards = \"{}\"", dashboards.display()),
+    );
+    assert_ne!(settings, moved, "chiso.toml names the dashboards folder");
+    std::fs::write(dir.join("chiso.toml"), moved).unwrap();
     std::fs::write(dir.join("units.toml"), UNITS).unwrap();
     std::fs::write(dir.join("indicators.toml"), INDICATORS).unwrap();
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/mail");
