@@ -15,6 +15,13 @@ pub enum ChartError {
     Draw { title: String, message: String },
 }
 
+fn drawing(title: &str, e: &dyn std::fmt::Display) -> ChartError {
+    ChartError::Draw {
+        title: title.to_string(),
+        message: e.to_string(),
+    }
+}
+
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stroke {
@@ -48,10 +55,7 @@ pub fn line_chart(
     size: (u32, u32),
 ) -> Result<String, ChartError> {
     ensure_font()?;
-    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
-        title: title.to_string(),
-        message: e.to_string(),
-    };
+    let fail = |e: &dyn std::fmt::Display| drawing(title, e);
     let top = series
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied())
@@ -68,13 +72,7 @@ pub fn line_chart(
             .y_label_area_size(44)
             .build_cartesian_2d(-0.5_f64..(f64::from(n) - 0.5), 0.0..top * 1.05)
             .map_err(|e| fail(&e))?;
-        let label_of = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            labels.get(i as usize).cloned().unwrap_or_default()
-        };
+        let label_of = |x: &f64| index_label(labels, *x);
         chart
             .configure_mesh()
             .x_labels(labels.len().min(12))
@@ -121,6 +119,15 @@ pub fn line_chart(
     Ok(svg)
 }
 
+/// The label at a whole x (charts place label i at x = i); none between.
+fn index_label(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    labels.get(i as usize).cloned().unwrap_or_default()
+}
+
 /// Consecutive months with data, as chart points.
 fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -146,10 +153,7 @@ pub fn bar_chart(
     size: (u32, u32),
 ) -> Result<String, ChartError> {
     ensure_font()?;
-    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
-        title: title.to_string(),
-        message: e.to_string(),
-    };
+    let fail = |e: &dyn std::fmt::Display| drawing(title, e);
     let top = series
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied())
@@ -168,13 +172,7 @@ pub fn bar_chart(
             .y_label_area_size(54)
             .build_cartesian_2d(-0.5_f64..(n as f64 - 0.5), 0.0..top * 1.1)
             .map_err(|e| fail(&e))?;
-        let label_of = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            labels.get(i as usize).cloned().unwrap_or_default()
-        };
+        let label_of = |x: &f64| index_label(labels, *x);
         chart
             .configure_mesh()
             .x_labels(n.min(12))
@@ -220,10 +218,7 @@ pub fn distribution_chart(
     size: (u32, u32),
 ) -> Result<String, ChartError> {
     ensure_font()?;
-    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
-        title: title.to_string(),
-        message: e.to_string(),
-    };
+    let fail = |e: &dyn std::fmt::Display| drawing(title, e);
     let mut counts = [0u32; 10];
     for v in values {
         let bucket = ((v / 10.0).floor().clamp(0.0, 9.0)) as usize;

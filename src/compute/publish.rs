@@ -63,15 +63,7 @@ impl Computer<'_> {
     /// Computes `period` and stores it as a new computation unless the newest
     /// stored one has the same results.
     pub async fn compute(&self, period: Period) -> Result<Computed, StoreError> {
-        let mut groups = national_ranking(
-            self.store,
-            self.registry,
-            self.indicators,
-            period,
-            self.calendar,
-            self.deadline,
-        )
-        .await?;
+        let mut groups = self.rank(period).await?;
         // Rank changes are read against what was published: a frozen previous
         // period's ranks, not a recomputation of it from later data.
         if let Some(before) = self
@@ -175,15 +167,7 @@ impl Computer<'_> {
         if let Some(p) = self.published(period).await? {
             return Ok(p);
         }
-        let groups = national_ranking(
-            self.store,
-            self.registry,
-            self.indicators,
-            period,
-            self.calendar,
-            self.deadline,
-        )
-        .await?;
+        let groups = self.rank(period).await?;
         Ok(Published {
             period: period.to_string(),
             computation_id: String::new(),
@@ -209,6 +193,19 @@ impl Computer<'_> {
             out.push(self.compute(p).await?);
         }
         Ok(out)
+    }
+
+    /// The rankings of `period` from the current data.
+    async fn rank(&self, period: Period) -> Result<Vec<GroupRanking>, StoreError> {
+        national_ranking(
+            self.store,
+            self.registry,
+            self.indicators,
+            period,
+            self.calendar,
+            self.deadline,
+        )
+        .await
     }
 
     async fn newest(&self, period: &str) -> Result<Option<ComputationRow>, StoreError> {

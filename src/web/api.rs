@@ -11,15 +11,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::auth::Viewer;
+use super::range::month_range;
 use super::{ApiError, State};
 use crate::compute::national::GroupRanking;
 use crate::compute::series::{NationalMonth, UnitMonth};
 use crate::compute::summary::{national_figures, NationalFigure};
 use crate::config::Indicator;
 use crate::domain::{Month, Period, RankingGroup, UnitCode};
-
-/// The longest series one request may ask for: ten years of months.
-const MAX_MONTHS: i64 = 120;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(get_rankings)
@@ -214,36 +212,7 @@ fn required<'q>(value: &'q Option<String>, name: &str) -> Result<&'q str, ApiErr
         .ok_or_else(|| ApiError::bad(name, "is required"))
 }
 
-fn month_param(value: &Option<String>, name: &str) -> Result<Option<Month>, ApiError> {
-    value
-        .as_deref()
-        .map(|v| {
-            v.parse::<Month>()
-                .map_err(|e| ApiError::bad(name, e.to_string()))
-        })
-        .transpose()
-}
-
-/// `from`/`to`, defaulting to the twelve months up to the previous one.
 fn range(query: &RangeQuery) -> Result<(Month, Month), ApiError> {
-    let to = month_param(&query.to, "to")?.unwrap_or_else(|| {
-        Month::of(
-            Utc::now()
-                .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-                .date_naive(),
-        )
-        .prev()
-    });
-    let from = month_param(&query.from, "from")?
-        .unwrap_or_else(|| Month::new(to.year() - 1, to.month()).map_or(to, Month::next));
-    if from > to {
-        return Err(ApiError::bad("from", format!("{from} is after to {to}")));
-    }
-    if to.index() - from.index() >= MAX_MONTHS {
-        return Err(ApiError::bad(
-            "to",
-            format!("{from}..{to} is longer than {MAX_MONTHS} months; ask in parts"),
-        ));
-    }
-    Ok((from, to))
+    month_range(query.from.as_deref(), query.to.as_deref())
+        .map_err(|e| ApiError::bad(e.parameter, e.message))
 }

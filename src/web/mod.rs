@@ -7,6 +7,7 @@ mod error;
 mod openapi;
 pub mod ops;
 mod pages;
+pub mod range;
 pub mod schema;
 mod sql;
 

@@ -8,12 +8,11 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use super::layout::{page, PageError};
-use super::ranking::latest_month;
 use crate::charts::svg::{bar_chart, line_chart, Series, Stroke};
 use crate::dashboards::{text, Bindings, ChartKind, Panel, Table};
-use crate::domain::Month;
 use crate::store::RoleCode;
 use crate::web::auth::Viewer;
+use crate::web::range::month_range;
 use crate::web::State;
 
 #[derive(Deserialize)]
@@ -60,18 +59,8 @@ pub async fn show(
         .iter()
         .find(|d| d.slug == *slug)
         .ok_or_else(|| PageError::not_found(format!("Không có bảng '{slug}'.")))?;
-    let month = |v: &Option<String>, name: &str| -> Result<Option<Month>, PageError> {
-        v.as_deref()
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                t.parse::<Month>()
-                    .map_err(|e| PageError::bad(format!("{name}: {e}")))
-            })
-            .transpose()
-    };
-    let to = month(&query.to, "to")?.unwrap_or_else(latest_month);
-    let from = month(&query.from, "from")?
-        .unwrap_or_else(|| Month::new(to.year() - 1, to.month()).map_or(to, Month::next));
+    let (from, to) = month_range(query.from.as_deref(), query.to.as_deref())
+        .map_err(|e| PageError::bad(format!("{}: {}", e.parameter, e.message)))?;
     let bindings = Bindings {
         from: from.first_day().to_string(),
         to: to.first_day().to_string(),

@@ -34,15 +34,7 @@ pub async fn home() -> HttpResponse {
         .finish()
 }
 
-/// The month before the current one in Hanoi: the newest a unit has reported.
-pub fn latest_month() -> Month {
-    Month::of(
-        Utc::now()
-            .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-            .date_naive(),
-    )
-    .prev()
-}
+pub use crate::web::range::latest_month;
 
 pub fn parse_period(text: &Option<String>) -> Result<Period, String> {
     match text.as_deref().filter(|t| !t.is_empty()) {

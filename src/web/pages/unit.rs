@@ -11,14 +11,16 @@ use serde::Deserialize;
 
 use super::format::{number, status_class, value};
 use super::layout::{page, PageError};
-use super::ranking::{csv_response, latest_month};
+use super::ranking::csv_response;
 use crate::charts::svg::{line_chart, Series, Stroke};
+use crate::compute::evaluate::Evaluation;
 use crate::compute::series::UnitMonth;
 use crate::compute::summary::NationalFigure;
 use crate::config::{Indicator, Unit};
 use crate::domain::{Month, UnitCode};
 use crate::store::UnitAttempt;
 use crate::web::auth::Viewer;
+use crate::web::range::month_range;
 use crate::web::State;
 
 #[derive(Deserialize)]
@@ -27,23 +29,9 @@ pub struct Query {
     to: Option<String>,
 }
 
-/// `from`..`to`, by default the twelve months up to the newest.
 fn range(query: &Query) -> Result<(Month, Month), String> {
-    let parse = |v: &Option<String>, name: &str| -> Result<Option<Month>, String> {
-        v.as_deref()
-            .filter(|t| !t.is_empty())
-            .map(|t| t.parse::<Month>().map_err(|e| format!("{name}: {e}")))
-            .transpose()
-    };
-    let to = parse(&query.to, "to")?.unwrap_or_else(latest_month);
-    let from = parse(&query.from, "from")?
-        .unwrap_or_else(|| Month::new(to.year() - 1, to.month()).map_or(to, Month::next));
-    if from > to || to.index() - from.index() >= 120 {
-        return Err(format!(
-            "khoảng tháng {from}..{to} không hợp lệ (tối đa 120 tháng)"
-        ));
-    }
-    Ok((from, to))
+    month_range(query.from.as_deref(), query.to.as_deref())
+        .map_err(|e| format!("{}: {}", e.parameter, e.message))
 }
 
 struct UnitData<'a> {
@@ -156,26 +144,19 @@ fn cards(data: &UnitData, indicators: &[&Indicator]) -> Markup {
 
 fn trend(data: &UnitData, indicator: &Indicator) -> Markup {
     let labels: Vec<String> = data.months.iter().map(|m| m.month.clone()).collect();
-    let own: Vec<Option<f64>> = data
-        .months
-        .iter()
-        .map(|m| {
-            m.evaluations
-                .iter()
-                .find(|e| e.indicator == indicator.code)
-                .and_then(|e| e.value)
-        })
-        .collect();
-    let target: Vec<Option<f64>> = data
-        .months
-        .iter()
-        .map(|m| {
-            m.evaluations
-                .iter()
-                .find(|e| e.indicator == indicator.code)
-                .and_then(|e| e.target)
-        })
-        .collect();
+    let monthly = |field: fn(&Evaluation) -> Option<f64>| -> Vec<Option<f64>> {
+        data.months
+            .iter()
+            .map(|m| {
+                m.evaluations
+                    .iter()
+                    .find(|e| e.indicator == indicator.code)
+                    .and_then(field)
+            })
+            .collect()
+    };
+    let own = monthly(|e| e.value);
+    let target = monthly(|e| e.target);
     let national: Vec<Option<f64>> = data
         .national
         .iter()
