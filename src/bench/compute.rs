@@ -34,15 +34,15 @@ pub struct ComputeRun {
     pub elapsed: Duration,
 }
 
-/// Computes (and stores when changed) every period, in order, as the job does.
+/// Computes (and stores when changed) every period, in order, as the compute job does.
 pub async fn compute_all(app: &App, periods: &[Period]) -> anyhow::Result<ComputeRun> {
     let computer = app.computer();
     let started = Instant::now();
-    let mut stored = 0;
-    for &p in periods {
-        let c = computer.compute(p).await?;
-        stored += usize::from(c.written == Written::Stored);
-    }
+    let computed = computer.compute_periods(periods).await?;
+    let stored = computed
+        .iter()
+        .filter(|c| c.written == Written::Stored)
+        .count();
     Ok(ComputeRun {
         periods: periods.len(),
         stored,

@@ -46,11 +46,11 @@ struct Server {
 async fn start_server(target: &Target, database: &str, workers: usize) -> anyhow::Result<Server> {
     let exe = std::env::current_exe()?;
     let mut child = tokio::process::Command::new(exe)
-        .arg("serve")
         .arg("--config")
         .arg(&target.config)
         .arg("--clickhouse-url")
         .arg(&target.clickhouse_url)
+        .arg("serve")
         .arg("--database")
         .arg(database)
         .arg("--workers")

@@ -56,7 +56,7 @@ pub struct Report {
 }
 
 fn say(text: &str) {
-    eprintln!("bench: {text}");
+    eprintln!("bench: {} {text}", chrono::Utc::now().format("%H:%M:%S"));
 }
 
 pub async fn run(opts: &Options) -> anyhow::Result<Report> {
@@ -134,6 +134,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     ];
     say("dashboards under wrk");
     let dashboards = dashboards::run(t, DB, opts.workers, &pages, &opts.load).await?;
+    drain(t).await;
 
     // 4. Scale: the same history with `scale` × the service rows.
     say(&format!("scale: copying the history ×{} in ClickHouse", opts.scale));
@@ -198,6 +199,24 @@ async fn scale_copy(t: &Target, scale: u32) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Waits (up to two minutes) for the queries a killed server left running.
+async fn drain(t: &Target) {
+    let sql = "SELECT count() FROM system.processes";
+    for _ in 0..240 {
+        let running = t
+            .client(&["--query", sql])
+            .output()
+            .await
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().ok())
+            .unwrap_or(1);
+        if running <= 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Waits (up to two minutes) for the background merges of `database` to end,
