@@ -18,6 +18,7 @@ url=$(scripts/clickhouse.sh start "$dir" | tail -n1)
 echo "bench ClickHouse at $url ($dir)"
 
 # The web server's session secret: any 32+ characters (nothing is signed that outlives the run).
-CHISO_SESSION_SECRET=$(head -c 32 /dev/urandom | base64) \
+# Reads at ten times the data outlast the shipped 60 s ClickHouse timeout.
+CHISO_CLICKHOUSE_TIMEOUT_SECS=600 CHISO_SESSION_SECRET=$(head -c 32 /dev/urandom | base64) \
     target/release/chiso-bench --clickhouse-url "$url" run \
     --clickhouse-dir "$dir" --out target/bench/report.md --notes docs/bench-notes.md "$@"

@@ -119,10 +119,10 @@ pub struct Baseline {
     pub rows: usize,
 }
 
-/// Runs each indicator's baseline query once (results fetched and dropped).
-pub async fn baselines(app: &App) -> anyhow::Result<Vec<Baseline>> {
+/// Runs the baseline query of each indicator `chosen` picks, once (results fetched and dropped).
+pub async fn baselines(app: &App, chosen: impl Fn(&str) -> bool) -> anyhow::Result<Vec<Baseline>> {
     let mut out = Vec::new();
-    for indicator in app.indicators.iter() {
+    for indicator in app.indicators.iter().filter(|i| chosen(&i.code)) {
         let Some((sql, binds)) = baseline_sql(indicator) else {
             out.push(Baseline {
                 indicator: indicator.code.clone(),
@@ -141,7 +141,11 @@ pub async fn baselines(app: &App) -> anyhow::Result<Vec<Baseline>> {
     Ok(out)
 }
 
-async fn run_baseline(store: &Store, sql: &str, binds: &[String]) -> anyhow::Result<(Duration, usize)> {
+async fn run_baseline(
+    store: &Store,
+    sql: &str,
+    binds: &[String],
+) -> anyhow::Result<(Duration, usize)> {
     let mut q = store.client().query(sql);
     for b in binds {
         q = q.bind(b.as_str());
@@ -159,7 +163,10 @@ mod tests {
     fn the_span_2019_to_2025_has_84_months_28_quarters_and_7_years() {
         let p = periods(2019, 2025);
         assert_eq!(p.len(), 119);
-        assert_eq!(p.iter().filter(|p| matches!(p, Period::Month(_))).count(), 84);
+        assert_eq!(
+            p.iter().filter(|p| matches!(p, Period::Month(_))).count(),
+            84
+        );
         assert_eq!(p.iter().filter(|p| matches!(p, Period::Year(_))).count(), 7);
     }
 }

@@ -45,6 +45,10 @@ struct Server {
 
 async fn start_server(target: &Target, database: &str, workers: usize) -> anyhow::Result<Server> {
     let exe = std::env::current_exe()?;
+    // The server's failures under load are counted by wrk (non-2xx); their log goes to a file.
+    let log_path = target.log_dir.join("server.log");
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("cannot write {}", log_path.display()))?;
     let mut child = tokio::process::Command::new(exe)
         .arg("--config")
         .arg(&target.config)
@@ -56,11 +60,15 @@ async fn start_server(target: &Target, database: &str, workers: usize) -> anyhow
         .arg("--workers")
         .arg(workers.to_string())
         .stdout(Stdio::piped())
+        .stderr(log)
         .kill_on_drop(true)
         .spawn()
         .context("cannot start the bench server")?;
     let pid = child.id().context("the bench server exited at once")?;
-    let stdout = child.stdout.take().context("no stdout of the bench server")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("no stdout of the bench server")?;
     let mut lines = BufReader::new(stdout).lines();
     let url = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
         .await
@@ -78,7 +86,11 @@ async fn wrk(url: &str, token: Option<&str>, load: &Load) -> anyhow::Result<WrkR
     if let Some(t) = token {
         cmd.arg("-H").arg(format!("Authorization: Bearer {t}"));
     }
-    let out = cmd.arg(url).output().await.context("cannot run wrk (scripts/deps.sh wrk)")?;
+    let out = cmd
+        .arg(url)
+        .output()
+        .await
+        .context("cannot run wrk (scripts/deps.sh wrk)")?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         anyhow::bail!("wrk {url}: {}", String::from_utf8_lossy(&out.stderr).trim());

@@ -175,13 +175,21 @@ impl<'a> From<&'a MeasureRow> for MeasureJson<'a> {
 
 /// Writes the rows the collectors store for `from..=to` (same seed, same
 /// validation) as two JSONEachRow files in `dir`; returns (rows, bytes).
-pub fn write_files(app: &App, from: Month, to: Month, seed: u64, dir: &Path) -> anyhow::Result<(u64, u64)> {
+pub fn write_files(
+    app: &App,
+    from: Month,
+    to: Month,
+    seed: u64,
+    dir: &Path,
+) -> anyhow::Result<(u64, u64)> {
     let open = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
         let path = dir.join(name);
-        let f = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let f = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(std::io::BufWriter::with_capacity(1 << 20, f))
     };
-    let (mut services, mut measures) = (open("service_stats.jsonl")?, open("measure_values.jsonl")?);
+    let (mut services, mut measures) =
+        (open("service_stats.jsonl")?, open("measure_values.jsonl")?);
     let mut rows = 0u64;
     for month in from.through(to) {
         let m = month_rows(&app.registry, &app.catalogue, month, seed);

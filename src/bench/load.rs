@@ -38,7 +38,13 @@ pub fn month_rows(
         let whole = Completeness::WholeReport {
             expects_services: unit.group.provides_services(),
         };
-        match validate(&unit.code, month, std::slice::from_ref(&page), whole, catalogue) {
+        match validate(
+            &unit.code,
+            month,
+            std::slice::from_ref(&page),
+            whole,
+            catalogue,
+        ) {
             Ok(batch) => {
                 let attempt = Attempt::start(Channel::Http, &unit.code, month);
                 let (s, m, b) = stored_rows(&attempt, &batch, &batch.content_hash());

@@ -15,23 +15,34 @@ pub struct Machine {
 
 fn meminfo_kib(key: &str) -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(key)?.trim().strip_suffix("kB")?.trim().parse().ok())
+    text.lines().find_map(|l| {
+        l.strip_prefix(key)?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_string()))
+            t.lines().find_map(|l| {
+                l.strip_prefix("model name")?
+                    .split_once(':')
+                    .map(|(_, v)| v.trim().to_string())
+            })
         })
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
 pub async fn machine(store: &Store) -> anyhow::Result<Machine> {
     Ok(Machine {
-        cores: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+        cores: std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1),
         memory_gib: meminfo_kib("MemTotal:").unwrap_or(0) as f64 / (1024.0 * 1024.0),
         cpu: cpu_model(),
         clickhouse: store.server_version().await?,
@@ -57,6 +68,13 @@ pub async fn sizes(store: &Store, database: &str) -> anyhow::Result<Vec<TableSiz
 pub fn peak_rss(pid: u32) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     text.lines()
-        .find_map(|l| l.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+        .find_map(|l| {
+            l.strip_prefix("VmHWM:")?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .map(|kib| kib * 1024)
 }

@@ -28,6 +28,8 @@ pub struct Target {
     pub clickhouse_dir: PathBuf,
     /// `scripts/clickhouse.sh`.
     pub clickhouse_script: PathBuf,
+    /// Where the bench writes its files (target/bench): the web server's log.
+    pub log_dir: PathBuf,
 }
 
 impl Target {

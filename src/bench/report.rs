@@ -12,7 +12,10 @@ pub fn at_least(value: f64, target: f64) -> String {
     if value >= target {
         "PASS".into()
     } else {
-        format!("MISS by {:.0}% ({value:.2} < {target})", (1.0 - value / target) * 100.0)
+        format!(
+            "MISS by {:.0}% ({value:.2} < {target})",
+            (1.0 - value / target) * 100.0
+        )
     }
 }
 
@@ -21,7 +24,10 @@ pub fn under(value: f64, limit: f64) -> String {
     if value < limit {
         "PASS".into()
     } else {
-        format!("MISS: {:.1}× the limit ({value:.2} ≥ {limit})", value / limit)
+        format!(
+            "MISS: {:.1}× the limit ({value:.2} ≥ {limit})",
+            value / limit
+        )
     }
 }
 
@@ -41,7 +47,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -64,10 +70,19 @@ pub fn render(r: &Report, notes: Option<&str>) -> String {
         r.started.format("%Y-%m-%d %H:%M"),
         r.total.as_secs_f64()
     );
-    let _ = writeln!(o, "## Data\n\n| database | table | rows | on disk |\n| --- | --- | ---: | ---: |");
+    let _ = writeln!(
+        o,
+        "## Data\n\n| database | table | rows | on disk |\n| --- | --- | ---: | ---: |"
+    );
     for (db, tables) in &r.sizes {
         for t in tables {
-            let _ = writeln!(o, "| {db} | {} | {} | {} |", t.table, thousands(t.rows), mib(t.bytes_on_disk));
+            let _ = writeln!(
+                o,
+                "| {db} | {} | {} | {} |",
+                t.table,
+                thousands(t.rows),
+                mib(t.bytes_on_disk)
+            );
         }
     }
     let h = &r.history;
@@ -100,7 +115,10 @@ fn ingest(o: &mut String, r: &Report) {
         "## 1. Ingest: {}..{}, every unit ({} unit-months, {} failed)\n",
         i.from, i.to, i.unit_months, i.failed_unit_months
     );
-    let _ = writeln!(o, "| path | rows | time | rows/s |\n| --- | ---: | ---: | ---: |");
+    let _ = writeln!(
+        o,
+        "| path | rows | time | rows/s |\n| --- | ---: | ---: | ---: |"
+    );
     let _ = writeln!(
         o,
         "| collectors: simulator over HTTP → validate → INSERT (service_stats + measure_values) | {} | {} | {:.0} |",
@@ -126,10 +144,16 @@ fn compute(o: &mut String, r: &Report) {
         "## 2. Compute: every indicator, status and ranking, {y0}–{y1}, {} periods (months, quarters, years)\n",
         r.compute_first.periods
     );
-    let _ = writeln!(o, "| run | periods | stored | time | per period |\n| --- | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(
+        o,
+        "| run | periods | stored | time | per period |\n| --- | ---: | ---: | ---: | ---: |"
+    );
     for (name, c) in [
         ("first compute (stores every period)", &r.compute_first),
-        ("recompute (results unchanged, nothing stored)", &r.compute_again),
+        (
+            "recompute (results unchanged, nothing stored)",
+            &r.compute_again,
+        ),
     ] {
         let _ = writeln!(
             o,
@@ -141,7 +165,11 @@ fn compute(o: &mut String, r: &Report) {
         );
     }
     let whole = r.compute_first.elapsed.as_secs_f64();
-    let _ = writeln!(o, "\nTarget: the whole recompute under 5 s: **{}**.\n", under(whole, 5.0));
+    let _ = writeln!(
+        o,
+        "\nTarget: the whole recompute under 5 s: **{}**.\n",
+        under(whole, 5.0)
+    );
     let n = r.indicators.max(1) as f64;
     let _ = writeln!(
         o,
@@ -156,7 +184,12 @@ fn compute(o: &mut String, r: &Report) {
     for b in &r.baselines {
         row(o, b, share);
     }
-    let total: f64 = r.baselines.iter().filter_map(|b| b.elapsed).map(|d| d.as_secs_f64()).sum();
+    let total: f64 = r
+        .baselines
+        .iter()
+        .filter_map(|b| b.elapsed)
+        .map(|d| d.as_secs_f64())
+        .sum();
     let _ = writeln!(
         o,
         "\nAll baseline queries together: {total:.2} s; the whole chiso compute is {:.1}× that.\n",
@@ -203,7 +236,15 @@ fn dashboards(o: &mut String, r: &Report) {
         let _ = writeln!(
             o,
             "| {} `{}` | {} | {} | {:.0} | {} | {} | {} | {} |",
-            p.name, p.path, p.status, thousands(w.requests), w.requests_per_sec, ms(w.p50), ms(w.p99), w.non_2xx, w.socket_errors
+            p.name,
+            p.path,
+            p.status,
+            thousands(w.requests),
+            w.requests_per_sec,
+            ms(w.p50),
+            ms(w.p99),
+            w.non_2xx,
+            w.socket_errors
         );
     }
     if let Some(ranking) = d.pages.first() {
@@ -238,16 +279,34 @@ fn scale(o: &mut String, r: &Report) {
          (distinct service codes, so {}× the services and dossiers of each unit-month), copied in ClickHouse in {}.\n",
         r.scale, r.scale, r.scale, s(r.scaled_copy)
     );
-    let _ = writeln!(o, "| data | compute ({} periods) | growth |\n| --- | ---: | ---: |", r.scaled_first.periods);
+    let _ = writeln!(
+        o,
+        "| data | compute ({} periods) | growth |\n| --- | ---: | ---: |",
+        r.scaled_first.periods
+    );
     let _ = writeln!(o, "| 1× | {} | |", s(r.compute_first.elapsed));
-    let _ = writeln!(o, "| {}× | {} | {:.1}× |", r.scale, s(r.scaled_first.elapsed), big / base.max(1e-9));
+    let _ = writeln!(
+        o,
+        "| {}× | {} | {:.1}× |",
+        r.scale,
+        s(r.scaled_first.elapsed),
+        big / base.max(1e-9)
+    );
     for b in &r.scaled_baselines {
-        let before = r.baselines.iter().find(|x| x.indicator == b.indicator).and_then(|x| x.elapsed);
+        let before = r
+            .baselines
+            .iter()
+            .find(|x| x.indicator == b.indicator)
+            .and_then(|x| x.elapsed);
         if let (Some(now), Some(before)) = (b.elapsed, before) {
             let _ = writeln!(
                 o,
                 "\nBaseline query `{}` at {}×: {} (1×: {}, {:.1}×).",
-                b.indicator, r.scale, ms(now), ms(before), now.as_secs_f64() / before.as_secs_f64().max(1e-9)
+                b.indicator,
+                r.scale,
+                ms(now),
+                ms(before),
+                now.as_secs_f64() / before.as_secs_f64().max(1e-9)
             );
         }
     }

@@ -69,7 +69,8 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     // 1. Ingest: the collectors, then the same rows through clickhouse-client.
     let (from, to) = opts.ingest;
     say(&format!("ingest {from}..{to} through the collectors"));
-    let (unit_months, failed, collector_time) = ingest::collectors(&app, from, to, opts.seed).await?;
+    let (unit_months, failed, collector_time) =
+        ingest::collectors(&app, from, to, opts.seed).await?;
     let collector_rows = ingest::stored_rows(&app.store).await?;
     say("ingest baseline: writing the same rows as JSONEachRow");
     std::fs::create_dir_all(&opts.work_dir)?;
@@ -102,7 +103,10 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         .zip(Month::new(y1, 12))
         .map(|(a, b)| a.through(b).filter(|m| *m < from || *m > to).collect())
         .unwrap_or_default();
-    say(&format!("loading the rest of {y0}–{y1} ({} months) directly", months.len()));
+    say(&format!(
+        "loading the rest of {y0}–{y1} ({} months) directly",
+        months.len()
+    ));
     let history = load(&app.store, &app.registry, &app.catalogue, months, opts.seed).await?;
     settle(t, DB).await;
 
@@ -113,7 +117,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     say("recomputing (nothing changed)");
     let compute_again = compute_all(&app, &all).await?;
     say("baseline queries, one per indicator");
-    let baselines = baselines(&app).await?;
+    let baselines = baselines(&app, |_| true).await?;
 
     // 3. Dashboards over a frozen month.
     let month = Month::new(y1, 12).context("the last month")?;
@@ -129,15 +133,26 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     .await?;
     let token = crate::web::auth::credentials::add_token(&app.store, "bench.ministry").await?;
     let pages = vec![
-        ("national ranking (frozen, public)", format!("/xep-hang?period={month}&group=province"), None),
-        ("unit page (ministry token)", format!("/don-vi/01?to={month}"), Some(token)),
+        (
+            "national ranking (frozen, public)",
+            format!("/xep-hang?period={month}&group=province"),
+            None,
+        ),
+        (
+            "unit page (ministry token)",
+            format!("/don-vi/01?to={month}"),
+            Some(token),
+        ),
     ];
     say("dashboards under wrk");
     let dashboards = dashboards::run(t, DB, opts.workers, &pages, &opts.load).await?;
     drain(t).await;
 
     // 4. Scale: the same history with `scale` × the service rows.
-    say(&format!("scale: copying the history ×{} in ClickHouse", opts.scale));
+    say(&format!(
+        "scale: copying the history ×{} in ClickHouse",
+        opts.scale
+    ));
     let scaled_app = t.fresh_app(DB_SCALED).await?;
     let copy_started = Instant::now();
     scale_copy(t, opts.scale).await?;
@@ -145,7 +160,8 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     settle(t, DB_SCALED).await;
     say("scale: computing");
     let scaled_first = compute_all(&scaled_app, &all).await?;
-    let scaled_baselines = baselines_of(&scaled_app, &["online_dossier_rate", "on_time_rate"]).await?;
+    let scaled_baselines =
+        baselines_of(&scaled_app, &["online_dossier_rate", "on_time_rate"]).await?;
 
     let mut all_sizes = Vec::new();
     for db in [DB, DB_BASELINE, DB_SCALED] {
@@ -172,11 +188,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
 }
 
 async fn baselines_of(app: &crate::app::App, codes: &[&str]) -> anyhow::Result<Vec<Baseline>> {
-    Ok(baselines(app)
-        .await?
-        .into_iter()
-        .filter(|b| codes.contains(&b.indicator.as_str()))
-        .collect())
+    baselines(app, |code| codes.contains(&code)).await
 }
 
 /// Copies `bench` into `bench_x10` with each service row `scale` times under
@@ -190,7 +202,8 @@ async fn scale_copy(t: &Target, scale: u32) -> anyhow::Result<()> {
          processed_late, pending_overdue, attempt_id, version, collected_at \
          FROM {DB}.service_stats ARRAY JOIN range({scale}) AS k"
     );
-    let measures = format!("INSERT INTO {DB_SCALED}.measure_values SELECT * FROM {DB}.measure_values");
+    let measures =
+        format!("INSERT INTO {DB_SCALED}.measure_values SELECT * FROM {DB}.measure_values");
     let batches = format!("INSERT INTO {DB_SCALED}.batches SELECT * FROM {DB}.batches");
     for sql in [services, measures, batches] {
         let out = t.client(&["--query", &sql]).output().await?;
@@ -210,7 +223,12 @@ async fn drain(t: &Target) {
             .output()
             .await
             .ok()
-            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().ok())
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+            })
             .unwrap_or(1);
         if running <= 1 {
             return;

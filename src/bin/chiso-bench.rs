@@ -14,7 +14,10 @@ use chiso::domain::Month;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "chiso-bench", about = "chiso's benchmarks: ingest, compute, dashboards, scale")]
+#[command(
+    name = "chiso-bench",
+    about = "chiso's benchmarks: ingest, compute, dashboards, scale"
+)]
 struct Cli {
     #[arg(long, default_value = "config/chiso.toml")]
     config: PathBuf,
@@ -94,11 +97,14 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                 clickhouse_url: cli.clickhouse_url,
                 clickhouse_dir: PathBuf::new(),
                 clickhouse_script: PathBuf::new(),
+                log_dir: PathBuf::new(),
             };
             let app = Arc::new(target.app(&database)?);
             let web = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), workers)?;
             println!("{}", web.url());
-            tokio::signal::ctrl_c().await.context("waiting for a signal")?;
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for a signal")?;
             web.stop().await;
             Ok(())
         }
@@ -118,7 +124,9 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             seed,
         } => {
             let workers = workers.unwrap_or_else(|| {
-                std::thread::available_parallelism().map(usize::from).unwrap_or(2)
+                std::thread::available_parallelism()
+                    .map(usize::from)
+                    .unwrap_or(2)
             });
             let work_dir = out.parent().map(PathBuf::from).unwrap_or_default();
             let opts = Options {
@@ -127,6 +135,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                     clickhouse_url: cli.clickhouse_url,
                     clickhouse_dir,
                     clickhouse_script,
+                    log_dir: work_dir.clone(),
                 },
                 work_dir,
                 seed,
@@ -142,11 +151,15 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             };
             let report = run(&opts).await?;
             let notes = match notes {
-                Some(p) => Some(std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?),
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("cannot read {}", p.display()))?,
+                ),
                 None => None,
             };
             let text = report::render(&report, notes.as_deref());
-            std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+            std::fs::write(&out, &text)
+                .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{text}");
             eprintln!("chiso-bench: report written to {}", out.display());
             Ok(())

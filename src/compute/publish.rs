@@ -110,12 +110,16 @@ impl Computer<'_> {
     ) -> Result<Computed, StoreError> {
         // Rank changes are read against what was published: a frozen previous
         // period's ranks, not a recomputation of it from later data.
-        if let Some(before) = self
-            .published(period.previous())
-            .await?
-            .filter(|p| p.frozen_at.is_some())
-        {
-            apply_rank_change(&mut groups, &before.groups);
+        // Most previous periods are not frozen: ask that first, it is one small read.
+        let previous = period.previous();
+        if self.newest_freeze(&previous.to_string()).await?.is_some() {
+            if let Some(before) = self
+                .published(previous)
+                .await?
+                .filter(|p| p.frozen_at.is_some())
+            {
+                apply_rank_change(&mut groups, &before.groups);
+            }
         }
         let hash = content_hash(&groups);
         let key = period.to_string();
