@@ -233,6 +233,14 @@ fn dashboards(o: &mut String, r: &Report) {
     );
     for p in &d.pages {
         let w = &p.wrk;
+        // wrk's latencies are of answered requests; when none was, say so.
+        let latency = |d: Duration| {
+            if w.non_2xx + w.socket_errors >= w.requests {
+                "— (none answered)".to_string()
+            } else {
+                ms(d)
+            }
+        };
         let _ = writeln!(
             o,
             "| {} `{}` | {} | {} | {:.0} | {} | {} | {} | {} |",
@@ -241,8 +249,8 @@ fn dashboards(o: &mut String, r: &Report) {
             p.status,
             thousands(w.requests),
             w.requests_per_sec,
-            ms(w.p50),
-            ms(w.p99),
+            latency(w.p50),
+            latency(w.p99),
             w.non_2xx,
             w.socket_errors
         );
