@@ -1,5 +1,5 @@
 # The two commands of README.md. Both install what they need on a fresh machine.
-.PHONY: run test lint demo-once
+.PHONY: run test bench lint demo-once
 
 ## run: ClickHouse under var/, the simulator of every unit, 24 months backfilled; Ctrl-C stops all.
 run:
@@ -8,6 +8,10 @@ run:
 ## test: a throwaway ClickHouse, lint, every test against it.
 test:
 	scripts/test.sh
+
+## bench: a throwaway ClickHouse; ingest, compute, dashboards and scale figures in target/bench/report.md.
+bench:
+	scripts/bench.sh
 
 ## demo-once: like run, but exits after the backfill summary.
 demo-once:

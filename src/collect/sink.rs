@@ -176,7 +176,8 @@ pub(crate) async fn fail(
     result
 }
 
-fn rows(
+/// The rows `accept` stores for a batch; also the bench's fast loader (`bench::load`).
+pub(crate) fn rows(
     attempt: &Attempt,
     batch: &Batch,
     hash: &str,

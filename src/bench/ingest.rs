@@ -1,0 +1,238 @@
+//! Ingest: the simulator of every unit over HTTP, through the collectors
+//! (pagination, validation, content hash, INSERTs, attempt records) into
+//! ClickHouse, beside ClickHouse ingesting the very same rows itself from a
+//! JSONEachRow file with `clickhouse-client`, in the same run.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::load::month_rows;
+use super::Target;
+use crate::app::App;
+use crate::collect::Collector;
+use crate::domain::Month;
+use crate::simulate::{self, SimulatorConfig};
+use crate::store::{LevelCode, MeasureRow, ServiceRow, Store};
+
+#[derive(Debug, Clone)]
+pub struct IngestFigures {
+    pub from: Month,
+    pub to: Month,
+    pub unit_months: usize,
+    pub failed_unit_months: usize,
+    /// service_stats + measure_values rows the collectors stored.
+    pub collector_rows: u64,
+    pub collector_time: Duration,
+    /// The same rows, inserted by clickhouse-client from files.
+    pub baseline_rows: u64,
+    pub baseline_time: Duration,
+    pub file_bytes: u64,
+}
+
+impl IngestFigures {
+    pub fn collector_rate(&self) -> f64 {
+        self.collector_rows as f64 / self.collector_time.as_secs_f64().max(1e-9)
+    }
+    pub fn baseline_rate(&self) -> f64 {
+        self.baseline_rows as f64 / self.baseline_time.as_secs_f64().max(1e-9)
+    }
+    pub fn ratio(&self) -> f64 {
+        self.collector_rate() / self.baseline_rate().max(1e-9)
+    }
+}
+
+/// The simulator the bench collects from: the shipped seed, no faults.
+pub fn simulator_config(seed: u64) -> SimulatorConfig {
+    SimulatorConfig {
+        seed,
+        page_size: 500,
+        slow_delay_ms: 30_000,
+        fault: Vec::new(),
+    }
+}
+
+/// Collects `from..=to` for every unit through the real collectors into `app`'s
+/// (fresh) database, month by month as `chiso collect --from --to` does.
+pub async fn collectors(
+    app: &App,
+    from: Month,
+    to: Month,
+    seed: u64,
+) -> anyhow::Result<(usize, usize, Duration)> {
+    let sim = simulate::serve(
+        app.registry.clone(),
+        simulator_config(seed),
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .context("cannot start the simulator")?;
+    let mut settings = app.settings.collector.clone();
+    settings.source_override = Some(sim.base_url());
+    let collector = Collector::new(
+        app.store.clone(),
+        app.registry.clone(),
+        app.catalogue.clone(),
+        settings,
+    )?;
+    let (mut unit_months, mut failed) = (0, 0);
+    let started = Instant::now();
+    for month in from.through(to) {
+        let units = collector.units_for(month, None)?;
+        let report = collector.collect(month, &units, false).await;
+        unit_months += report.results.len();
+        failed += report.failed().count();
+    }
+    let elapsed = started.elapsed();
+    sim.stop().await;
+    Ok((unit_months, failed, elapsed))
+}
+
+/// service_stats + measure_values rows in `store`'s database.
+pub async fn stored_rows(store: &Store) -> anyhow::Result<u64> {
+    let sql = "SELECT (SELECT count() FROM service_stats) + (SELECT count() FROM measure_values)";
+    Ok(store.client().query(sql).fetch_one::<u64>().await?)
+}
+
+/// `service_stats` as JSONEachRow: Date and DateTime as text, the level by name.
+#[derive(Serialize)]
+struct ServiceJson<'a> {
+    unit_code: &'a str,
+    month: String,
+    service_code: &'a str,
+    service_name: &'a str,
+    field: &'a str,
+    level: &'static str,
+    eligible_full_online: u8,
+    integrated_national_portal: u8,
+    received: u64,
+    received_online: u64,
+    processed: u64,
+    processed_on_time: u64,
+    processed_late: u64,
+    pending_overdue: u64,
+    attempt_id: &'a str,
+    version: u64,
+    collected_at: String,
+}
+
+impl<'a> From<&'a ServiceRow> for ServiceJson<'a> {
+    fn from(r: &'a ServiceRow) -> Self {
+        Self {
+            unit_code: &r.unit_code,
+            month: r.month.to_string(),
+            service_code: &r.service_code,
+            service_name: &r.service_name,
+            field: &r.field,
+            level: match r.level {
+                LevelCode::FullOnline => "full_online",
+                LevelCode::PartialOnline => "partial_online",
+                LevelCode::NotOnline => "not_online",
+            },
+            eligible_full_online: r.eligible_full_online,
+            integrated_national_portal: r.integrated_national_portal,
+            received: r.received,
+            received_online: r.received_online,
+            processed: r.processed,
+            processed_on_time: r.processed_on_time,
+            processed_late: r.processed_late,
+            pending_overdue: r.pending_overdue,
+            attempt_id: &r.attempt_id,
+            version: r.version,
+            collected_at: r.collected_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MeasureJson<'a> {
+    unit_code: &'a str,
+    month: String,
+    measure_code: &'a str,
+    value: f64,
+    source: &'a str,
+    attempt_id: &'a str,
+    version: u64,
+    collected_at: String,
+}
+
+impl<'a> From<&'a MeasureRow> for MeasureJson<'a> {
+    fn from(r: &'a MeasureRow) -> Self {
+        Self {
+            unit_code: &r.unit_code,
+            month: r.month.to_string(),
+            measure_code: &r.measure_code,
+            value: r.value,
+            source: &r.source,
+            attempt_id: &r.attempt_id,
+            version: r.version,
+            collected_at: r.collected_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+}
+
+/// Writes the rows the collectors store for `from..=to` (same seed, same
+/// validation) as two JSONEachRow files in `dir`; returns (rows, bytes).
+pub fn write_files(
+    app: &App,
+    from: Month,
+    to: Month,
+    seed: u64,
+    dir: &Path,
+) -> anyhow::Result<(u64, u64)> {
+    let open = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+        let path = dir.join(name);
+        let f = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(std::io::BufWriter::with_capacity(1 << 20, f))
+    };
+    let (mut services, mut measures) =
+        (open("service_stats.jsonl")?, open("measure_values.jsonl")?);
+    let mut rows = 0u64;
+    for month in from.through(to) {
+        let m = month_rows(&app.registry, &app.catalogue, month, seed);
+        for r in &m.services {
+            serde_json::to_writer(&mut services, &ServiceJson::from(r))?;
+            services.write_all(b"\n")?;
+        }
+        for r in &m.measures {
+            serde_json::to_writer(&mut measures, &MeasureJson::from(r))?;
+            measures.write_all(b"\n")?;
+        }
+        rows += (m.services.len() + m.measures.len()) as u64;
+    }
+    services.flush()?;
+    measures.flush()?;
+    let bytes = ["service_stats.jsonl", "measure_values.jsonl"]
+        .iter()
+        .map(|n| std::fs::metadata(dir.join(n)).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    Ok((rows, bytes))
+}
+
+/// Times `clickhouse-client --query "INSERT INTO db.table FORMAT JSONEachRow" < file`
+/// for both files, one after the other, into `database`.
+pub async fn baseline(target: &Target, database: &str, dir: &Path) -> anyhow::Result<Duration> {
+    let mut total = Duration::ZERO;
+    for table in ["service_stats", "measure_values"] {
+        let file = std::fs::File::open(dir.join(format!("{table}.jsonl")))?;
+        let query = format!("INSERT INTO {database}.{table} FORMAT JSONEachRow");
+        let started = Instant::now();
+        let out = target
+            .client(&["--query", &query])
+            .stdin(std::process::Stdio::from(file))
+            .output()
+            .await
+            .context("cannot run clickhouse-client")?;
+        total += started.elapsed();
+        if !out.status.success() {
+            anyhow::bail!(
+                "clickhouse-client {query}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+    }
+    Ok(total)
+}

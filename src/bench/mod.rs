@@ -1,0 +1,65 @@
+//! `make bench` (`chiso-bench`): where chiso stands against the limits of its
+//! own parts, each figure beside a baseline measured in the same run — the
+//! collectors beside ClickHouse ingesting the same rows itself, the recompute
+//! beside one hand-written query per indicator, the pages under `wrk`. It sits
+//! at the far right of the pipeline: it drives every module, none uses it.
+
+pub mod compute;
+pub mod dashboards;
+pub mod ingest;
+pub mod load;
+pub mod machine;
+pub mod report;
+pub mod run;
+pub mod wrk;
+
+use std::path::PathBuf;
+
+use crate::app::App;
+use crate::config::Overrides;
+
+/// Where the bench runs: the throwaway ClickHouse `scripts/bench.sh` started.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// `config/chiso.toml`.
+    pub config: PathBuf,
+    pub clickhouse_url: String,
+    /// The server's directory, for `scripts/clickhouse.sh client DIR`.
+    pub clickhouse_dir: PathBuf,
+    /// `scripts/clickhouse.sh`.
+    pub clickhouse_script: PathBuf,
+    /// Where the bench writes its files (target/bench): the web server's log.
+    pub log_dir: PathBuf,
+}
+
+impl Target {
+    /// The shipped configuration over `database` of the bench's ClickHouse.
+    pub fn app(&self, database: &str) -> anyhow::Result<App> {
+        let flags = Overrides {
+            clickhouse_url: Some(self.clickhouse_url.clone()),
+            database: Some(database.to_string()),
+            source_override: None,
+        };
+        Ok(App::load(&self.config, &flags)?)
+    }
+
+    /// A fresh, migrated `database`.
+    pub async fn fresh_app(&self, database: &str) -> anyhow::Result<App> {
+        let app = self.app(database)?;
+        app.store.drop_database().await?;
+        app.store.migrate().await?;
+        Ok(app)
+    }
+
+    /// `clickhouse-client` on the bench's server (native port), with `args`.
+    pub fn client(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(&self.clickhouse_script);
+        cmd.arg("client").arg(&self.clickhouse_dir).args(args);
+        cmd
+    }
+}
+
+/// Seconds with three decimals, for tables.
+pub fn secs(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,168 @@
+//! `chiso-bench` (`make bench`, via scripts/bench.sh): runs every benchmark
+//! part against a throwaway ClickHouse and writes `target/bench/report.md`.
+//! `chiso-bench serve` is the web server the dashboards part loads.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chiso::bench::dashboards::Load;
+use chiso::bench::run::{run, Options};
+use chiso::bench::{report, Target};
+use chiso::domain::Month;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "chiso-bench",
+    about = "chiso's benchmarks: ingest, compute, dashboards, scale"
+)]
+struct Cli {
+    #[arg(long, default_value = "config/chiso.toml")]
+    config: PathBuf,
+    /// The bench's ClickHouse (HTTP URL).
+    #[arg(long)]
+    clickhouse_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every part, then the report.
+    Run {
+        /// The ClickHouse directory of `scripts/clickhouse.sh start DIR`.
+        #[arg(long)]
+        clickhouse_dir: PathBuf,
+        #[arg(long, default_value = "scripts/clickhouse.sh")]
+        clickhouse_script: PathBuf,
+        #[arg(long, default_value = "target/bench/report.md")]
+        out: PathBuf,
+        /// Appended to the report: the closing note on what limits each figure.
+        #[arg(long)]
+        notes: Option<PathBuf>,
+        #[arg(long, default_value = "2024-01")]
+        ingest_from: Month,
+        #[arg(long, default_value = "2024-12")]
+        ingest_to: Month,
+        #[arg(long, default_value_t = 2019)]
+        from_year: i32,
+        #[arg(long, default_value_t = 2025)]
+        to_year: i32,
+        #[arg(long, default_value_t = 10)]
+        scale: u32,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        #[arg(long, default_value_t = 10)]
+        duration_secs: u32,
+        /// Web server workers (default: the cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
+    /// The web server over DATABASE; prints its URL, runs until killed.
+    Serve {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match main_inner(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chiso-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn main_inner(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { database, workers } => {
+            let target = Target {
+                config: cli.config,
+                clickhouse_url: cli.clickhouse_url,
+                clickhouse_dir: PathBuf::new(),
+                clickhouse_script: PathBuf::new(),
+                log_dir: PathBuf::new(),
+            };
+            let app = Arc::new(target.app(&database)?);
+            let web = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), workers)?;
+            println!("{}", web.url());
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for a signal")?;
+            web.stop().await;
+            Ok(())
+        }
+        Command::Run {
+            clickhouse_dir,
+            clickhouse_script,
+            out,
+            notes,
+            ingest_from,
+            ingest_to,
+            from_year,
+            to_year,
+            scale,
+            connections,
+            duration_secs,
+            workers,
+            seed,
+        } => {
+            let workers = workers.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(usize::from)
+                    .unwrap_or(2)
+            });
+            let work_dir = out.parent().map(PathBuf::from).unwrap_or_default();
+            let opts = Options {
+                target: Target {
+                    config: cli.config,
+                    clickhouse_url: cli.clickhouse_url,
+                    clickhouse_dir,
+                    clickhouse_script,
+                    log_dir: work_dir.clone(),
+                },
+                work_dir,
+                seed,
+                ingest: (ingest_from, ingest_to),
+                years: (from_year, to_year),
+                scale,
+                load: Load {
+                    connections,
+                    duration_secs,
+                    threads: 2,
+                },
+                workers,
+            };
+            let report = run(&opts).await?;
+            let notes = match notes {
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("cannot read {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let text = report::render(&report, notes.as_deref());
+            std::fs::write(&out, &text)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{text}");
+            eprintln!("chiso-bench: report written to {}", out.display());
+            Ok(())
+        }
+    }
+}
