@@ -2,10 +2,8 @@
 //! national pooled rate, as a PNG for the mail.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use plotters::prelude::*;
-use plotters::style::{register_font, FontStyle};
 
 use super::ChartError;
 
@@ -27,23 +25,12 @@ pub struct SeriesChart {
     pub national: Vec<Option<f64>>,
 }
 
-/// The font plotters draws text with, registered once per process; the first
-/// path given wins (the configuration names one).
+/// The font plotters draws text with (`charts::font`, shared with the pages).
 fn font(path: &Path) -> Result<(), ChartError> {
-    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
-    REGISTERED
-        .get_or_init(|| {
-            let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-            // plotters keeps a 'static reference: the bytes live for the process.
-            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-            register_font("sans-serif", FontStyle::Normal, bytes)
-                .map_err(|_| "not a usable TrueType font".to_string())
-        })
-        .clone()
-        .map_err(|message| ChartError::Font {
-            path: path.display().to_string(),
-            message,
-        })
+    super::font::ensure_font_at(path).map_err(|e| ChartError::Font {
+        path: e.path,
+        message: e.reason,
+    })
 }
 
 /// Draws `chart` as a `CHART_WIDTH` × `CHART_HEIGHT` PNG.
