@@ -17,7 +17,7 @@ use super::national::{
 use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
 use crate::domain::{Month, Period, QuarterCalendar};
-use crate::store::{ComputationRow, FreezeRow, Store, StoreError};
+use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError};
 
 /// What computing needs besides the period; cheap to build per command.
 pub struct Computer<'a> {
@@ -68,15 +68,18 @@ impl Computer<'_> {
     /// Computes `period` and stores it as a new computation unless the newest
     /// stored one has the same results.
     pub async fn compute(&self, period: Period) -> Result<Computed, StoreError> {
-        let groups = self.rank(period).await?;
-        self.store_if_changed(period, groups).await
+        self.compute_periods(&[period])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Missing(format!("the computation of {period}")))
     }
 
     /// Like `compute` for each of `periods` in order, reading the inputs of all
     /// of them once: a period's figures do not depend on which other periods
     /// are read with it, so the results are those of `compute`, but the store
-    /// scans each month once instead of once per period that contains it
-    /// (119 periods of 2019–2025: see `make bench`).
+    /// scans each month once instead of once per period that contains it, reads
+    /// which computations exist in two queries, and writes every new one in one
+    /// INSERT per table (119 periods of 2019–2025: see `make bench`).
     pub async fn compute_periods(&self, periods: &[Period]) -> Result<Vec<Computed>, StoreError> {
         let mut months: Vec<Month> = periods
             .iter()
@@ -85,66 +88,64 @@ impl Computer<'_> {
         months.sort();
         months.dedup();
         let inputs = read_inputs(self.store, self.registry, &months, self.deadline).await?;
-        let mut out = Vec::with_capacity(periods.len());
-        for &p in periods {
-            let groups = rank_period(self.registry, self.indicators, &inputs, p, self.calendar);
-            out.push(self.store_if_changed(p, groups).await?);
-        }
-        Ok(out)
-    }
-
-    /// Stores `groups` as `period`'s new computation unless the newest stored
-    /// one has the same results.
-    async fn store_if_changed(
-        &self,
-        period: Period,
-        mut groups: Vec<GroupRanking>,
-    ) -> Result<Computed, StoreError> {
-        // Rank changes are read against what was published: a frozen previous
-        // period's ranks, not a recomputation of it from later data.
-        // Most previous periods are not frozen: ask that first, it is one small read.
-        let previous = period.previous();
-        if self.newest_freeze(&previous.to_string()).await?.is_some() {
-            if let Some(before) = self
-                .published(previous)
-                .await?
-                .filter(|p| p.frozen_at.is_some())
-            {
-                apply_rank_change(&mut groups, &before.groups);
+        let mut keys: Vec<String> = periods
+            .iter()
+            .flat_map(|p| [p.to_string(), p.previous().to_string()])
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let records = self.store.records_of(&keys).await?;
+        // The newest computation of each period, as this run leaves it.
+        let mut newest: HashMap<String, (String, String)> = HashMap::new();
+        for (key, r) in &records {
+            if let Some(c) = self.of_calendar(&r.computations).last() {
+                newest.insert(key.clone(), (c.computation_id.clone(), c.content_hash.clone()));
             }
         }
-        let hash = content_hash(&groups);
-        let key = period.to_string();
-        if let Some(newest) = self.newest(&key).await? {
-            if newest.content_hash == hash {
-                return Ok(Computed {
+        let mut to_store = Vec::new();
+        let mut out = Vec::with_capacity(periods.len());
+        for &period in periods {
+            let mut groups = rank_period(self.registry, self.indicators, &inputs, period, self.calendar);
+            // Rank changes are read against what was published: a frozen previous
+            // period's ranks, not a recomputation of it from later data.
+            if let Some(before) = records.get(&period.previous().to_string()) {
+                if let Some(before) = self.frozen_results(before).await? {
+                    apply_rank_change(&mut groups, &before);
+                }
+            }
+            let hash = content_hash(&groups);
+            let key = period.to_string();
+            if let Some((id, _)) = newest.get(&key).filter(|(_, h)| *h == hash) {
+                out.push(Computed {
                     period: key,
-                    computation_id: newest.computation_id,
+                    computation_id: id.clone(),
                     written: Written::Unchanged,
                     groups,
                 });
+                continue;
             }
+            let now = Utc::now();
+            let computation = ComputationRow {
+                period: key.clone(),
+                computation_id: uuid::Uuid::new_v4().to_string(),
+                computed_at: now,
+                version: micros(now),
+                content_hash: hash.clone(),
+                quarter_calendar: self.calendar.as_str().to_string(),
+                units: groups.iter().map(|g| g.units.len() as u32).sum(),
+            };
+            let id = computation.computation_id.clone();
+            newest.insert(key.clone(), (id.clone(), hash));
+            to_store.push(to_rows(computation, &groups));
+            out.push(Computed {
+                period: key,
+                computation_id: id,
+                written: Written::Stored,
+                groups,
+            });
         }
-        let now = Utc::now();
-        let computation = ComputationRow {
-            period: key.clone(),
-            computation_id: uuid::Uuid::new_v4().to_string(),
-            computed_at: now,
-            version: micros(now),
-            content_hash: hash,
-            quarter_calendar: self.calendar.as_str().to_string(),
-            units: groups.iter().map(|g| g.units.len() as u32).sum(),
-        };
-        let id = computation.computation_id.clone();
-        self.store
-            .store_computation(&to_rows(computation, &groups))
-            .await?;
-        Ok(Computed {
-            period: key,
-            computation_id: id,
-            written: Written::Stored,
-            groups,
-        })
+        self.store.store_computations(&to_store).await?;
+        Ok(out)
     }
 
     /// Computes `period` (storing it if changed) and publishes the newest
@@ -152,11 +153,9 @@ impl Computer<'_> {
     pub async fn freeze(&self, period: Period) -> Result<(FreezeOutcome, Published), StoreError> {
         let computed = self.compute(period).await?;
         let key = period.to_string();
-        let frozen = self.newest_freeze(&key).await?;
-        let outcome = if frozen
-            .as_ref()
-            .is_some_and(|f| f.computation_id == computed.computation_id)
-        {
+        let records = self.store.records_of(std::slice::from_ref(&key)).await?;
+        let frozen = records.get(&key).and_then(|r| r.newest_freeze());
+        let outcome = if frozen.is_some_and(|f| f.computation_id == computed.computation_id) {
             FreezeOutcome::AlreadyFrozen
         } else {
             let now = Utc::now();
@@ -177,32 +176,18 @@ impl Computer<'_> {
     }
 
     /// What the rankings show for `period`: the newest frozen computation, else
-    /// the newest computation; `None` when it was never computed.
+    /// the newest computation; `None` when it was never computed. Which one is
+    /// published is read as pages read it (`Store::period_records`).
     pub async fn published(&self, period: Period) -> Result<Option<Published>, StoreError> {
         let key = period.to_string();
-        let computations = self.of_calendar(self.store.computations(&key).await?);
-        let frozen = self.newest_freeze(&key).await?.and_then(|f| {
-            computations
-                .iter()
-                .find(|c| c.computation_id == f.computation_id)
-                .map(|c| (c.clone(), Some(f.frozen_at)))
-        });
-        let chosen = frozen.or_else(|| computations.last().map(|c| (c.clone(), None)));
-        let Some((computation, frozen_at)) = chosen else {
+        let records = self.store.period_records(&key).await?;
+        let Some((computation, frozen_at)) = self.chosen(&records) else {
             return Ok(None);
         };
-        let groups = match kept_results(&computation.computation_id) {
-            Some(groups) => groups,
-            None => {
-                let rows = self.store.computation_rows(computation.clone()).await?;
-                let groups = Arc::new(from_rows(&rows));
-                keep_results(&computation.computation_id, groups.clone());
-                groups
-            }
-        };
+        let groups = self.results(computation).await?;
         Ok(Some(Published {
             period: key,
-            computation_id: computation.computation_id,
+            computation_id: computation.computation_id.clone(),
             computed_at: computation.computed_at,
             frozen_at,
             groups: groups.as_ref().clone(),
@@ -252,20 +237,51 @@ impl Computer<'_> {
         .await
     }
 
-    async fn newest(&self, period: &str) -> Result<Option<ComputationRow>, StoreError> {
-        Ok(self
-            .of_calendar(self.store.computations(period).await?)
-            .pop())
+    /// The computation a period's records publish and its as-of time: the
+    /// newest frozen one, else the newest (provisional, `None`).
+    fn chosen<'r>(
+        &self,
+        records: &'r PeriodRecords,
+    ) -> Option<(&'r ComputationRow, Option<DateTime<Utc>>)> {
+        let computations = self.of_calendar(&records.computations);
+        let frozen = records.newest_freeze().and_then(|f| {
+            computations
+                .iter()
+                .find(|c| c.computation_id == f.computation_id)
+                .map(|c| (*c, Some(f.frozen_at)))
+        });
+        frozen.or_else(|| computations.last().map(|c| (*c, None)))
     }
 
-    async fn newest_freeze(&self, period: &str) -> Result<Option<FreezeRow>, StoreError> {
-        Ok(self.store.freezes(period).await?.pop())
+    /// The results of a frozen period, `None` when it is not frozen.
+    async fn frozen_results(
+        &self,
+        records: &PeriodRecords,
+    ) -> Result<Option<Arc<Vec<GroupRanking>>>, StoreError> {
+        match self.chosen(records) {
+            Some((computation, Some(_))) => Ok(Some(self.results(computation).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A stored computation's results, read once per process.
+    async fn results(
+        &self,
+        computation: &ComputationRow,
+    ) -> Result<Arc<Vec<GroupRanking>>, StoreError> {
+        if let Some(groups) = kept_results(&computation.computation_id) {
+            return Ok(groups);
+        }
+        let rows = self.store.computation_rows(computation.clone()).await?;
+        let groups = Arc::new(from_rows(&rows));
+        keep_results(&computation.computation_id, groups.clone());
+        Ok(groups)
     }
 
     /// A quarter means different months under the 676 calendar: computations
     /// made under another calendar are not this period's.
-    fn of_calendar(&self, all: Vec<ComputationRow>) -> Vec<ComputationRow> {
-        all.into_iter()
+    fn of_calendar<'r>(&self, all: &'r [ComputationRow]) -> Vec<&'r ComputationRow> {
+        all.iter()
             .filter(|c| c.quarter_calendar == self.calendar.as_str())
             .collect()
     }

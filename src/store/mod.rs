@@ -10,6 +10,7 @@ mod ledger;
 mod migrations;
 mod ops;
 mod panels;
+mod publication;
 mod quality;
 mod results;
 mod rows;
@@ -18,6 +19,7 @@ mod targets;
 mod users;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clickhouse::Client;
@@ -30,6 +32,7 @@ pub use jobs::{JobHistory, RunOutcome, Trigger};
 pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};
+pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
@@ -70,6 +73,8 @@ pub struct Store {
     url: String,
     database: String,
     timeout: Duration,
+    /// Which computation each period publishes, as pages last read it.
+    kept_records: Arc<publication::KeptRecords>,
 }
 
 impl Store {
@@ -87,6 +92,7 @@ impl Store {
             url: strip_credentials(&settings.url),
             database: settings.database.clone(),
             timeout: Duration::from_secs(settings.timeout_secs),
+            kept_records: Arc::default(),
         }
     }
 

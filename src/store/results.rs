@@ -74,15 +74,34 @@ impl Store {
     /// Writes a computation: its results first and the `computations` row last,
     /// so a write cut short leaves rows no reader reaches, never a half result.
     pub async fn store_computation(&self, rows: &ComputationRows) -> Result<(), StoreError> {
-        self.insert_rows("indicator_results", &rows.indicators)
-            .await?;
-        self.insert_rows("unit_results", &rows.units).await?;
-        self.insert_rows("computations", std::slice::from_ref(&rows.computation))
-            .await
+        self.store_computations(std::slice::from_ref(rows)).await
+    }
+
+    /// Writes many computations in one INSERT per table, every result before
+    /// any `computations` row (as `store_computation`): a whole recompute
+    /// makes three parts for ClickHouse to merge, not three per period.
+    pub async fn store_computations(&self, all: &[ComputationRows]) -> Result<(), StoreError> {
+        if all.is_empty() {
+            return Ok(());
+        }
+        let indicators: Vec<IndicatorResultRow> =
+            all.iter().flat_map(|r| r.indicators.iter().cloned()).collect();
+        let units: Vec<UnitResultRow> = all.iter().flat_map(|r| r.units.iter().cloned()).collect();
+        let computations: Vec<ComputationRow> =
+            all.iter().map(|r| r.computation.clone()).collect();
+        self.insert_rows("indicator_results", &indicators).await?;
+        self.insert_rows("unit_results", &units).await?;
+        let written = self.insert_rows("computations", &computations).await;
+        for c in &computations {
+            self.kept_records.forget(&c.period);
+        }
+        written
     }
 
     pub async fn store_freeze(&self, row: &FreezeRow) -> Result<(), StoreError> {
-        self.insert_rows("freezes", std::slice::from_ref(row)).await
+        let written = self.insert_rows("freezes", std::slice::from_ref(row)).await;
+        self.kept_records.forget(&row.period);
+        written
     }
 
     /// Every computation of `period`, oldest first.
