@@ -99,13 +99,22 @@ impl Computer<'_> {
         let mut newest: HashMap<String, (String, String)> = HashMap::new();
         for (key, r) in &records {
             if let Some(c) = self.of_calendar(&r.computations).last() {
-                newest.insert(key.clone(), (c.computation_id.clone(), c.content_hash.clone()));
+                newest.insert(
+                    key.clone(),
+                    (c.computation_id.clone(), c.content_hash.clone()),
+                );
             }
         }
         let mut to_store = Vec::new();
         let mut out = Vec::with_capacity(periods.len());
         for &period in periods {
-            let mut groups = rank_period(self.registry, self.indicators, &inputs, period, self.calendar);
+            let mut groups = rank_period(
+                self.registry,
+                self.indicators,
+                &inputs,
+                period,
+                self.calendar,
+            );
             // Rank changes are read against what was published: a frozen previous
             // period's ranks, not a recomputation of it from later data.
             if let Some(before) = records.get(&period.previous().to_string()) {

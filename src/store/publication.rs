@@ -99,7 +99,10 @@ impl Store {
             .map(|p| (p.clone(), PeriodRecords::default()))
             .collect();
         for c in computations {
-            out.entry(c.period.clone()).or_default().computations.push(c);
+            out.entry(c.period.clone())
+                .or_default()
+                .computations
+                .push(c);
         }
         for f in freezes {
             out.entry(f.period.clone()).or_default().freezes.push(f);

@@ -84,11 +84,12 @@ impl Store {
         if all.is_empty() {
             return Ok(());
         }
-        let indicators: Vec<IndicatorResultRow> =
-            all.iter().flat_map(|r| r.indicators.iter().cloned()).collect();
+        let indicators: Vec<IndicatorResultRow> = all
+            .iter()
+            .flat_map(|r| r.indicators.iter().cloned())
+            .collect();
         let units: Vec<UnitResultRow> = all.iter().flat_map(|r| r.units.iter().cloned()).collect();
-        let computations: Vec<ComputationRow> =
-            all.iter().map(|r| r.computation.clone()).collect();
+        let computations: Vec<ComputationRow> = all.iter().map(|r| r.computation.clone()).collect();
         self.insert_rows("indicator_results", &indicators).await?;
         self.insert_rows("unit_results", &units).await?;
         let written = self.insert_rows("computations", &computations).await;

@@ -13,13 +13,13 @@ use chiso::compute::summary::{national_figures, NationalFigure};
 use chiso::compute::targets::import_plan;
 use chiso::config::{IndicatorCatalogue, Registry};
 use chiso::domain::{Period, QuarterCalendar, RankingGroup, UnitCode};
-use chiso::store::Store;
+use chiso::store::{Store, RECORDS_KEPT_FOR};
 use clickhouse::sql::Identifier;
 use tempfile::TempDir;
 
 use super::common::{
-    deadline, import_lines, indicators, month, province, registry, service_line, test_store, write,
-    MEASURE_HEADER, SERVICE_HEADER,
+    another_store, deadline, import_lines, indicators, month, province, registry, service_line,
+    test_store, write, MEASURE_HEADER, SERVICE_HEADER,
 };
 
 /// Three province indicators, one per zero-denominator policy, worth
@@ -652,6 +652,52 @@ async fn recomputing_writes_nothing_and_results_read_back_exactly() {
     assert_eq!(published.computation_id, first.computation_id);
     assert_eq!(published.frozen_at, None);
     assert_eq!(published.groups, first.groups);
+}
+
+#[tokio::test]
+async fn a_freeze_by_another_process_shows_within_seconds_and_one_by_this_process_at_once() {
+    let (store, sum, dir) = fixture("results_kept_records", SUM_OF_POINTS).await;
+    let reg = registry();
+    let here = computer(&store, &reg, &sum);
+    let june = period("2021-06");
+    let computed = here.compute(june).await.unwrap();
+    let read_at = std::time::Instant::now();
+    assert_eq!(here.published(june).await.unwrap().unwrap().frozen_at, None);
+
+    let other_store = another_store("results_kept_records");
+    let there = computer(&other_store, &reg, &sum);
+    let (outcome, frozen) = there.freeze(june).await.unwrap();
+    assert_eq!(outcome, FreezeOutcome::Frozen);
+    assert_eq!(frozen.computation_id, computed.computation_id);
+    // Pages here keep what they read for up to RECORDS_KEPT_FOR...
+    let kept = here.published(june).await.unwrap().unwrap();
+    if read_at.elapsed() < RECORDS_KEPT_FOR {
+        assert_eq!(kept.frozen_at, None, "read again before RECORDS_KEPT_FOR");
+    }
+    // ...and show the other process's freeze after it.
+    tokio::time::sleep(RECORDS_KEPT_FOR).await;
+    let shown = here.published(june).await.unwrap().unwrap();
+    assert_eq!(shown.frozen_at, frozen.frozen_at);
+
+    // This process's own writes show at once: new data, recomputed and frozen here.
+    let corrected = [service_line("06", "2021-06", 100, 100, 100, 100)];
+    import_lines(&store, &dir, "correction.csv", SERVICE_HEADER, &corrected).await;
+    let (outcome, refrozen) = here.freeze(june).await.unwrap();
+    assert_eq!(outcome, FreezeOutcome::Frozen);
+    assert_ne!(refrozen.computation_id, computed.computation_id);
+    let shown = here.published(june).await.unwrap().unwrap();
+    assert_eq!(shown.computation_id, refrozen.computation_id);
+    assert_eq!(shown.frozen_at, refrozen.frozen_at);
+
+    // A period listed twice in one run is stored once.
+    let twice = here
+        .compute_periods(&[period("2021-Q2"), period("2021-Q2")])
+        .await
+        .unwrap();
+    assert_eq!(twice[0].written, Written::Stored);
+    assert_eq!(twice[1].written, Written::Unchanged);
+    assert_eq!(twice[1].computation_id, twice[0].computation_id);
+    assert_eq!(count(&store, "computations", "2021-Q2").await, 1);
 }
 
 #[tokio::test]

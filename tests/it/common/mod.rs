@@ -34,19 +34,24 @@ pub fn month(s: &str) -> Month {
 
 /// A fresh, migrated database named after the test.
 pub async fn test_store(test: &str) -> Store {
+    let store = another_store(test);
+    store.drop_database().await.expect("drop the test database");
+    store.migrate().await.expect("migrations apply");
+    store
+}
+
+/// A second handle on `test_store(test)`'s database with memory of its own,
+/// as another process (a `chiso compute` on the command line) has.
+pub fn another_store(test: &str) -> Store {
     let url = std::env::var("CHISO_TEST_CLICKHOUSE_URL")
         .expect("CHISO_TEST_CLICKHOUSE_URL is not set: run the tests with `make test`, which starts ClickHouse");
-    let settings = ClickHouseSettings {
+    Store::new(&ClickHouseSettings {
         url,
         user: "default".into(),
         password: String::new(),
         database: format!("chiso_it_{test}"),
         timeout_secs: 60,
-    };
-    let store = Store::new(&settings);
-    store.drop_database().await.expect("drop the test database");
-    store.migrate().await.expect("migrations apply");
-    store
+    })
 }
 
 /// The shipped configuration over the test's database.
