@@ -12,7 +12,7 @@ use super::lineage::members;
 use super::ranking::{rank, rank_change, Scored};
 use crate::config::{IndicatorCatalogue, Registry, Unit};
 use crate::domain::{Month, Period, QuarterCalendar, RankingGroup};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Units};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitStanding {
@@ -187,14 +187,15 @@ pub async fn read_inputs(
     store: &Store,
     registry: &Registry,
     months: &[Month],
+    units: Units<'_>,
     deadline: Deadline,
 ) -> Result<Inputs, StoreError> {
     let (Some(&from), Some(&to)) = (months.first(), months.last()) else {
         return Ok(Inputs::default());
     };
-    let services = store.service_figures(from, to).await?;
-    let measures = store.measure_figures(from, to).await?;
-    let arrivals = store.first_stored(from, to).await?;
+    let services = store.service_figures((from, to), units).await?;
+    let measures = store.measure_figures((from, to), units).await?;
+    let arrivals = store.first_stored((from, to), units).await?;
     let trajectories = store.trajectories(from, to).await?;
     Ok(Inputs {
         figures: Figures::assemble(registry, months, services, measures, arrivals, deadline),
@@ -212,6 +213,6 @@ pub async fn national_ranking(
     deadline: Deadline,
 ) -> Result<Vec<GroupRanking>, StoreError> {
     let months = months_needed(period, calendar);
-    let inputs = read_inputs(store, registry, &months, deadline).await?;
+    let inputs = read_inputs(store, registry, &months, Units::All, deadline).await?;
     Ok(rank_period(registry, indicators, &inputs, period, calendar))
 }

@@ -17,7 +17,7 @@ use super::national::{
 use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
 use crate::domain::{Month, Period, QuarterCalendar};
-use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError};
+use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units};
 
 /// What computing needs besides the period; cheap to build per command.
 pub struct Computer<'a> {
@@ -87,7 +87,14 @@ impl Computer<'_> {
             .collect();
         months.sort();
         months.dedup();
-        let inputs = read_inputs(self.store, self.registry, &months, self.deadline).await?;
+        let inputs = read_inputs(
+            self.store,
+            self.registry,
+            &months,
+            Units::All,
+            self.deadline,
+        )
+        .await?;
         let mut keys: Vec<String> = periods
             .iter()
             .flat_map(|p| [p.to_string(), p.previous().to_string()])

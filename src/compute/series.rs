@@ -5,12 +5,13 @@
 use serde::Serialize;
 
 use super::evaluate::{Composite, Evaluation};
+use super::lineage::members;
 use super::national::{evaluate_unit, read_inputs};
 use super::publish::Computer;
 use super::summary::{national_figures, NationalFigure};
 use crate::config::Unit;
 use crate::domain::{Month, Period};
-use crate::store::StoreError;
+use crate::store::{StoreError, Units};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitMonth {
@@ -43,7 +44,16 @@ impl Computer<'_> {
             .map(Month::of)
             .filter(|end| *end < to)
             .unwrap_or(to);
-        let inputs = read_inputs(self.store, self.registry, &months, self.deadline).await?;
+        // Only the units whose reports make up this one's series are read.
+        let mut members: Vec<String> = months
+            .iter()
+            .flat_map(|&m| members(self.registry, unit, m, reference))
+            .map(|u| u.code.to_string())
+            .collect();
+        members.sort();
+        members.dedup();
+        let units = Units::Only(&members);
+        let inputs = read_inputs(self.store, self.registry, &months, units, self.deadline).await?;
         Ok(months
             .iter()
             .map(|&m| {

@@ -20,7 +20,7 @@ use chrono_tz::Tz;
 use crate::app::App;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
-use crate::store::{LedgerRow, SendState, StoreError};
+use crate::store::{LedgerRow, SendState, StoreError, Units};
 use ledger::Decision;
 use lock::{LockError, RunLock};
 use render::{Content, RenderError, Templates};
@@ -145,7 +145,7 @@ pub async fn remind(
     let published = computer.published_or_live(Period::Month(month)).await?;
     let reported: BTreeSet<String> = app
         .store
-        .first_stored(month, month)
+        .first_stored((month, month), Units::All)
         .await?
         .into_iter()
         .map(|f| f.unit_code)

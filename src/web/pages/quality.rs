@@ -15,7 +15,7 @@ use crate::compute::national::read_inputs;
 use crate::compute::outliers::{outliers, Outlier, THRESHOLD};
 use crate::domain::Month;
 use crate::store::RoleCode;
-use crate::store::{AttemptTally, RejectionSummary};
+use crate::store::{AttemptTally, RejectionSummary, Units};
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -53,7 +53,7 @@ pub async fn page_handler(
     let deadline = state.computer().deadline;
     let tally = state.store.attempt_tally(from, to).await?;
     let rejections = state.store.rejection_summaries(from, to).await?;
-    let inputs = read_inputs(&state.store, &state.registry, &months, deadline).await?;
+    let inputs = read_inputs(&state.store, &state.registry, &months, Units::All, deadline).await?;
     let flagged = outliers(&state.registry, &state.indicators, &inputs, &months);
     let body = html! {
         h1 { "Chất lượng dữ liệu · " (from) " đến " (to) }

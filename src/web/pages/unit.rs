@@ -18,7 +18,7 @@ use crate::compute::series::UnitMonth;
 use crate::compute::summary::NationalFigure;
 use crate::config::{Indicator, Unit};
 use crate::domain::{Month, UnitCode};
-use crate::store::UnitAttempt;
+use crate::store::{UnitAttempt, Units};
 use crate::web::auth::Viewer;
 use crate::web::range::month_range;
 use crate::web::State;
@@ -63,10 +63,9 @@ async fn load<'a>(
     let attempts = state.store.unit_attempts(code, 12).await?;
     let arrivals = state
         .store
-        .first_stored(from, to)
+        .first_stored((from, to), Units::Only(&[unit.code.to_string()]))
         .await?
         .into_iter()
-        .filter(|a| a.unit_code == code)
         .map(|a| (a.month.chars().take(7).collect(), a.first_stored_at))
         .collect();
     Ok((
