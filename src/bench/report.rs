@@ -109,7 +109,13 @@ pub fn render(r: &Report, notes: Option<&str>) -> String {
 }
 
 fn ingest(o: &mut String, r: &Report) {
-    let i = &r.ingest;
+    o.push_str(&render_ingest(&r.ingest));
+}
+
+/// Part 1's section; also what `chiso-bench ingest` prints.
+pub fn render_ingest(i: &super::ingest::IngestFigures) -> String {
+    let mut text = String::new();
+    let o = &mut text;
     let _ = writeln!(
         o,
         "## 1. Ingest: {}..{}, every unit ({} unit-months, {} failed)\n",
@@ -135,6 +141,7 @@ fn ingest(o: &mut String, r: &Report) {
         i.ratio(),
         at_least(i.ratio(), 0.8)
     );
+    text
 }
 
 fn compute(o: &mut String, r: &Report) {

@@ -63,41 +63,14 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
     let t = &opts.target;
-    let app = t.fresh_app(DB).await?;
-    let machine = machine(&app.store).await?;
 
     // 1. Ingest: the collectors, then the same rows through clickhouse-client.
+    let ingest = ingest_part(t, opts.ingest, opts.seed, &opts.work_dir).await?;
     let (from, to) = opts.ingest;
-    say(&format!("ingest {from}..{to} through the collectors"));
-    let (unit_months, failed, collector_time) =
-        ingest::collectors(&app, from, to, opts.seed).await?;
-    let collector_rows = ingest::stored_rows(&app.store).await?;
-    say("ingest baseline: writing the same rows as JSONEachRow");
-    std::fs::create_dir_all(&opts.work_dir)?;
-    let (file_rows, file_bytes) = ingest::write_files(&app, from, to, opts.seed, &opts.work_dir)?;
-    let baseline_app = t.fresh_app(DB_BASELINE).await?;
-    say("ingest baseline: clickhouse-client INSERT … FORMAT JSONEachRow");
-    let baseline_time = ingest::baseline(t, DB_BASELINE, &opts.work_dir).await?;
-    let baseline_rows = ingest::stored_rows(&baseline_app.store).await?;
-    if baseline_rows != file_rows {
-        anyhow::bail!("the baseline stored {baseline_rows} rows of the {file_rows} in its files");
-    }
-    for f in ["service_stats.jsonl", "measure_values.jsonl"] {
-        let _ = std::fs::remove_file(opts.work_dir.join(f));
-    }
-    let ingest = IngestFigures {
-        from,
-        to,
-        unit_months,
-        failed_unit_months: failed,
-        collector_rows,
-        collector_time,
-        baseline_rows,
-        baseline_time,
-        file_bytes,
-    };
 
     // The rest of the history through the fast path.
+    let app = t.app(DB)?;
+    let machine = machine(&app.store).await?;
     let (y0, y1) = opts.years;
     let months: Vec<Month> = Month::new(y0, 1)
         .zip(Month::new(y1, 12))
@@ -184,6 +157,45 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         scaled_copy,
         scaled_first,
         scaled_baselines,
+    })
+}
+
+/// Part 1 alone (`chiso-bench ingest` runs only this): `from..=to` through
+/// the collectors into a fresh `bench`, then the same rows through
+/// clickhouse-client into a fresh `bench_baseline`.
+pub async fn ingest_part(
+    t: &Target,
+    (from, to): (Month, Month),
+    seed: u64,
+    work_dir: &std::path::Path,
+) -> anyhow::Result<IngestFigures> {
+    let app = t.fresh_app(DB).await?;
+    say(&format!("ingest {from}..{to} through the collectors"));
+    let (unit_months, failed, collector_time) = ingest::collectors(&app, from, to, seed).await?;
+    let collector_rows = ingest::stored_rows(&app.store).await?;
+    say("ingest baseline: writing the same rows as JSONEachRow");
+    std::fs::create_dir_all(work_dir)?;
+    let (file_rows, file_bytes) = ingest::write_files(&app, from, to, seed, work_dir)?;
+    let baseline_app = t.fresh_app(DB_BASELINE).await?;
+    say("ingest baseline: clickhouse-client INSERT … FORMAT JSONEachRow");
+    let baseline_time = ingest::baseline(t, DB_BASELINE, work_dir).await?;
+    let baseline_rows = ingest::stored_rows(&baseline_app.store).await?;
+    if baseline_rows != file_rows {
+        anyhow::bail!("the baseline stored {baseline_rows} rows of the {file_rows} in its files");
+    }
+    for f in ["service_stats.jsonl", "measure_values.jsonl"] {
+        let _ = std::fs::remove_file(work_dir.join(f));
+    }
+    Ok(IngestFigures {
+        from,
+        to,
+        unit_months,
+        failed_unit_months: failed,
+        collector_rows,
+        collector_time,
+        baseline_rows,
+        baseline_time,
+        file_bytes,
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chiso::bench::dashboards::Load;
-use chiso::bench::run::{run, Options};
+use chiso::bench::run::{ingest_part, run, Options};
 use chiso::bench::{report, Target};
 use chiso::domain::Month;
 use clap::{Parser, Subcommand};
@@ -62,6 +62,21 @@ enum Command {
         #[arg(long, default_value_t = 2019)]
         seed: u64,
     },
+    /// Part 1 (ingest) alone, printed: a quick loop for profiling the collectors.
+    Ingest {
+        #[arg(long)]
+        clickhouse_dir: PathBuf,
+        #[arg(long, default_value = "scripts/clickhouse.sh")]
+        clickhouse_script: PathBuf,
+        #[arg(long, default_value = "target/bench")]
+        work_dir: PathBuf,
+        #[arg(long, default_value = "2024-01")]
+        ingest_from: Month,
+        #[arg(long, default_value = "2024-12")]
+        ingest_to: Month,
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
     /// The web server over DATABASE; prints its URL, runs until killed.
     Serve {
         #[arg(long)]
@@ -106,6 +121,26 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("waiting for a signal")?;
             web.stop().await;
+            Ok(())
+        }
+        Command::Ingest {
+            clickhouse_dir,
+            clickhouse_script,
+            work_dir,
+            ingest_from,
+            ingest_to,
+            seed,
+        } => {
+            let target = Target {
+                config: cli.config,
+                clickhouse_url: cli.clickhouse_url,
+                clickhouse_dir,
+                clickhouse_script,
+                log_dir: work_dir.clone(),
+            };
+            let months = (ingest_from, ingest_to);
+            let figures = ingest_part(&target, months, seed, &work_dir).await?;
+            println!("{}", report::render_ingest(&figures));
             Ok(())
         }
         Command::Run {

@@ -149,6 +149,11 @@ pub async fn fetch_month(
 
 /// Parses a page, naming the JSON path where it went wrong.
 pub fn parse_page(body: &str) -> Result<StatsPage, (String, String)> {
+    // The plain parser is the fast path; a body it refuses is parsed again,
+    // tracking the path, to name the field.
+    if let Ok(page) = serde_json::from_str(body) {
+        return Ok(page);
+    }
     let de = &mut serde_json::Deserializer::from_str(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -183,7 +188,7 @@ async fn get_with_retries(
         let outcome = match req.send().await {
             Ok(resp) => {
                 let status = resp.status();
-                match resp.text().await {
+                match resp.bytes().await.map(|b| text(&b)) {
                     Ok(body) if status.is_success() => return Ok((status.as_u16(), body, tries)),
                     Ok(body) => Err(status_error(url, status, tries, &body)),
                     Err(e) => Err(transport_error(url, settings, tries, &e)),
@@ -206,6 +211,15 @@ async fn get_with_retries(
         tracing::debug!(url, retry, error = %err, "retrying");
         tokio::time::sleep(backoff(settings, retry, fastrand::f64())).await;
         retry += 1;
+    }
+}
+
+/// A body as text: checked UTF-8 in one pass, else lossy (the rejection
+/// record keeps what came, the parser names where it went wrong).
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(body) => body.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 

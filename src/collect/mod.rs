@@ -4,6 +4,7 @@
 
 mod csv_import;
 mod http;
+mod pending;
 mod report;
 mod runner;
 mod sink;

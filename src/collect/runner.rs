@@ -6,11 +6,12 @@ use futures::stream::{self, StreamExt};
 
 use super::http::{fetch_month, Endpoint, FetchError};
 use super::report::{Report, UnitResult};
-use super::sink::{accept, fail, reject, Attempt, Transport};
+use super::pending::{Decided, PendingWrites, FLUSH_ROWS};
+use super::sink::{decide, fail, reject, Attempt, Transport};
 use super::validate::{validate, Completeness, Rejection};
 use crate::config::{CollectorSettings, MeasureCatalogue, Registry, SourceConfig, Unit};
 use crate::domain::{Month, UnitCode};
-use crate::store::{Channel, Store};
+use crate::store::{Channel, CurrentBatch, Store};
 
 /// Everything a collection run needs; cheap to share between tasks by reference.
 pub struct Collector {
@@ -102,18 +103,47 @@ impl Collector {
                     .push((unit.code.clone(), "reports by file (chiso import)".into())),
             }
         }
+        // One read says what each unit-month holds now; without it a pull
+        // cannot tell a new version from a repeat, so nothing is pulled.
+        let current = match self.store.current_batches(month).await {
+            Ok(c) => c,
+            Err(e) => {
+                for (unit, _) in pulls {
+                    let attempt = Attempt::start(Channel::Http, &unit.code, month);
+                    let t = Transport {
+                        http_status: 0,
+                        tries: 0,
+                    };
+                    let error = format!("reading what is stored: {e}");
+                    report
+                        .results
+                        .push(fail(&self.store, &attempt, t, &error, dry_run).await);
+                }
+                return report;
+            }
+        };
         // Futures built first (they start only when polled): a closure inside the
         // stream would keep this future from being provably Send, which the
         // scheduler's jobs must be (rust-lang/rust#110338).
         let pulls: Vec<_> = pulls
             .into_iter()
-            .map(|(unit, endpoint)| self.collect_unit(unit, endpoint, month, dry_run))
+            .map(|(unit, endpoint)| {
+                let current = current.get(unit.code.as_str());
+                self.collect_unit(unit, endpoint, month, current, dry_run)
+            })
             .collect();
-        let results: Vec<UnitResult> = stream::iter(pulls)
-            .buffer_unordered(self.settings.concurrency.max(1))
-            .collect()
-            .await;
-        report.results = results;
+        let mut decided = stream::iter(pulls).buffer_unordered(self.settings.concurrency.max(1));
+        let mut pending = PendingWrites::default();
+        while let Some(d) = decided.next().await {
+            pending.add(d);
+            if pending.rows() >= FLUSH_ROWS {
+                report.results.extend(pending.flush(&self.store).await);
+            }
+        }
+        report.results.extend(pending.flush(&self.store).await);
+        for result in &report.results {
+            log(result);
+        }
         report
             .results
             .sort_by(|a, b| (&a.unit, a.month).cmp(&(&b.unit, b.month)));
@@ -139,13 +169,16 @@ impl Collector {
         }
     }
 
+    /// Pulls and validates one unit-month. A valid one comes back decided and
+    /// not yet written; a rejected or failed one is already recorded.
     async fn collect_unit(
         &self,
         unit: &Unit,
         endpoint: Endpoint,
         month: Month,
+        current: Option<&CurrentBatch>,
         dry_run: bool,
-    ) -> UnitResult {
+    ) -> Decided {
         let attempt = Attempt::start(Channel::Http, &unit.code, month);
         let fetched = fetch_month(&self.http, &self.settings, &endpoint, &unit.code, month).await;
         let result = match fetched {
@@ -158,7 +191,7 @@ impl Collector {
                     expects_services: unit.group.provides_services(),
                 };
                 match validate(&unit.code, month, &f.pages, whole, &self.catalogue) {
-                    Ok(batch) => accept(&self.store, &attempt, &batch, t, dry_run).await,
+                    Ok(batch) => return decide(&attempt, &batch, current, t, dry_run),
                     Err(rejection) => {
                         reject(
                             &self.store,
@@ -203,14 +236,22 @@ impl Collector {
                 fail(&self.store, &attempt, t, &e.to_string(), dry_run).await
             }
         };
-        match result.outcome.is_success() {
-            true => {
-                tracing::info!(unit = %unit.code, %month, outcome = result.outcome.as_str(), services = result.services, "collected")
-            }
-            false => {
-                tracing::warn!(unit = %unit.code, %month, outcome = result.outcome.as_str(), error = %result.message, "not collected")
-            }
+        Decided {
+            result,
+            attempt: None,
+            rows: None,
         }
-        result
+    }
+}
+
+fn log(result: &UnitResult) {
+    let (unit, month) = (&result.unit, result.month);
+    match result.outcome.is_success() {
+        true => {
+            tracing::info!(%unit, %month, outcome = result.outcome.as_str(), services = result.services, "collected")
+        }
+        false => {
+            tracing::warn!(%unit, %month, outcome = result.outcome.as_str(), error = %result.message, "not collected")
+        }
     }
 }

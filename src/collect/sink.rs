@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::pending::{Decided, PendingWrites};
 use super::report::UnitResult;
 use super::validate::{Batch, Rejection};
 use crate::domain::{Month, UnitCode};
 use crate::store::{
-    AttemptRow, BatchRow, Channel, MeasureRow, Outcome, RejectedRow, ServiceRow, Store,
+    AttemptRow, BatchRow, Channel, CurrentBatch, MeasureRow, Outcome, RejectedRow, ServiceRow,
+    Store,
 };
 
 /// One collection attempt of one unit-month.
@@ -75,9 +77,6 @@ pub(crate) async fn accept(
     t: Transport,
     dry_run: bool,
 ) -> UnitResult {
-    let counts = (batch.services.len(), batch.measures.len());
-    let mut result = UnitResult::new(&attempt.unit, attempt.month, counts);
-    let hash = batch.content_hash();
     let current = match store
         .current_batch(attempt.unit.as_str(), attempt.month)
         .await
@@ -85,26 +84,46 @@ pub(crate) async fn accept(
         Ok(c) => c,
         Err(e) => return fail(store, attempt, t, &e.to_string(), dry_run).await,
     };
-    result.replaced = current.as_ref().map(|c| (c.services, c.measures));
-    if current.as_ref().is_some_and(|c| c.content_hash == hash) {
-        result.outcome = Outcome::Unchanged;
+    let mut pending = PendingWrites::default();
+    pending.add(decide(attempt, batch, current.as_ref(), t, dry_run));
+    let mut results = pending.flush(store).await;
+    results
+        .pop()
+        .unwrap_or_else(|| UnitResult::new(&attempt.unit, attempt.month, (0, 0)))
+}
+
+/// What storing a valid batch comes to, given the unit-month's current batch:
+/// a new version when its content differs, else nothing (`Unchanged`).
+pub(crate) fn decide(
+    attempt: &Attempt,
+    batch: &Batch,
+    current: Option<&CurrentBatch>,
+    t: Transport,
+    dry_run: bool,
+) -> Decided {
+    let counts = (batch.services.len(), batch.measures.len());
+    let mut result = UnitResult::new(&attempt.unit, attempt.month, counts);
+    let hash = batch.content_hash();
+    result.replaced = current.map(|c| (c.services, c.measures));
+    // In a dry run, Stored means "would store"; the report says so.
+    let unchanged = current.is_some_and(|c| c.content_hash == hash);
+    result.outcome = if unchanged {
+        Outcome::Unchanged
     } else {
-        if !dry_run {
-            let (services, measures, record) = rows(attempt, batch, &hash);
-            if let Err(e) = store.store_batch(&services, &measures, &record).await {
-                return fail(store, attempt, t, &format!("storing: {e}"), dry_run).await;
-            }
-        }
-        // In a dry run, Stored means "would store"; the report says so.
-        result.outcome = Outcome::Stored;
+        Outcome::Stored
+    };
+    if dry_run {
+        return Decided {
+            result,
+            attempt: None,
+            rows: None,
+        };
     }
-    if !dry_run {
-        let row = attempt.record(result.outcome, t.http_status, t.tries, counts, "");
-        if let Err(e) = store.record_attempt(&row).await {
-            result.note_record_failure(&e.to_string());
-        }
+    Decided {
+        attempt: Some(attempt.record(result.outcome, t.http_status, t.tries, counts, "")),
+        rows: (!unchanged).then(|| rows(attempt, batch, &hash)),
+        result,
     }
-    result
 }
 
 /// Records a rejected payload, kept whole, with its reason and field.

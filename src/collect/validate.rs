@@ -79,12 +79,29 @@ impl Batch {
         services.sort_by(|a, b| a.code.cmp(&b.code));
         let mut measures: Vec<&ValidMeasure> = self.measures.iter().collect();
         measures.sort_by(|a, b| a.code.cmp(&b.code));
-        let canonical = serde_json::to_vec(&(&services, &measures)).unwrap_or_default();
-        Sha256::digest(&canonical)
+        // The canonical JSON streams into the digest: no copy of the batch.
+        let mut digest = DigestWriter(Sha256::new());
+        let _ = serde_json::to_writer(&mut digest, &(&services, &measures));
+        digest
+            .0
+            .finalize()
             .iter()
             .take(16)
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+}
+
+struct DigestWriter(Sha256);
+
+impl std::io::Write for DigestWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -1,7 +1,8 @@
 //! The simulator's HTTP side: `GET {base}/{unit}/v1/stats?month=YYYY-MM[&cursor=N]`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 use super::data::generate;
 use super::faults::{FaultMode, Faults};
 use super::SimulatorConfig;
-use crate::config::Registry;
+use crate::config::{Registry, Unit};
 use crate::domain::payload::StatsPage;
 use crate::domain::{Month, UnitCode};
 
@@ -18,6 +19,33 @@ struct State {
     registry: Registry,
     config: SimulatorConfig,
     faults: Faults,
+    generated: Generated,
+}
+
+/// Unit-months generated lately: a month is served in pages, and generating
+/// it again for every page made the simulator, not the collectors, what
+/// `make bench` measured.
+#[derive(Default)]
+struct Generated(Mutex<HashMap<(String, Month), Arc<StatsPage>>>);
+
+/// Unit-months kept; more than one run of every unit (85 units) needs.
+const GENERATED_KEPT: usize = 256;
+
+impl Generated {
+    fn get_or_generate(&self, unit: &Unit, month: Month, seed: u64) -> Arc<StatsPage> {
+        let key = (unit.code.to_string(), month);
+        if let Some(page) = self.0.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
+            return page;
+        }
+        let page = Arc::new(generate(unit, month, seed));
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() >= GENERATED_KEPT {
+                kept.clear();
+            }
+            kept.insert(key, page.clone());
+        }
+        page
+    }
 }
 
 /// A running simulator; `stop` ends it.
@@ -49,6 +77,7 @@ pub fn serve(
         registry,
         config,
         faults: faults.clone(),
+        generated: Generated::default(),
     }));
     let server = HttpServer::new(move || {
         App::new()
@@ -113,11 +142,10 @@ async fn stats(
             "simulated failure".into(),
         );
     }
-    let mut page = paginate(
-        generate(unit, month, state.config.seed),
-        offset,
-        state.config.page_size.max(1),
-    );
+    let full = state
+        .generated
+        .get_or_generate(unit, month, state.config.seed);
+    let mut page = paginate(&full, offset, state.config.page_size.max(1));
     if let Some(mode) = fault {
         apply(mode, &mut page, month);
     }
@@ -134,14 +162,20 @@ async fn stats(
 }
 
 /// One page: `size` services from `offset`; measures ride on the first page.
-fn paginate(mut full: StatsPage, offset: usize, size: usize) -> StatsPage {
+fn paginate(full: &StatsPage, offset: usize, size: usize) -> StatsPage {
     let total = full.services.len();
-    full.services = full.services.into_iter().skip(offset).take(size).collect();
-    if offset > 0 {
-        full.measures.clear();
+    StatsPage {
+        unit_code: full.unit_code.clone(),
+        month: full.month.clone(),
+        generated_at: full.generated_at.clone(),
+        services: full.services.iter().skip(offset).take(size).cloned().collect(),
+        measures: if offset == 0 {
+            full.measures.clone()
+        } else {
+            Vec::new()
+        },
+        next_cursor: (offset + size < total).then(|| (offset + size).to_string()),
     }
-    full.next_cursor = (offset + size < total).then(|| (offset + size).to_string());
-    full
 }
 
 fn apply(mode: FaultMode, page: &mut StatsPage, month: Month) {

@@ -1,6 +1,8 @@
 //! `service_stats`, `measure_values`, `batches`: what units reported, read as
 //! users read it — the newest complete version of each unit-month.
 
+use std::collections::HashMap;
+
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +13,7 @@ use crate::domain::Month;
 /// The batch that holds a unit-month's current data.
 #[derive(Debug, Clone, PartialEq, Row, Deserialize)]
 pub struct CurrentBatch {
+    pub unit_code: String,
     pub attempt_id: String,
     pub content_hash: String,
     pub services: u32,
@@ -30,6 +33,11 @@ pub struct UnitMonthTotals {
     pub processed_late: u64,
     pub pending_overdue: u64,
 }
+
+/// The newest batch of each unit-month of one month (`?`), grouped by the caller.
+const CURRENT_BATCHES: &str = "SELECT unit_code, argMax(attempt_id, version), \
+     argMax(content_hash, version), argMax(services, version), argMax(measures, version) \
+     FROM batches WHERE month = toDate(?)";
 
 impl Store {
     pub(crate) async fn insert_rows<T>(&self, table: &str, rows: &[T]) -> Result<(), StoreError>
@@ -66,15 +74,25 @@ impl Store {
         unit: &str,
         month: Month,
     ) -> Result<Option<CurrentBatch>, StoreError> {
-        let sql = "SELECT argMax(attempt_id, version), argMax(content_hash, version), \
-                   argMax(services, version), argMax(measures, version) \
-                   FROM batches WHERE unit_code = ? AND month = toDate(?) GROUP BY unit_code, month";
+        let sql = format!("{CURRENT_BATCHES} AND unit_code = ? GROUP BY unit_code");
         let q = self
             .client
-            .query(sql)
-            .bind(unit)
-            .bind(month.first_day().to_string());
+            .query(&sql)
+            .bind(month.first_day().to_string())
+            .bind(unit);
         self.run("read current batch", q.fetch_optional()).await
+    }
+
+    /// Every unit's current batch of `month`, by unit code: what a collect run
+    /// compares its pulls with, read once for the run.
+    pub async fn current_batches(
+        &self,
+        month: Month,
+    ) -> Result<HashMap<String, CurrentBatch>, StoreError> {
+        let sql = format!("{CURRENT_BATCHES} GROUP BY unit_code");
+        let q = self.client.query(&sql).bind(month.first_day().to_string());
+        let rows: Vec<CurrentBatch> = self.run("read current batches", q.fetch_all()).await?;
+        Ok(rows.into_iter().map(|b| (b.unit_code.clone(), b)).collect())
     }
 
     /// Per-unit totals of `month`, one row per unit that has current services.

@@ -1,0 +1,79 @@
+//! Accepted unit-months waiting to be written together: one INSERT per table
+//! for many unit-months instead of four per unit-month, so ClickHouse makes
+//! a few parts per run rather than thousands (`make bench`, ingest).
+//!
+//! Order within a write is the order of one unit-month's: data rows, then
+//! batch records (a batch never points at missing rows), then attempt records.
+//! A write that fails fails every unit-month it carried, each named.
+
+use super::report::UnitResult;
+use crate::store::{AttemptRow, BatchRow, MeasureRow, Outcome, ServiceRow, Store};
+
+/// Rows past which a run writes what it holds before pulling on.
+pub const FLUSH_ROWS: usize = 100_000;
+
+/// A decided unit-month: its result and attempt record, and the rows to
+/// store when it is a new version (`None`: unchanged, or a dry run).
+pub(crate) struct Decided {
+    pub result: UnitResult,
+    pub attempt: Option<AttemptRow>,
+    pub rows: Option<(Vec<ServiceRow>, Vec<MeasureRow>, BatchRow)>,
+}
+
+#[derive(Default)]
+pub(crate) struct PendingWrites {
+    services: Vec<ServiceRow>,
+    measures: Vec<MeasureRow>,
+    batches: Vec<BatchRow>,
+    attempts: Vec<AttemptRow>,
+    /// Results in arrival order, with whether rows of theirs are pending.
+    results: Vec<(UnitResult, bool)>,
+}
+
+impl PendingWrites {
+    pub fn rows(&self) -> usize {
+        self.services.len() + self.measures.len()
+    }
+
+    pub fn add(&mut self, decided: Decided) {
+        let storing = decided.rows.is_some();
+        if let Some((services, measures, batch)) = decided.rows {
+            self.services.extend(services);
+            self.measures.extend(measures);
+            self.batches.push(batch);
+        }
+        self.attempts.extend(decided.attempt);
+        self.results.push((decided.result, storing));
+    }
+
+    /// Writes everything held and returns the results, each as it ended.
+    pub async fn flush(&mut self, store: &Store) -> Vec<UnitResult> {
+        let taken = std::mem::take(self);
+        let data = async {
+            store.insert_rows("service_stats", &taken.services).await?;
+            store.insert_rows("measure_values", &taken.measures).await?;
+            store.insert_rows("batches", &taken.batches).await
+        };
+        let mut results = taken.results;
+        let mut attempts = taken.attempts;
+        if let Err(e) = data.await {
+            let error = format!("storing: {e}");
+            for (result, _) in results.iter_mut().filter(|(_, storing)| *storing) {
+                result.outcome = Outcome::Failed;
+                result.message = format!("unit {}, month {}: {error}", result.unit, result.month);
+                if let Some(row) = attempts.iter_mut().find(|a| {
+                    a.unit_code == result.unit.as_str() && a.month == result.month.first_day()
+                }) {
+                    row.outcome = Outcome::Failed;
+                    row.error = result.message.clone();
+                }
+            }
+        }
+        if let Err(e) = store.insert_rows("collection_attempts", &attempts).await {
+            for (result, _) in &mut results {
+                result.note_record_failure(&e.to_string());
+            }
+        }
+        results.into_iter().map(|(r, _)| r).collect()
+    }
+}
