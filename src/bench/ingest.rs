@@ -69,6 +69,9 @@ pub async fn collectors(
         ([127, 0, 0, 1], 0).into(),
     )
     .context("cannot start the simulator")?;
+    // The source's work is not the collectors': pages are rendered before the clock starts.
+    let months: Vec<Month> = from.through(to).collect();
+    sim.prepare(&months);
     let mut settings = app.settings.collector.clone();
     settings.source_override = Some(sim.base_url());
     let collector = Collector::new(

@@ -5,8 +5,8 @@ use std::time::Duration;
 use futures::stream::{self, StreamExt};
 
 use super::http::{fetch_month, Endpoint, FetchError};
-use super::report::{Report, UnitResult};
 use super::pending::{Decided, PendingWrites, FLUSH_ROWS};
+use super::report::{Report, UnitResult};
 use super::sink::{decide, fail, reject, Attempt, Transport};
 use super::validate::{validate, Completeness, Rejection};
 use crate::config::{CollectorSettings, MeasureCatalogue, Registry, SourceConfig, Unit};

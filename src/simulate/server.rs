@@ -1,10 +1,11 @@
 //! The simulator's HTTP side: `GET {base}/{unit}/v1/stats?month=YYYY-MM[&cursor=N]`.
 
-use std::net::SocketAddr;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use actix_web::web::Bytes;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde::Deserialize;
 
@@ -20,6 +21,8 @@ struct State {
     config: SimulatorConfig,
     faults: Faults,
     generated: Generated,
+    /// Page bodies rendered ahead by `SimulatorHandle::prepare`.
+    prepared: RwLock<HashMap<(String, Month, usize), Bytes>>,
 }
 
 /// Unit-months generated lately: a month is served in pages, and generating
@@ -53,6 +56,7 @@ pub struct SimulatorHandle {
     pub addr: SocketAddr,
     pub faults: Faults,
     server: actix_web::dev::ServerHandle,
+    state: Arc<State>,
 }
 
 impl SimulatorHandle {
@@ -64,6 +68,36 @@ impl SimulatorHandle {
     pub async fn stop(&self) {
         self.server.stop(false).await;
     }
+
+    /// Renders every page of every unit valid in `months` now, so that serving
+    /// them costs the simulator only the copy to the socket: `make bench`
+    /// measures the collectors, and a real source renders on its own machine.
+    /// Pages a fault applies to are still made per request. Returns the pages.
+    pub fn prepare(&self, months: &[Month]) -> usize {
+        let size = self.state.config.page_size.max(1);
+        let mut pages = Vec::new();
+        for &month in months {
+            for unit in self.state.registry.valid_in(month) {
+                let full = generate(unit, month, self.state.config.seed);
+                let mut offset = 0;
+                loop {
+                    let page = paginate(&full, offset, size);
+                    let last = page.next_cursor.is_none();
+                    let body = Bytes::from(serde_json::to_vec(&page).unwrap_or_default());
+                    pages.push(((unit.code.to_string(), month, offset), body));
+                    if last {
+                        break;
+                    }
+                    offset += size;
+                }
+            }
+        }
+        let count = pages.len();
+        if let Ok(mut prepared) = self.state.prepared.write() {
+            prepared.extend(pages);
+        }
+        count
+    }
 }
 
 /// Starts the simulator on `addr` (port 0 picks a free one) in the current Tokio runtime.
@@ -73,12 +107,14 @@ pub fn serve(
     addr: SocketAddr,
 ) -> std::io::Result<SimulatorHandle> {
     let faults = Faults::new(config.fault.clone());
-    let state = web::Data::new(Arc::new(State {
+    let shared = Arc::new(State {
         registry,
         config,
         faults: faults.clone(),
         generated: Generated::default(),
-    }));
+        prepared: RwLock::default(),
+    });
+    let state = web::Data::new(shared.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -96,6 +132,7 @@ pub fn serve(
         addr,
         faults,
         server: handle,
+        state: shared,
     })
 }
 
@@ -142,6 +179,18 @@ async fn stats(
             "simulated failure".into(),
         );
     }
+    if fault.is_none() {
+        let prepared = state
+            .prepared
+            .read()
+            .ok()
+            .and_then(|p| p.get(&(code.clone(), month, offset)).cloned());
+        if let Some(body) = prepared {
+            return HttpResponse::Ok()
+                .content_type("application/json")
+                .body(body);
+        }
+    }
     let full = state
         .generated
         .get_or_generate(unit, month, state.config.seed);
@@ -168,7 +217,13 @@ fn paginate(full: &StatsPage, offset: usize, size: usize) -> StatsPage {
         unit_code: full.unit_code.clone(),
         month: full.month.clone(),
         generated_at: full.generated_at.clone(),
-        services: full.services.iter().skip(offset).take(size).cloned().collect(),
+        services: full
+            .services
+            .iter()
+            .skip(offset)
+            .take(size)
+            .cloned()
+            .collect(),
         measures: if offset == 0 {
             full.measures.clone()
         } else {

@@ -136,3 +136,53 @@ async fn a_dry_run_stores_nothing_and_says_what_it_would_do() {
     );
     sim.stop().await;
 }
+
+async fn pages_of(sim: &chiso::simulate::SimulatorHandle, unit: &str, m: &str) -> Vec<String> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{}/{unit}/v1/stats?month={m}", sim.base_url());
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let body = super::common::http()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        cursor = page["next_cursor"].as_str().map(String::from);
+        pages.push(body);
+        if cursor.is_none() {
+            return pages;
+        }
+    }
+}
+
+#[tokio::test]
+async fn prepared_pages_are_the_pages_served_on_demand_and_faults_still_apply() {
+    let sim = simulator(vec![]);
+    // 79 (Hồ Chí Minh City) has more services than a page holds.
+    let on_demand = pages_of(&sim, "79", "2021-06").await;
+    assert!(on_demand.len() > 1, "79 spans pages");
+    let rendered = sim.prepare(&[month("2021-06")]);
+    assert!(rendered >= 85, "a page at least per unit: {rendered}");
+    assert_eq!(pages_of(&sim, "79", "2021-06").await, on_demand);
+
+    sim.faults.set(vec![chiso::simulate::Fault {
+        unit: "79".into(),
+        mode: chiso::simulate::FaultMode::WrongUnit,
+        tries: 0,
+        months: vec![],
+    }]);
+    let faulty = pages_of(&sim, "79", "2021-06").await;
+    assert!(
+        faulty[0].contains("\"unit_code\":\"79X\""),
+        "{}",
+        &faulty[0][..80]
+    );
+    sim.stop().await;
+}
