@@ -412,10 +412,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 app.catalogue,
                 app.settings.collector,
             )?;
-            let mut ok = true;
+            let mut runs = Vec::new();
             for m in months {
-                let units = collector.units_for(m, unit.as_deref())?;
-                let report = collector.collect(m, &units, dry_run).await;
+                runs.push((m, collector.units_for(m, unit.as_deref())?));
+            }
+            let mut ok = true;
+            let reports = collector.collect_months(&runs, dry_run).await;
+            for ((m, _), report) in runs.iter().zip(reports) {
                 println!("== {m}\n{report}");
                 ok &= report.all_succeeded();
             }

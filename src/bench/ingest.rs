@@ -82,9 +82,12 @@ pub async fn collectors(
     )?;
     let (mut unit_months, mut failed) = (0, 0);
     let started = Instant::now();
-    for month in from.through(to) {
-        let units = collector.units_for(month, None)?;
-        let report = collector.collect(month, &units, false).await;
+    let mut runs = Vec::new();
+    for &month in &months {
+        runs.push((month, collector.units_for(month, None)?));
+    }
+    // As `chiso collect --from --to` does: one stream of pulls over the months.
+    for report in collector.collect_months(&runs, false).await {
         unit_months += report.results.len();
         failed += report.failed().count();
     }

@@ -90,64 +90,99 @@ impl Collector {
 
     /// Collects `month` for the given units; never stops at one unit's failure.
     pub async fn collect(&self, month: Month, units: &[&Unit], dry_run: bool) -> Report {
-        let mut report = Report {
-            dry_run,
-            ..Report::default()
-        };
+        let runs = self
+            .collect_months(&[(month, units.to_vec())], dry_run)
+            .await;
+        runs.into_iter().next().unwrap_or_default()
+    }
+
+    /// Collects several months (each with its units) as one stream of pulls,
+    /// so that writing one month overlaps pulling the next; a report per
+    /// month, in the order given.
+    pub async fn collect_months(&self, runs: &[(Month, Vec<&Unit>)], dry_run: bool) -> Vec<Report> {
+        let mut reports: Vec<Report> = runs
+            .iter()
+            .map(|_| Report {
+                dry_run,
+                ..Report::default()
+            })
+            .collect();
         let mut pulls = Vec::new();
-        for unit in units {
-            match self.endpoint(unit) {
-                Some(endpoint) => pulls.push((*unit, endpoint)),
-                None => report
-                    .skipped
-                    .push((unit.code.clone(), "reports by file (chiso import)".into())),
+        let mut current = Vec::new();
+        for ((month, units), report) in runs.iter().zip(&mut reports) {
+            let mut month_pulls = Vec::new();
+            for unit in units {
+                match self.endpoint(unit) {
+                    Some(endpoint) => month_pulls.push((*unit, endpoint, *month)),
+                    None => report
+                        .skipped
+                        .push((unit.code.clone(), "reports by file (chiso import)".into())),
+                }
+            }
+            // One read says what each unit-month holds now; without it a pull
+            // cannot tell a new version from a repeat, so nothing is pulled.
+            match self.store.current_batches(*month).await {
+                Ok(c) => {
+                    current.push((*month, c));
+                    pulls.extend(month_pulls);
+                }
+                Err(e) => {
+                    let error = format!("reading what is stored: {e}");
+                    for (unit, _, month) in month_pulls {
+                        let attempt = Attempt::start(Channel::Http, &unit.code, month);
+                        let t = Transport {
+                            http_status: 0,
+                            tries: 0,
+                        };
+                        let failed = fail(&self.store, &attempt, t, &error, dry_run).await;
+                        report.results.push(failed);
+                    }
+                }
             }
         }
-        // One read says what each unit-month holds now; without it a pull
-        // cannot tell a new version from a repeat, so nothing is pulled.
-        let current = match self.store.current_batches(month).await {
-            Ok(c) => c,
-            Err(e) => {
-                for (unit, _) in pulls {
-                    let attempt = Attempt::start(Channel::Http, &unit.code, month);
-                    let t = Transport {
-                        http_status: 0,
-                        tries: 0,
-                    };
-                    let error = format!("reading what is stored: {e}");
-                    report
-                        .results
-                        .push(fail(&self.store, &attempt, t, &error, dry_run).await);
-                }
-                return report;
-            }
-        };
         // Futures built first (they start only when polled): a closure inside the
         // stream would keep this future from being provably Send, which the
         // scheduler's jobs must be (rust-lang/rust#110338).
         let pulls: Vec<_> = pulls
             .into_iter()
-            .map(|(unit, endpoint)| {
-                let current = current.get(unit.code.as_str());
+            .map(|(unit, endpoint, month)| {
+                let current = current
+                    .iter()
+                    .find(|(m, _)| *m == month)
+                    .and_then(|(_, c)| c.get(unit.code.as_str()));
                 self.collect_unit(unit, endpoint, month, current, dry_run)
             })
             .collect();
         let mut decided = stream::iter(pulls).buffer_unordered(self.settings.concurrency.max(1));
+        let mut results = Vec::new();
         let mut pending = PendingWrites::default();
+        // At most one write in flight, beside the pulls.
+        let mut writing: Option<Writer> = None;
         while let Some(d) = decided.next().await {
             pending.add(d);
             if pending.rows() >= FLUSH_ROWS {
-                report.results.extend(pending.flush(&self.store).await);
+                if let Some(w) = writing.take() {
+                    results.extend(w.finish().await);
+                }
+                writing = Some(Writer::start(&self.store, std::mem::take(&mut pending)));
             }
         }
-        report.results.extend(pending.flush(&self.store).await);
-        for result in &report.results {
-            log(result);
+        if let Some(w) = writing.take() {
+            results.extend(w.finish().await);
         }
-        report
-            .results
-            .sort_by(|a, b| (&a.unit, a.month).cmp(&(&b.unit, b.month)));
-        report
+        results.extend(pending.flush(&self.store).await);
+        for result in results {
+            log(&result);
+            if let Some(i) = runs.iter().position(|(m, _)| *m == result.month) {
+                reports[i].results.push(result);
+            }
+        }
+        for report in &mut reports {
+            report
+                .results
+                .sort_by(|a, b| (&a.unit, a.month).cmp(&(&b.unit, b.month)));
+        }
+        reports
     }
 
     fn endpoint(&self, unit: &Unit) -> Option<Endpoint> {
@@ -240,6 +275,39 @@ impl Collector {
             result,
             attempt: None,
             rows: None,
+        }
+    }
+}
+
+/// A write of held unit-months running as its own task.
+struct Writer {
+    unit_months: Vec<(UnitCode, Month)>,
+    task: tokio::task::JoinHandle<Vec<UnitResult>>,
+}
+
+impl Writer {
+    fn start(store: &Store, mut pending: PendingWrites) -> Self {
+        let store = store.clone();
+        Self {
+            unit_months: pending.unit_months(),
+            task: tokio::spawn(async move { pending.flush(&store).await }),
+        }
+    }
+
+    /// The write's results; a writer lost (it cannot panic, but a runtime
+    /// shutting down ends it) fails every unit-month it carried, named.
+    async fn finish(self) -> Vec<UnitResult> {
+        match self.task.await {
+            Ok(results) => results,
+            Err(e) => self
+                .unit_months
+                .into_iter()
+                .map(|(unit, month)| {
+                    let mut r = UnitResult::new(&unit, month, (0, 0));
+                    r.message = format!("unit {unit}, month {month}: the write ended: {e}");
+                    r
+                })
+                .collect(),
         }
     }
 }

@@ -34,11 +34,14 @@ pub fn collect_job(collector: Arc<Collector>, schedule: CronSchedule) -> Job {
 pub async fn collect_recent(collector: &Collector, months: [Month; 2]) -> anyhow::Result<String> {
     let mut lines = Vec::new();
     let mut all_ok = true;
+    let mut runs = Vec::new();
     for month in months {
-        let units = collector.units_for(month, None)?;
-        let report = collector.collect(month, &units, false).await;
+        runs.push((month, collector.units_for(month, None)?));
+    }
+    let reports = collector.collect_months(&runs, false).await;
+    for ((month, _), report) in runs.iter().zip(reports) {
         all_ok &= report.all_succeeded();
-        lines.push(month_line(month, &report));
+        lines.push(month_line(*month, &report));
     }
     let summary = lines.join("; ");
     match all_ok {

@@ -23,6 +23,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clickhouse::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 
 pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
 pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
@@ -79,7 +81,18 @@ pub struct Store {
 
 impl Store {
     pub fn new(settings: &ClickHouseSettings) -> Self {
-        let admin = Client::default()
+        // The clickhouse crate's own HTTP client, with TCP_NODELAY: without it an
+        // INSERT's last small write waited on the server's delayed ACK, ~27 ms
+        // for every INSERT however small (one-row inserts: 27 ms against 0.7 ms
+        // for a SELECT, `chiso-bench ingest`).
+        let mut connector = HttpConnector::new();
+        connector.set_keepalive(Some(Duration::from_secs(60)));
+        connector.set_nodelay(true);
+        // Idle connections close below the server's 3 s keep-alive.
+        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(2))
+            .build(connector);
+        let admin = Client::with_http_client(http)
             .with_url(&settings.url)
             .with_user(&settings.user)
             .with_password(&settings.password)
