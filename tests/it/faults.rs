@@ -189,3 +189,79 @@ async fn a_client_error_is_not_retried() {
     );
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_failed_write_fails_every_unit_month_it_carried_and_records_each() {
+    let store = test_store("fault_write").await;
+    let sim = simulator(vec![]);
+    let c = collector(&store, &sim);
+    let (june, july) = (month("2021-06"), month("2021-07"));
+    let runs: Vec<_> = [june, july]
+        .into_iter()
+        .map(|m| {
+            let units: Vec<_> = c
+                .units_for(m, None)
+                .unwrap()
+                .into_iter()
+                .filter(|u| [FAULTY, OTHERS[0], OTHERS[1]].contains(&u.code.as_str()))
+                .collect();
+            (m, units)
+        })
+        .collect();
+    let first = c.collect_months(&runs[..1], false).await;
+    assert!(first[0].all_succeeded(), "{}", first[0]);
+    let stored_june = store.month_totals(june).await.unwrap();
+
+    // The measures table goes away: July's write cannot be made.
+    let create: String = store
+        .client()
+        .query("SHOW CREATE TABLE measure_values")
+        .fetch_one()
+        .await
+        .unwrap();
+    store
+        .client()
+        .query("DROP TABLE measure_values")
+        .execute()
+        .await
+        .unwrap();
+    let reports = c.collect_months(&runs, false).await;
+    assert_eq!(reports.len(), 2);
+    // June is unchanged (nothing to write); every July unit-month failed, named.
+    assert!(reports[0]
+        .results
+        .iter()
+        .all(|r| r.outcome == Outcome::Unchanged));
+    assert_eq!(reports[1].results.len(), 3);
+    for r in &reports[1].results {
+        assert_eq!(r.outcome, Outcome::Failed, "{}", reports[1]);
+        assert!(
+            r.message
+                .contains(&format!("unit {}, month 2021-07: storing", r.unit)),
+            "{}",
+            r.message
+        );
+    }
+    // Each attempt is recorded as failed, with the reason; June's data is intact,
+    // and July has no batch, so the next pull stores it.
+    let attempts = store.last_attempts(july).await.unwrap();
+    assert_eq!(attempts.len(), 3);
+    for a in &attempts {
+        assert_eq!(a.outcome, Outcome::Failed, "{}", a.unit_code);
+        assert!(a.error.contains("storing"), "{}", a.error);
+    }
+    assert_eq!(store.month_totals(june).await.unwrap(), stored_june);
+    assert!(store.current_batches(july).await.unwrap().is_empty());
+    // With the table back, the next pull stores July.
+    store.client().query(&create).execute().await.unwrap();
+    let again = c.collect_months(&runs[1..], false).await;
+    assert!(
+        again[0]
+            .results
+            .iter()
+            .all(|r| r.outcome == Outcome::Stored),
+        "{}",
+        again[0]
+    );
+    sim.stop().await;
+}
