@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
-use super::rows::{BatchRow, MeasureRow, ServiceRow};
 use super::{Store, StoreError};
 use crate::domain::Month;
 
@@ -53,20 +52,6 @@ impl Store {
             self.run(&context, insert.write(row)).await?;
         }
         self.run(&context, insert.end()).await
-    }
-
-    /// Stores one accepted batch: each table in one INSERT (so each is atomic),
-    /// the batch record last, once the data is in.
-    pub async fn store_batch(
-        &self,
-        services: &[ServiceRow],
-        measures: &[MeasureRow],
-        batch: &BatchRow,
-    ) -> Result<(), StoreError> {
-        self.insert_rows("service_stats", services).await?;
-        self.insert_rows("measure_values", measures).await?;
-        self.insert_rows("batches", std::slice::from_ref(batch))
-            .await
     }
 
     pub async fn current_batch(
