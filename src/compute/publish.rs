@@ -210,6 +210,19 @@ impl Computer<'_> {
         }))
     }
 
+    /// The published results of `period` shared, not copied: for readers that
+    /// take a little of them (one unit's standing, national figures).
+    pub async fn published_groups(
+        &self,
+        period: Period,
+    ) -> Result<Option<Arc<Vec<GroupRanking>>>, StoreError> {
+        let records = self.store.period_records(&period.to_string()).await?;
+        match self.chosen(&records) {
+            Some((computation, _)) => Ok(Some(self.results(computation).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The published results, or a provisional computation from the current
     /// data when the period was never computed (nothing is stored by reading).
     pub async fn published_or_live(&self, period: Period) -> Result<Published, StoreError> {

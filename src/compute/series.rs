@@ -29,49 +29,81 @@ pub struct NationalMonth {
 }
 
 impl Computer<'_> {
-    /// `unit`'s evaluations for each month of `from..=to`, computed from the
-    /// current data. Months before a merger carry the predecessors' sums.
+    /// `unit`'s evaluations for each month of `from..=to`, as the rankings of
+    /// each month show them (their published results) where the unit stands
+    /// alone in them; computed from the current data where it does not (a
+    /// month before a merger carries the predecessors' sums) or where the
+    /// month was never computed.
     pub async fn unit_series(
         &self,
         unit: &Unit,
         from: Month,
         to: Month,
     ) -> Result<Vec<UnitMonth>, StoreError> {
-        let months: Vec<Month> = from.through(to).collect();
         // An ended unit's series is seen from its own last month.
         let reference = unit
             .until
             .map(Month::of)
             .filter(|end| *end < to)
             .unwrap_or(to);
+        let mut series = Vec::new();
+        let mut live = Vec::new();
+        for m in from.through(to) {
+            let folded = members(self.registry, unit, m, reference);
+            let alone = matches!(folded.as_slice(), [only] if only.code == unit.code);
+            let published = match alone {
+                true => self.published_groups(Period::Month(m)).await?,
+                false => None,
+            };
+            let standing = published.as_ref().and_then(|groups| {
+                groups
+                    .iter()
+                    .flat_map(|g| g.units.iter())
+                    .find(|u| u.code == unit.code.as_str())
+            });
+            match standing {
+                Some(s) => series.push(UnitMonth {
+                    month: m.to_string(),
+                    evaluations: s.evaluations.clone(),
+                    composite: s.composite.clone(),
+                }),
+                None => {
+                    live.push((series.len(), m));
+                    series.push(UnitMonth {
+                        month: m.to_string(),
+                        evaluations: Vec::new(),
+                        composite: super::evaluate::composite(self.indicators.composite(), &[]),
+                    });
+                }
+            }
+        }
+        let months: Vec<Month> = live.iter().map(|(_, m)| *m).collect();
+        if months.is_empty() {
+            return Ok(series);
+        }
         // Only the units whose reports make up this one's series are read.
-        let mut members: Vec<String> = months
+        let mut codes: Vec<String> = months
             .iter()
             .flat_map(|&m| members(self.registry, unit, m, reference))
             .map(|u| u.code.to_string())
             .collect();
-        members.sort();
-        members.dedup();
-        let units = Units::Only(&members);
+        codes.sort();
+        codes.dedup();
+        let units = Units::Only(&codes);
         let inputs = read_inputs(self.store, self.registry, &months, units, self.deadline).await?;
-        Ok(months
-            .iter()
-            .map(|&m| {
-                let (evaluations, composite) = evaluate_unit(
-                    self.registry,
-                    self.indicators,
-                    &inputs,
-                    unit,
-                    &[m],
-                    reference,
-                );
-                UnitMonth {
-                    month: m.to_string(),
-                    evaluations,
-                    composite,
-                }
-            })
-            .collect())
+        for (at, m) in live {
+            let (evaluations, composite) = evaluate_unit(
+                self.registry,
+                self.indicators,
+                &inputs,
+                unit,
+                &[m],
+                reference,
+            );
+            series[at].evaluations = evaluations;
+            series[at].composite = composite;
+        }
+        Ok(series)
     }
 
     /// The national figures of `indicator` for each month of `from..=to`, from
@@ -106,8 +138,14 @@ impl Computer<'_> {
     ) -> Result<Vec<(Month, Vec<NationalFigure>)>, StoreError> {
         let mut out = Vec::new();
         for m in from.through(to) {
-            let published = self.published_or_live(Period::Month(m)).await?;
-            out.push((m, national_figures(self.indicators, &published.groups)));
+            let figures = match self.published_groups(Period::Month(m)).await? {
+                Some(groups) => national_figures(self.indicators, &groups),
+                None => {
+                    let live = self.published_or_live(Period::Month(m)).await?;
+                    national_figures(self.indicators, &live.groups)
+                }
+            };
+            out.push((m, figures));
         }
         Ok(out)
     }

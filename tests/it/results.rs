@@ -523,6 +523,22 @@ async fn a_frozen_period_keeps_its_ranking_after_new_data_arrives() {
     assert_eq!(shown.frozen_at, frozen.frozen_at);
     assert_eq!(shown.groups, frozen.groups);
     assert_eq!(computer.published_or_live(june).await.unwrap(), shown);
+    // A unit's series too shows June as frozen, not the new data; May, never
+    // computed, comes from the current data.
+    let bac_kan = reg.get(&UnitCode::new("06")).unwrap();
+    let series = computer
+        .unit_series(bac_kan, month("2021-05"), month("2021-06"))
+        .await
+        .unwrap();
+    let frozen_06 = &unit(province(&frozen.groups), "06").evaluations;
+    let live_june = ranking(&store, &sum, "2021-06").await;
+    assert_ne!(&unit(province(&live_june), "06").evaluations, frozen_06);
+    assert_eq!(&series[1].evaluations, frozen_06);
+    let live_may = ranking(&store, &sum, "2021-05").await;
+    assert_eq!(
+        series[0].evaluations,
+        unit(province(&live_may), "06").evaluations
+    );
     // National series read the frozen results too: online pooled (80+40+30)/(200+100+50)
     // = 150/350, not the (150+100)/(350+100) of the new data.
     let series = computer
