@@ -199,6 +199,39 @@ pub async fn ingest_part(
     })
 }
 
+/// Part 2 alone (`chiso-bench compute`): the history of `years` loaded into
+/// `database` unless it holds service rows, then the first compute and the
+/// recompute of every period, as text.
+pub async fn compute_part(
+    t: &Target,
+    database: &str,
+    (y0, y1): (i32, i32),
+    seed: u64,
+) -> anyhow::Result<String> {
+    let app = t.app(database)?;
+    app.store.migrate().await?;
+    if ingest::stored_rows(&app.store).await? == 0 {
+        let months: Vec<Month> = Month::new(y0, 1)
+            .zip(Month::new(y1, 12))
+            .map(|(a, b)| a.through(b).collect())
+            .unwrap_or_default();
+        say(&format!("loading {y0}–{y1} into {database}"));
+        load(&app.store, &app.registry, &app.catalogue, months, seed).await?;
+        settle(t, database).await;
+    }
+    let all = periods(y0, y1);
+    let first = compute_all(&app, &all).await?;
+    let again = compute_all(&app, &all).await?;
+    Ok(format!(
+        "{} periods: first {:.2} s ({} stored), again {:.2} s ({} stored)",
+        all.len(),
+        first.elapsed.as_secs_f64(),
+        first.stored,
+        again.elapsed.as_secs_f64(),
+        again.stored
+    ))
+}
+
 async fn baselines_of(app: &crate::app::App, codes: &[&str]) -> anyhow::Result<Vec<Baseline>> {
     baselines(app, |code| codes.contains(&code)).await
 }

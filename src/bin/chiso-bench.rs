@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chiso::bench::dashboards::Load;
-use chiso::bench::run::{ingest_part, run, Options};
+use chiso::bench::run::{compute_part, ingest_part, run, Options};
 use chiso::bench::{report, Target};
 use chiso::domain::Month;
 use clap::{Parser, Subcommand};
@@ -82,6 +82,18 @@ enum Command {
         #[arg(long, default_value_t = 2019)]
         seed: u64,
     },
+    /// Part 2 (compute) alone, printed, over DATABASE: loads 2019–2025 into it
+    /// first when it holds no service rows; a quick loop for profiling.
+    Compute {
+        #[arg(long, default_value = "bench_compute")]
+        database: String,
+        #[arg(long, default_value_t = 2019)]
+        from_year: i32,
+        #[arg(long, default_value_t = 2025)]
+        to_year: i32,
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
     /// The web server over DATABASE; prints its URL, runs until killed.
     Serve {
         #[arg(long)]
@@ -126,6 +138,23 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("waiting for a signal")?;
             web.stop().await;
+            Ok(())
+        }
+        Command::Compute {
+            database,
+            from_year,
+            to_year,
+            seed,
+        } => {
+            let target = Target {
+                config: cli.config,
+                clickhouse_url: cli.clickhouse_url,
+                clickhouse_dir: PathBuf::new(),
+                clickhouse_script: PathBuf::new(),
+                log_dir: PathBuf::new(),
+            };
+            let figures = compute_part(&target, &database, (from_year, to_year), seed).await?;
+            println!("{figures}");
             Ok(())
         }
         Command::Ingest {

@@ -65,7 +65,7 @@ impl Computer<'_> {
                 Some(s) => series.push(UnitMonth {
                     month: m.to_string(),
                     evaluations: s.evaluations.clone(),
-                    composite: s.composite.clone(),
+                    composite: s.composite,
                 }),
                 None => {
                     live.push((series.len(), m));

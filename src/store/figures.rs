@@ -3,6 +3,7 @@
 //! was first stored (for the reporting rate and timeliness).
 
 use clickhouse::Row;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
 
 use super::{Store, StoreError};
@@ -117,6 +118,23 @@ impl Units<'_> {
     }
 }
 
+/// Years read at once: enough to keep two cores busy, few enough to leave
+/// ClickHouse's concurrent query limit to the pages.
+const YEARS_AT_ONCE: usize = 4;
+
+/// `from..=to` cut at year ends, in order.
+fn years(from: Month, to: Month) -> Vec<(Month, Month)> {
+    let mut spans = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let year_end = Month::new(start.year(), 12).unwrap_or(to);
+        let end = year_end.min(to);
+        spans.push((start, end));
+        start = end.next();
+    }
+    spans
+}
+
 impl Store {
     /// Runs `sql`, whose two `?` are the first and last month, and fetches every row.
     pub(super) async fn fetch_month_range<T>(
@@ -172,6 +190,10 @@ impl Store {
         self.run(context, q.fetch_all()).await
     }
 
+    /// Every unit-month's service sums. Read a year (a partition) per query,
+    /// several at once: FINAL merges on one thread per query on 18.16, so one
+    /// query over 2019–2025 took 4.4 s and seven at once 2.0 s (`chiso-bench
+    /// compute`).
     pub async fn service_figures(
         &self,
         (from, to): (Month, Month),
@@ -184,9 +206,14 @@ impl Store {
                    sum(processed_late), sum(pending_overdue) \
                    FROM service_stats FINAL WHERE {range}{units} AND {current} \
                    GROUP BY unit_code, month ORDER BY unit_code, month";
-        let sql = (sql, "service_stats");
-        self.fetch_figures("read service figures", sql, (from, to), units)
-            .await
+        let reads = years(from, to).into_iter().map(|span| {
+            self.fetch_figures("read service figures", (sql, "service_stats"), span, units)
+        });
+        let parts: Vec<Vec<ServiceFigures>> = stream::iter(reads)
+            .buffered(YEARS_AT_ONCE)
+            .try_collect()
+            .await?;
+        Ok(parts.concat())
     }
 
     pub async fn measure_figures(
@@ -212,5 +239,31 @@ impl Store {
         let sql = (sql, "batches");
         self.fetch_figures("read report arrivals", sql, (from, to), units)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str) -> Month {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_span_is_cut_at_year_ends() {
+        assert_eq!(
+            years(m("2019-03"), m("2021-02")),
+            [
+                (m("2019-03"), m("2019-12")),
+                (m("2020-01"), m("2020-12")),
+                (m("2021-01"), m("2021-02")),
+            ]
+        );
+        assert_eq!(
+            years(m("2021-06"), m("2021-06")),
+            [(m("2021-06"), m("2021-06"))]
+        );
+        assert!(years(m("2021-06"), m("2021-05")).is_empty());
     }
 }

@@ -143,9 +143,15 @@ mod tests {
         kept.keep("2021-06", Instant::now(), records.clone());
         assert!(kept.get_or_claim("2021-06").is_some(), "fresh");
         std::thread::sleep(Duration::from_millis(250));
-        assert!(kept.get_or_claim("2021-06").is_none(), "stale: this caller reads");
+        assert!(
+            kept.get_or_claim("2021-06").is_none(),
+            "stale: this caller reads"
+        );
         assert!(kept.get_or_claim("2021-06").is_some(), "the others keep it");
         kept.forget("2021-06");
-        assert!(kept.get_or_claim("2021-06").is_none(), "forgotten on a write");
+        assert!(
+            kept.get_or_claim("2021-06").is_none(),
+            "forgotten on a write"
+        );
     }
 }
