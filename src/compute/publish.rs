@@ -53,6 +53,16 @@ pub enum FreezeOutcome {
     AlreadyFrozen,
 }
 
+/// `Published` with its results shared with the in-memory copy.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    pub period: String,
+    pub computation_id: String,
+    pub computed_at: DateTime<Utc>,
+    pub frozen_at: Option<DateTime<Utc>>,
+    pub groups: Arc<Vec<GroupRanking>>,
+}
+
 /// A period's results as pages and the API show them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Published {
@@ -195,18 +205,30 @@ impl Computer<'_> {
     /// the newest computation; `None` when it was never computed. Which one is
     /// published is read as pages read it (`Store::period_records`).
     pub async fn published(&self, period: Period) -> Result<Option<Published>, StoreError> {
+        Ok(self.publication(period).await?.map(|p| Published {
+            period: p.period,
+            computation_id: p.computation_id,
+            computed_at: p.computed_at,
+            frozen_at: p.frozen_at,
+            groups: p.groups.as_ref().clone(),
+        }))
+    }
+
+    /// Like `published`, the results shared rather than copied: what pages
+    /// under load read.
+    pub async fn publication(&self, period: Period) -> Result<Option<Publication>, StoreError> {
         let key = period.to_string();
         let records = self.store.period_records(&key).await?;
         let Some((computation, frozen_at)) = self.chosen(&records) else {
             return Ok(None);
         };
         let groups = self.results(computation).await?;
-        Ok(Some(Published {
+        Ok(Some(Publication {
             period: key,
             computation_id: computation.computation_id.clone(),
             computed_at: computation.computed_at,
             frozen_at,
-            groups: groups.as_ref().clone(),
+            groups,
         }))
     }
 
@@ -216,11 +238,7 @@ impl Computer<'_> {
         &self,
         period: Period,
     ) -> Result<Option<Arc<Vec<GroupRanking>>>, StoreError> {
-        let records = self.store.period_records(&period.to_string()).await?;
-        match self.chosen(&records) {
-            Some((computation, _)) => Ok(Some(self.results(computation).await?)),
-            None => Ok(None),
-        }
+        Ok(self.publication(period).await?.map(|p| p.groups))
     }
 
     /// The published results, or a provisional computation from the current

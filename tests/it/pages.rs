@@ -184,6 +184,21 @@ async fn pages_follow_the_roles_and_a_published_ranking_is_public() {
     let (status, _, html) = get_as(&server, "/xep-hang?period=2021-06", None).await;
     assert_eq!(status, 200);
     assert!(html.contains("Kết quả đã công bố"));
+    assert_eq!(html.matches("Không có số liệu</span>").count(), 55);
+    // A page drawn once is kept, and drawn again for a newly published
+    // computation: 14 reports June late, June is frozen again, 54 lack data.
+    let dir = tempfile::tempdir().unwrap();
+    let late = [service_line("14", "2021-06", 100, 50, 100, 80)];
+    import_lines(&app.store, &dir, "late.csv", SERVICE_HEADER, &late).await;
+    let (_, _, kept) = get_as(&server, "/xep-hang?period=2021-06", None).await;
+    assert_eq!(kept, html, "the frozen page until June is frozen again");
+    app.computer()
+        .freeze("2021-06".parse().unwrap())
+        .await
+        .unwrap();
+    let (_, _, refrozen) = get_as(&server, "/xep-hang?period=2021-06", None).await;
+    assert_eq!(refrozen.matches("Không có số liệu</span>").count(), 54);
+    assert!(refrozen.contains("<tr data-unit=\"14\""));
     server.server.stop().await;
 }
 

@@ -24,6 +24,17 @@ form.inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.4re
 
 /// A whole page with `title` and `body`.
 pub fn page(title: &str, body: Markup) -> HttpResponse {
+    html_response(page_html(title, body))
+}
+
+pub fn html_response(html: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
+
+/// The whole document around `body`.
+pub fn page_html(title: &str, body: Markup) -> String {
     let markup = html! {
         (DOCTYPE)
         html lang="vi" {
@@ -45,9 +56,7 @@ pub fn page(title: &str, body: Markup) -> HttpResponse {
             }
         }
     };
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
+    markup.into_string()
 }
 
 /// A page saying what went wrong, with the status code.

@@ -7,6 +7,7 @@ mod indicator;
 mod layout;
 mod quality;
 mod ranking;
+mod rendered;
 mod schema;
 mod unit;
 

@@ -5,14 +5,14 @@
 use std::cmp::Ordering;
 
 use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::format::{arrow, number, signed, status_class, value};
-use super::layout::{page, problem, PageError};
+use super::layout::{html_response, page_html, problem, PageError};
+use super::rendered::rendered;
 use crate::compute::national::{GroupRanking, UnitStanding};
-use crate::compute::publish::Published;
 use crate::compute::summary::national_figures;
 use crate::config::Indicator;
 use crate::domain::{place_sort_key, Month, Period, QuarterCalendar, RankingGroup};
@@ -64,8 +64,12 @@ fn period_and_group(query: &Query) -> Result<(Period, RankingGroup), PageError> 
 
 /// A frozen (published) ranking is public, as DTI publishes its rankings;
 /// a provisional one needs an account.
-fn may_read(viewer: &Viewer, published: &Published, req: &HttpRequest) -> Result<(), PageError> {
-    if published.frozen_at.is_none() {
+fn may_read(
+    viewer: &Viewer,
+    frozen_at: Option<DateTime<Utc>>,
+    req: &HttpRequest,
+) -> Result<(), PageError> {
+    if frozen_at.is_none() {
         viewer
             .require_account()
             .map_err(|e| PageError::access(e, req))?;
@@ -81,18 +85,66 @@ pub async fn page_handler(
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
     let (period, group) = period_and_group(&query)?;
-    let published = state.computer().published_or_live(period).await?;
-    may_read(&viewer, &published, &req)?;
-    let ranking = published
-        .groups
-        .iter()
-        .find(|g| g.group == group)
-        .ok_or_else(|| PageError::not_found("Không có nhóm này trong kỳ."))?;
-    let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
     let sort = query.sort.clone().unwrap_or_else(|| "rank".into());
     let descending = query.dir.as_deref() == Some("desc");
-    let units = sorted(ranking, &sort, descending);
-    let header = |label: &str, key: &str| sort_header(label, key, period, group, &sort, descending);
+    let computer = state.computer();
+    let Some(publication) = computer.publication(period).await? else {
+        // Never computed: a provisional ranking from the current data, drawn each time.
+        let live = computer.published_or_live(period).await?;
+        may_read(&viewer, live.frozen_at, &req)?;
+        let when = AsOf {
+            computed_at: live.computed_at,
+            frozen_at: live.frozen_at,
+        };
+        let ranking = group_of(&live.groups, group)?;
+        let page = draw(&state, (period, group), ranking, (&sort, descending), when);
+        return Ok(html_response(page));
+    };
+    may_read(&viewer, publication.frozen_at, &req)?;
+    let when = AsOf {
+        computed_at: publication.computed_at,
+        frozen_at: publication.frozen_at,
+    };
+    // Everything the page shows: the computation and its freeze, the query,
+    // and the newest month the period selector offers.
+    let key = format!(
+        "{}|{:?}|{period}|{}|{sort}|{descending}|{}",
+        publication.computation_id,
+        publication.frozen_at,
+        group.as_str(),
+        latest_month()
+    );
+    let ranking = group_of(&publication.groups, group)?;
+    let page = rendered(key, || {
+        draw(&state, (period, group), ranking, (&sort, descending), when)
+    });
+    Ok(html_response(page))
+}
+
+fn group_of(groups: &[GroupRanking], group: RankingGroup) -> Result<&GroupRanking, PageError> {
+    groups
+        .iter()
+        .find(|g| g.group == group)
+        .ok_or_else(|| PageError::not_found("Không có nhóm này trong kỳ."))
+}
+
+/// When the results shown were computed, and frozen if they were.
+#[derive(Clone, Copy)]
+struct AsOf {
+    computed_at: DateTime<Utc>,
+    frozen_at: Option<DateTime<Utc>>,
+}
+
+fn draw(
+    state: &State,
+    (period, group): (Period, RankingGroup),
+    ranking: &GroupRanking,
+    (sort, descending): (&str, bool),
+    when: AsOf,
+) -> String {
+    let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
+    let units = sorted(ranking, sort, descending);
+    let header = |label: &str, key: &str| sort_header(label, key, period, group, sort, descending);
     let body = html! {
         h1 { "Xếp hạng " (group.name_vi().to_lowercase()) " · " (period_label(period)) }
         (period_form(period, group, state.computer().calendar))
@@ -102,8 +154,8 @@ pub async fn page_handler(
                   href=(format!("/xep-hang?period={period}&group={}", g.as_str())) { (g.name_vi()) }
             }
         }
-        (as_of(&published))
-        (national_header(&state, ranking, &indicators, period))
+        (as_of(when))
+        (national_header(state, ranking, &indicators, period))
         p.muted {
             "Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0. "
             a href=(format!("/xep-hang.csv?period={period}&group={}", group.as_str())) { "Tải CSV" }
@@ -123,7 +175,7 @@ pub async fn page_handler(
             }
         }
     };
-    Ok(page(&format!("Xếp hạng {period}"), body))
+    page_html(&format!("Xếp hạng {period}"), body)
 }
 
 fn unit_row(u: &UnitStanding, indicators: &[&Indicator], period: Period) -> Markup {
@@ -167,17 +219,17 @@ fn period_end(period: Period) -> Month {
         .unwrap_or_else(latest_month)
 }
 
-fn as_of(published: &Published) -> Markup {
+fn as_of(when: AsOf) -> Markup {
     let hanoi = |t: chrono::DateTime<Utc>| {
         t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
             .format("%H:%M ngày %d/%m/%Y")
             .to_string()
     };
     html! {
-        @match published.frozen_at {
+        @match when.frozen_at {
             Some(t) => p.muted #as-of { "Kết quả đã công bố, chốt số liệu lúc " (hanoi(t)) "." },
             None => p.note #as-of { "Kết quả tạm tính từ số liệu hiện có (tính lúc "
-                (hanoi(published.computed_at)) "); có thể thay đổi khi đơn vị gửi thêm số liệu." },
+                (hanoi(when.computed_at)) "); có thể thay đổi khi đơn vị gửi thêm số liệu." },
         }
     }
 }
@@ -334,7 +386,7 @@ pub async fn csv(
 ) -> Result<HttpResponse, PageError> {
     let (period, group) = period_and_group(&query)?;
     let published = state.computer().published_or_live(period).await?;
-    may_read(&viewer, &published, &req)?;
+    may_read(&viewer, published.frozen_at, &req)?;
     let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
     let mut header: Vec<String> = ["rank", "rank_change", "unit_code", "unit_name", "score"]
         .map(String::from)
