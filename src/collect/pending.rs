@@ -3,7 +3,8 @@
 //! a few parts per run rather than thousands (`make bench`, ingest).
 //!
 //! Order within a write is the order of one unit-month's: data rows, then
-//! batch records (a batch never points at missing rows), then attempt records.
+//! batch records (a batch never points at missing rows; `batch_log` before
+//! `batches`), then attempt records.
 //! A write that fails fails every unit-month it carried, each named.
 
 use super::report::UnitResult;
@@ -68,6 +69,8 @@ impl PendingWrites {
             );
             services?;
             measures?;
+            // The log first: a batch in `batches` always has its arrival kept.
+            store.insert_rows("batch_log", &taken.batches).await?;
             store.insert_rows("batches", &taken.batches).await
         };
         let mut results = taken.results;

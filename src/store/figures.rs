@@ -234,7 +234,11 @@ impl Store {
         (from, to): (Month, Month),
         units: Units<'_>,
     ) -> Result<Vec<FirstStored>, StoreError> {
-        let sql = "SELECT unit_code, toString(month), toUInt32(min(stored_at)) FROM batches \
+        // Both tables (0008_batch_log.sql): `batches` keeps only the newest
+        // batch once merged, the log every batch since it exists.
+        let sql = "SELECT unit_code, toString(month), toUInt32(min(stored_at)) FROM \
+                   (SELECT unit_code, month, stored_at FROM batch_log \
+                   UNION ALL SELECT unit_code, month, stored_at FROM batches) \
                    WHERE {range}{units} GROUP BY unit_code, month";
         let sql = (sql, "batches");
         self.fetch_figures("read report arrivals", sql, (from, to), units)

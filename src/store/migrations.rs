@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_users",
         sql: include_str!("../../sql/0007_users.sql"),
     },
+    Migration {
+        name: "0008_batch_log",
+        sql: include_str!("../../sql/0008_batch_log.sql"),
+    },
 ];
 
 impl Migration {

@@ -173,3 +173,44 @@ async fn a_file_of_neither_layout_is_refused_naming_both() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_corrected_report_keeps_its_first_arrival_after_merges() {
+    let store = test_store("import_first_arrival").await;
+    let dir = tempfile::tempdir().unwrap();
+    let june = month("2021-06");
+    let first = [super::common::service_line(
+        "01", "2021-06", 100, 30, 90, 80,
+    )];
+    super::common::import_lines(&store, &dir, "first.csv", SERVICE_HEADER, &first).await;
+    let arrived = store
+        .first_stored((june, june), chiso::store::Units::All)
+        .await
+        .unwrap();
+    assert_eq!(arrived.len(), 1);
+    // A correction a second later (stored_at has whole seconds), then the
+    // merge that folds `batches` down to the newest batch.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let corrected = [super::common::service_line(
+        "01", "2021-06", 100, 40, 90, 80,
+    )];
+    super::common::import_lines(&store, &dir, "corrected.csv", SERVICE_HEADER, &corrected).await;
+    store
+        .client()
+        .query("OPTIMIZE TABLE batches FINAL")
+        .execute()
+        .await
+        .unwrap();
+    let batches: u64 = store
+        .client()
+        .query("SELECT count() FROM batches")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(batches, 1, "merged down to the newest batch");
+    let after = store
+        .first_stored((june, june), chiso::store::Units::All)
+        .await
+        .unwrap();
+    assert_eq!(after, arrived, "the first arrival, not the correction's");
+}
