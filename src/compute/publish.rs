@@ -4,7 +4,7 @@
 //! what the rankings show: the newest frozen computation, else the newest.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -16,6 +16,7 @@ use super::national::{
 };
 use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
+use crate::domain::kept::Kept;
 use crate::domain::{Month, Period, QuarterCalendar};
 use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units};
 
@@ -316,12 +317,13 @@ impl Computer<'_> {
         &self,
         computation: &ComputationRow,
     ) -> Result<Arc<Vec<GroupRanking>>, StoreError> {
-        if let Some(groups) = kept_results(&computation.computation_id) {
+        let id = &computation.computation_id;
+        if let Some(groups) = kept_results().get(id) {
             return Ok(groups);
         }
         let rows = self.store.computation_rows(computation.clone()).await?;
         let groups = Arc::new(from_rows(&rows));
-        keep_results(&computation.computation_id, groups.clone());
+        kept_results().keep(id.clone(), groups.clone());
         Ok(groups)
     }
 
@@ -336,31 +338,12 @@ impl Computer<'_> {
 
 /// A stored computation never changes (a recompute stores a new one, and its
 /// `computations` row is written after its results), so its results are kept
-/// in memory by id once read: showing a published period then reads only the
-/// two small tables that say which computation is published, never the
-/// results again (the ranking page under load: see `make bench`).
-type KeptResults = Mutex<HashMap<String, Arc<Vec<GroupRanking>>>>;
-
-/// Computations kept; past this the cache starts afresh (a period's pages
-/// name few computations: the frozen one and the newest).
-const RESULTS_KEPT: usize = 256;
-
-fn results_cache() -> &'static KeptResults {
-    static KEPT: OnceLock<KeptResults> = OnceLock::new();
-    KEPT.get_or_init(Mutex::default)
-}
-
-fn kept_results(computation_id: &str) -> Option<Arc<Vec<GroupRanking>>> {
-    results_cache().lock().ok()?.get(computation_id).cloned()
-}
-
-fn keep_results(computation_id: &str, groups: Arc<Vec<GroupRanking>>) {
-    if let Ok(mut kept) = results_cache().lock() {
-        if kept.len() >= RESULTS_KEPT {
-            kept.clear();
-        }
-        kept.insert(computation_id.to_string(), groups);
-    }
+/// in memory by id once read: showing a published period then reads its
+/// results once per process (the ranking page under load: see `make bench`).
+/// A period's pages name few computations: the frozen one and the newest.
+fn kept_results() -> &'static Kept<Arc<Vec<GroupRanking>>> {
+    static KEPT: OnceLock<Kept<Arc<Vec<GroupRanking>>>> = OnceLock::new();
+    KEPT.get_or_init(|| Kept::new(256))
 }
 
 /// SHA-256 of the results as JSON: equal results, equal hash.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use actix_web::web::Bytes;
@@ -13,6 +13,7 @@ use super::data::generate;
 use super::faults::{FaultMode, Faults};
 use super::SimulatorConfig;
 use crate::config::{Registry, Unit};
+use crate::domain::kept::Kept;
 use crate::domain::payload::StatsPage;
 use crate::domain::{Month, UnitCode};
 
@@ -27,27 +28,20 @@ struct State {
 
 /// Unit-months generated lately: a month is served in pages, and generating
 /// it again for every page made the simulator, not the collectors, what
-/// `make bench` measured.
-#[derive(Default)]
-struct Generated(Mutex<HashMap<(String, Month), Arc<StatsPage>>>);
+/// `make bench` measured. More than one run of every unit (85) needs.
+struct Generated(Kept<Arc<StatsPage>>);
 
-/// Unit-months kept; more than one run of every unit (85 units) needs.
-const GENERATED_KEPT: usize = 256;
+impl Default for Generated {
+    fn default() -> Self {
+        Self(Kept::new(256))
+    }
+}
 
 impl Generated {
     fn get_or_generate(&self, unit: &Unit, month: Month, seed: u64) -> Arc<StatsPage> {
-        let key = (unit.code.to_string(), month);
-        if let Some(page) = self.0.lock().ok().and_then(|kept| kept.get(&key).cloned()) {
-            return page;
-        }
-        let page = Arc::new(generate(unit, month, seed));
-        if let Ok(mut kept) = self.0.lock() {
-            if kept.len() >= GENERATED_KEPT {
-                kept.clear();
-            }
-            kept.insert(key, page.clone());
-        }
-        page
+        let key = format!("{}|{month}", unit.code);
+        self.0
+            .get_or_make(key, || Arc::new(generate(unit, month, seed)))
     }
 }
 

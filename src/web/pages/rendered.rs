@@ -4,31 +4,18 @@
 //! time drawing the same table (`make bench`). The key names everything the
 //! page shows; a new computation or freeze is a new key.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use actix_web::web::Bytes;
 
-/// Pages kept; past this the memory starts afresh (a period has 3 groups and
-/// a handful of sort orders).
-const PAGES_KEPT: usize = 512;
+use crate::domain::kept::Kept;
 
-fn kept() -> &'static Mutex<HashMap<String, Bytes>> {
-    static KEPT: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
-    KEPT.get_or_init(Mutex::default)
-}
+/// Pages kept (a period has 3 groups and a handful of sort orders).
+const PAGES_KEPT: usize = 512;
 
 /// The page kept under `key`, or `draw`n now and kept.
 pub fn rendered(key: String, draw: impl FnOnce() -> String) -> Bytes {
-    if let Some(page) = kept().lock().ok().and_then(|k| k.get(&key).cloned()) {
-        return page;
-    }
-    let page = Bytes::from(draw());
-    if let Ok(mut k) = kept().lock() {
-        if k.len() >= PAGES_KEPT {
-            k.clear();
-        }
-        k.insert(key, page.clone());
-    }
-    page
+    static KEPT: OnceLock<Kept<Bytes>> = OnceLock::new();
+    let kept = KEPT.get_or_init(|| Kept::new(PAGES_KEPT));
+    kept.get_or_make(key, || Bytes::from(draw()))
 }
