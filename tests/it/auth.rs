@@ -263,3 +263,26 @@ async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token
         .any(|c| c.starts_with("chiso_session=;") && c.contains("Max-Age=0")));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_revoked_token_stops_opening_the_api_within_seconds() {
+    use chiso::web::auth::credentials::{account_for_token, token_hash, TOKENS_KEPT_FOR};
+    let store = super::common::test_store("auth_revoke").await;
+    let token = super::common::ministry_token(&store).await;
+    let account = account_for_token(&store, &token).await.unwrap();
+    let login = account.expect("a live token opens its account").login;
+    // Revoked: a newer version of the token's row.
+    let hash = token_hash(&token);
+    store
+        .put_token(&chiso::store::TokenRow {
+            token_hash: hash,
+            login,
+            created_at: chrono::Utc::now(),
+            revoked: 1,
+            version: 2,
+        })
+        .await
+        .unwrap();
+    tokio::time::sleep(TOKENS_KEPT_FOR).await;
+    assert_eq!(account_for_token(&store, &token).await.unwrap(), None);
+}

@@ -1,6 +1,9 @@
 //! Passwords (argon2id), API tokens (random, stored as SHA-256) and the
 //! accounts they open: what `chiso users …` and the login form call.
 
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Account, Role};
 use crate::config::Registry;
+use crate::domain::kept::Kept;
 use crate::domain::UnitCode;
 use crate::store::{RoleCode, Store, StoreError, TokenRow, UserRow};
 
@@ -153,15 +157,37 @@ pub async fn add_token(store: &Store, login: &str) -> Result<String, AccountErro
     Ok(token)
 }
 
+/// How long a token found live is trusted without asking again: an API
+/// client sends one with every request, and its two lookups were most of a
+/// unit page's queries under load (`make bench`). A token revoked or an
+/// account disabled stops opening pages within this time.
+pub const TOKENS_KEPT_FOR: Duration = Duration::from_secs(2);
+
 /// The account a bearer token opens, if the token and its account are live.
 pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Account>, StoreError> {
-    let Some(row) = store.token(&token_hash(token)).await? else {
+    static KEPT: OnceLock<Kept<(Instant, Account)>> = OnceLock::new();
+    let kept = KEPT.get_or_init(|| Kept::new(1024));
+    let hash = token_hash(token);
+    // By database too: one process may serve several (the tests do).
+    let key = format!("{}|{hash}", store.database());
+    if let Some((checked, account)) = kept.get(&key) {
+        if checked.elapsed() < TOKENS_KEPT_FOR {
+            return Ok(Some(account));
+        }
+    }
+    let checked = Instant::now();
+    let Some(row) = store.token(&hash).await? else {
         return Ok(None);
     };
     if row.revoked != 0 {
         return Ok(None);
     }
-    Ok(store.user(&row.login).await?.and_then(account_of))
+    let account = store.user(&row.login).await?.and_then(account_of);
+    // Only a live token is kept: an unknown one is asked about every time.
+    if let Some(a) = &account {
+        kept.keep(key, (checked, a.clone()));
+    }
+    Ok(account)
 }
 
 /// The account of `login` and `password`, checked off the async threads (argon2 is slow on purpose).
