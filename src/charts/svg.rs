@@ -130,17 +130,28 @@ fn draw_line_chart(
                     .map_err(|e| fail(&e))?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-            .label_font((FONT_FAMILY, 11))
-            .draw()
-            .map_err(|e| fail(&e))?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
+}
+
+/// The legend box every chart draws, at `position`.
+fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+        .label_font((FONT_FAMILY, 11))
+        .draw()
 }
 
 /// The label at a whole x (charts place label i at x = i); none between.
@@ -220,14 +231,7 @@ pub fn bar_chart(
                 });
         }
         if series.len() > 1 || series.iter().any(|s| !s.name.is_empty()) {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-                .label_font((FONT_FAMILY, 11))
-                .draw()
-                .map_err(|e| fail(&e))?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(|e| fail(&e))?;
         }
         root.present().map_err(|e| fail(&e))?;
     }
