@@ -33,6 +33,18 @@ pub struct Target {
 }
 
 impl Target {
+    /// A target reached over HTTP only: no `clickhouse-client`, so the parts
+    /// that wait on merges or run baselines through it cannot use it.
+    pub fn http_only(config: PathBuf, clickhouse_url: String) -> Self {
+        Self {
+            config,
+            clickhouse_url,
+            clickhouse_dir: PathBuf::new(),
+            clickhouse_script: PathBuf::new(),
+            log_dir: PathBuf::new(),
+        }
+    }
+
     /// The shipped configuration over `database` of the bench's ClickHouse.
     pub fn app(&self, database: &str) -> anyhow::Result<App> {
         let flags = Overrides {

@@ -83,7 +83,8 @@ enum Command {
         seed: u64,
     },
     /// Part 2 (compute) alone, printed, over DATABASE: loads 2019–2025 into it
-    /// first when it holds no service rows; a quick loop for profiling.
+    /// first when it holds no service rows; a quick loop for profiling. Over
+    /// HTTP only, it does not wait for the load's merges: run it twice.
     Compute {
         #[arg(long, default_value = "bench_compute")]
         database: String,
@@ -124,13 +125,7 @@ async fn main() -> ExitCode {
 async fn main_inner(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { database, workers } => {
-            let target = Target {
-                config: cli.config,
-                clickhouse_url: cli.clickhouse_url,
-                clickhouse_dir: PathBuf::new(),
-                clickhouse_script: PathBuf::new(),
-                log_dir: PathBuf::new(),
-            };
+            let target = Target::http_only(cli.config, cli.clickhouse_url);
             let app = Arc::new(target.app(&database)?);
             let web = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), workers)?;
             println!("{}", web.url());
@@ -146,13 +141,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             to_year,
             seed,
         } => {
-            let target = Target {
-                config: cli.config,
-                clickhouse_url: cli.clickhouse_url,
-                clickhouse_dir: PathBuf::new(),
-                clickhouse_script: PathBuf::new(),
-                log_dir: PathBuf::new(),
-            };
+            let target = Target::http_only(cli.config, cli.clickhouse_url);
             let figures = compute_part(&target, &database, (from_year, to_year), seed).await?;
             println!("{figures}");
             Ok(())

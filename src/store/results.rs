@@ -112,13 +112,6 @@ impl Store {
         self.run("read computations", q.fetch_all()).await
     }
 
-    /// Every freeze of `period`, oldest first.
-    pub async fn freezes(&self, period: &str) -> Result<Vec<FreezeRow>, StoreError> {
-        let sql = "SELECT ?fields FROM freezes WHERE period = ? ORDER BY version";
-        let q = self.client.query(sql).bind(period);
-        self.run("read freezes", q.fetch_all()).await
-    }
-
     /// Every frozen period (newest freeze of each), for listing published periods.
     pub async fn frozen_periods(&self) -> Result<Vec<FreezeRow>, StoreError> {
         let sql = "SELECT period, argMax(computation_id, version), max(frozen_at), max(version) \
