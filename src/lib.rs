@@ -18,3 +18,6 @@ pub mod schedule;
 pub mod simulate;
 pub mod store;
 pub mod web;
+
+#[cfg(test)]
+mod layering;
