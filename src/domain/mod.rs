@@ -1,5 +1,6 @@
 //! Plain types shared by every stage of the pipeline: months, units, the source payload.
 
+mod indicator;
 pub mod kept;
 mod month;
 pub mod payload;
@@ -8,6 +9,9 @@ mod service;
 mod text;
 mod unit;
 
+pub use indicator::{
+    CompositeMethod, Direction, Indicator, Points, ValueUnit, YearTarget, ZeroDenominator,
+};
 pub use month::{Month, MonthError};
 pub use period::{Period, PeriodError, QuarterCalendar};
 pub use service::ServiceLevel;

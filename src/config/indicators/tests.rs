@@ -1,5 +1,7 @@
 //! Tests of the indicator catalogue: the shipped file and every validation rule.
+use super::raw::*;
 use super::*;
+use crate::domain::UnitCode;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
