@@ -5,7 +5,7 @@ use clickhouse::Row;
 
 use chiso::store::{
     AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow, LedgerRow,
-    MeasureRow, RejectedRow, ServiceRow, TrajectoryRow, UnitResultRow,
+    MeasureRow, RejectedRow, ServiceRow, TokenRow, TrajectoryRow, UnitResultRow, UserRow,
 };
 
 use super::common::test_store;
@@ -28,26 +28,53 @@ async fn columns(store: &chiso::store::Store, table: &str) -> Vec<String> {
         .collect()
 }
 
-async fn assert_mirrors<T: Row>(store: &chiso::store::Store, table: &str) {
-    let expected: Vec<String> = T::COLUMN_NAMES.iter().map(|c| c.to_string()).collect();
-    assert_eq!(columns(store, table).await, expected, "table {table}");
+fn columns_of<T: Row>() -> Vec<String> {
+    T::COLUMN_NAMES.iter().map(|c| c.to_string()).collect()
+}
+
+/// The tables (not views) of the store's database.
+async fn tables(store: &chiso::store::Store) -> Vec<String> {
+    store
+        .client()
+        .query("SELECT name FROM system.tables WHERE database = ? AND engine NOT LIKE '%View' ORDER BY name")
+        .bind(store.database())
+        .fetch_all::<String>()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn row_structs_mirror_their_tables() {
     let store = test_store("schema_rows").await;
-    assert_mirrors::<ServiceRow>(&store, "service_stats").await;
-    assert_mirrors::<MeasureRow>(&store, "measure_values").await;
-    assert_mirrors::<BatchRow>(&store, "batches").await;
-    assert_mirrors::<AttemptRow>(&store, "collection_attempts").await;
-    assert_mirrors::<RejectedRow>(&store, "rejected_payloads").await;
-    assert_mirrors::<ComputationRow>(&store, "computations").await;
-    assert_mirrors::<FreezeRow>(&store, "freezes").await;
-    assert_mirrors::<UnitResultRow>(&store, "unit_results").await;
-    assert_mirrors::<IndicatorResultRow>(&store, "indicator_results").await;
-    assert_mirrors::<TrajectoryRow>(&store, "trajectories").await;
-    assert_mirrors::<JobRunRow>(&store, "job_runs").await;
-    assert_mirrors::<LedgerRow>(&store, "send_ledger").await;
+    let mut checked = vec![
+        ("service_stats", columns_of::<ServiceRow>()),
+        ("measure_values", columns_of::<MeasureRow>()),
+        ("batches", columns_of::<BatchRow>()),
+        ("batch_log", columns_of::<BatchRow>()),
+        ("collection_attempts", columns_of::<AttemptRow>()),
+        ("rejected_payloads", columns_of::<RejectedRow>()),
+        ("computations", columns_of::<ComputationRow>()),
+        ("freezes", columns_of::<FreezeRow>()),
+        ("unit_results", columns_of::<UnitResultRow>()),
+        ("indicator_results", columns_of::<IndicatorResultRow>()),
+        ("trajectories", columns_of::<TrajectoryRow>()),
+        ("job_runs", columns_of::<JobRunRow>()),
+        ("send_ledger", columns_of::<LedgerRow>()),
+        ("users", columns_of::<UserRow>()),
+        ("api_tokens", columns_of::<TokenRow>()),
+    ];
+    for (table, expected) in &checked {
+        assert_eq!(&columns(&store, table).await, expected, "table {table}");
+    }
+    // Every table has its row struct here, but the migrations' own record.
+    checked.push(("schema_migrations", Vec::new()));
+    let mut covered: Vec<String> = checked.iter().map(|(t, _)| t.to_string()).collect();
+    covered.sort();
+    assert_eq!(
+        tables(&store).await,
+        covered,
+        "a table without a row struct checked here"
+    );
 }
 
 #[tokio::test]
