@@ -498,7 +498,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Targets {
             command: TargetsCommand::Import { file, dry_run },
         } => {
-            let plan = chiso::compute::targets::import_plan(
+            let plan = chiso::collect::plan_import::import_plan(
                 &file,
                 &app.registry,
                 &app.indicators,

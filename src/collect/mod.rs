@@ -5,6 +5,7 @@
 mod csv_import;
 mod http;
 mod pending;
+pub mod plan_import;
 mod report;
 mod runner;
 mod sink;

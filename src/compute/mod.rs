@@ -12,4 +12,3 @@ pub mod ranking;
 mod rows;
 pub mod series;
 pub mod summary;
-pub mod targets;

@@ -6,11 +6,11 @@
 //! proved by `the_676_calendar_puts_14_march_in_q1_and_15_march_in_q2` in
 //! `src/domain/period.rs`.
 
+use chiso::collect::plan_import::import_plan;
 use chiso::compute::evaluate::Evaluation;
 use chiso::compute::national::{national_ranking, GroupRanking, UnitStanding};
 use chiso::compute::publish::{Computer, FreezeOutcome, Written};
 use chiso::compute::summary::{national_figures, NationalFigure};
-use chiso::compute::targets::import_plan;
 use chiso::config::{IndicatorCatalogue, Registry};
 use chiso::domain::{Period, QuarterCalendar, RankingGroup, UnitCode};
 use chiso::store::{Store, RECORDS_KEPT_FOR};
