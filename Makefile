@@ -18,5 +18,5 @@ demo-once:
 	scripts/run.sh --once
 
 lint:
-	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings

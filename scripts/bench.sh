@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/deps.sh wrk
-cargo build --release --quiet --bin chiso-bench
+cargo build --release --quiet -p chiso-bench
 
 mkdir -p target/bench
 dir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-bench-ch.XXXXXX")

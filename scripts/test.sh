@@ -15,6 +15,6 @@ url=$(scripts/clickhouse.sh start "$dir" | tail -n1)
 echo "test ClickHouse at $url ($dir)"
 export CHISO_TEST_CLICKHOUSE_URL=$url
 
-cargo fmt --check
-cargo clippy --all-targets --quiet -- -D warnings
-cargo test --all-targets
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo test --workspace --all-targets

@@ -2,7 +2,7 @@
 //! under `src/` and fails when a module names one of its own stage or above
 //! (issue 16; STYLE.md habit 17). The stages, lowest first:
 //! domain → config, charts → store → collect, compute, dashboards, simulate
-//! → app → notify, web → schedule → the tools (demo, bench) and `main.rs`.
+//! → app → notify, web → schedule → the tools (demo; `main.rs`, `tools/`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,6 @@ const STAGES: &[(&str, u8)] = &[
     ("web", 5),
     ("schedule", 6),
     ("demo", 7),
-    ("bench", 7),
 ];
 
 fn stage(module: &str) -> Option<u8> {

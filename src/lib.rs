@@ -5,7 +5,6 @@
 //! `schedule` drives the jobs.
 
 pub mod app;
-pub mod bench;
 pub mod charts;
 pub mod collect;
 pub mod compute;

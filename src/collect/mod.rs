@@ -15,5 +15,5 @@ pub use csv_import::{import_file, ImportError, ImportOutcome};
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};
-pub(crate) use sink::{rows as stored_rows, Attempt};
+pub use sink::{rows as stored_rows, Attempt};
 pub use validate::{validate, Batch, Completeness, Rejection, ValidMeasure, ValidService};

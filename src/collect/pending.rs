@@ -2,9 +2,8 @@
 //! for many unit-months instead of four per unit-month, so ClickHouse makes
 //! a few parts per run rather than thousands (`make bench`, ingest).
 //!
-//! Order within a write is the order of one unit-month's: data rows, then
-//! batch records (a batch never points at missing rows; `batch_log` before
-//! `batches`), then attempt records.
+//! Order within a write is the order of one unit-month's
+//! (`Store::write_batches`): data rows, then batch records, then attempt records.
 //! A write that fails fails every unit-month it carried, each named.
 
 use super::report::UnitResult;
@@ -61,18 +60,7 @@ impl PendingWrites {
     /// Writes everything held and returns the results, each as it ended.
     pub async fn flush(&mut self, store: &Store) -> Vec<UnitResult> {
         let taken = std::mem::take(self);
-        let data = async {
-            // The two data tables are independent; the batch records wait for both.
-            let (services, measures) = futures::join!(
-                store.insert_rows("service_stats", &taken.services),
-                store.insert_rows("measure_values", &taken.measures)
-            );
-            services?;
-            measures?;
-            // The log first: a batch in `batches` always has its arrival kept.
-            store.insert_rows("batch_log", &taken.batches).await?;
-            store.insert_rows("batches", &taken.batches).await
-        };
+        let data = store.write_batches(&taken.services, &taken.measures, &taken.batches);
         let mut results = taken.results;
         let mut attempts = taken.attempts;
         if let Err(e) = data.await {
@@ -88,7 +76,7 @@ impl PendingWrites {
                 }
             }
         }
-        if let Err(e) = store.insert_rows("collection_attempts", &attempts).await {
+        if let Err(e) = store.record_attempts(&attempts).await {
             for (result, _) in &mut results {
                 result.note_record_failure(&e.to_string());
             }

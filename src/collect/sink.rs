@@ -14,7 +14,7 @@ use crate::store::{
 };
 
 /// One collection attempt of one unit-month.
-pub(crate) struct Attempt {
+pub struct Attempt {
     pub id: String,
     /// Orders versions of a unit-month: microseconds since the epoch at the start.
     pub version: u64,
@@ -195,8 +195,8 @@ pub(crate) async fn fail(
     result
 }
 
-/// The rows `accept` stores for a batch; also the bench's fast loader (`bench::load`).
-pub(crate) fn rows(
+/// The rows `accept` stores for a batch; also the bench's fast loader (`tools/bench`).
+pub fn rows(
     attempt: &Attempt,
     batch: &Batch,
     hash: &str,

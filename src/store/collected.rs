@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError};
+use super::{AttemptRow, BatchRow, MeasureRow, ServiceRow, Store, StoreError};
 use crate::domain::Month;
 
 /// The batch that holds a unit-month's current data.
@@ -39,6 +39,30 @@ const CURRENT_BATCHES: &str = "SELECT unit_code, argMax(attempt_id, version), \
      FROM batches WHERE month = toDate(?)";
 
 impl Store {
+    /// Accepted unit-months, in the order that keeps readers whole: the data
+    /// rows (both tables at once), then `batch_log`, then `batches`, so a batch
+    /// never points at missing rows and its arrival is always logged.
+    pub async fn write_batches(
+        &self,
+        services: &[ServiceRow],
+        measures: &[MeasureRow],
+        batches: &[BatchRow],
+    ) -> Result<(), StoreError> {
+        let (s, m) = futures::join!(
+            self.insert_rows("service_stats", services),
+            self.insert_rows("measure_values", measures)
+        );
+        s?;
+        m?;
+        self.insert_rows("batch_log", batches).await?;
+        self.insert_rows("batches", batches).await
+    }
+
+    /// Attempt records, written after the batches they report on.
+    pub async fn record_attempts(&self, attempts: &[AttemptRow]) -> Result<(), StoreError> {
+        self.insert_rows("collection_attempts", attempts).await
+    }
+
     pub(crate) async fn insert_rows<T>(&self, table: &str, rows: &[T]) -> Result<(), StoreError>
     where
         T: clickhouse::RowOwned + clickhouse::RowWrite,

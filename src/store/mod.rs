@@ -3,6 +3,7 @@
 
 mod analyst;
 mod attempts;
+pub mod bench;
 mod collected;
 mod figures;
 mod jobs;

@@ -1,22 +1,10 @@
-//! `make bench` (`chiso-bench`): where chiso stands against the limits of its
-//! own parts, each figure beside a baseline measured in the same run — the
-//! collectors beside ClickHouse ingesting the same rows itself, the recompute
-//! beside one hand-written query per indicator, the pages under `wrk`. It sits
-//! at the far right of the pipeline: it drives every module, none uses it.
-
-pub mod compute;
-pub mod dashboards;
-pub mod ingest;
-pub mod load;
-pub mod machine;
-pub mod report;
-pub mod run;
-pub mod wrk;
+//! Where the bench runs: the throwaway ClickHouse `scripts/bench.sh` started,
+//! the shipped configuration over one of its databases.
 
 use std::path::PathBuf;
 
-use crate::app::App;
-use crate::config::Overrides;
+use chiso::app::App;
+use chiso::config::Overrides;
 
 /// Where the bench runs: the throwaway ClickHouse `scripts/bench.sh` started.
 #[derive(Debug, Clone)]
@@ -69,9 +57,4 @@ impl Target {
         cmd.arg("client").arg(&self.clickhouse_dir).args(args);
         cmd
     }
-}
-
-/// Seconds with three decimals, for tables.
-pub fn secs(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0).round() / 1000.0
 }

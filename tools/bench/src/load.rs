@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::collect::{stored_rows, validate, Attempt, Completeness};
-use crate::config::{MeasureCatalogue, Registry, SourceConfig};
-use crate::domain::Month;
-use crate::simulate::generate;
-use crate::store::{BatchRow, Channel, MeasureRow, ServiceRow, Store, StoreError};
+use chiso::collect::{stored_rows, validate, Attempt, Completeness};
+use chiso::config::{MeasureCatalogue, Registry, SourceConfig};
+use chiso::domain::Month;
+use chiso::simulate::generate;
+use chiso::store::{BatchRow, Channel, MeasureRow, ServiceRow, Store, StoreError};
 
 /// The rows the collectors would store for one month of every unit with an API.
 #[derive(Debug, Default)]
@@ -90,9 +90,9 @@ pub async fn load(
     });
     let mut loaded = Loaded::default();
     while let Some(rows) = rx.recv().await {
-        store.insert_rows("service_stats", &rows.services).await?;
-        store.insert_rows("measure_values", &rows.measures).await?;
-        store.insert_rows("batches", &rows.batches).await?;
+        store
+            .write_batches(&rows.services, &rows.measures, &rows.batches)
+            .await?;
         loaded.service_rows += rows.services.len() as u64;
         loaded.measure_rows += rows.measures.len() as u64;
         loaded.rejected += rows.rejected;

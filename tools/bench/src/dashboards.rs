@@ -9,9 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::machine::peak_rss;
-use super::wrk::{parse, WrkResult};
-use super::Target;
+use crate::machine::peak_rss;
+use crate::wrk::{parse, WrkResult};
+use crate::Target;
 
 #[derive(Debug, Clone)]
 pub struct Load {

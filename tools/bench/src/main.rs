@@ -1,17 +1,33 @@
 //! `chiso-bench` (`make bench`, via scripts/bench.sh): runs every benchmark
 //! part against a throwaway ClickHouse and writes `target/bench/report.md`.
 //! `chiso-bench serve` is the web server the dashboards part loads.
+//!
+//! Where chiso stands against the limits of its
+//! own parts, each figure beside a baseline measured in the same run — the
+//! collectors beside ClickHouse ingesting the same rows itself, the recompute
+//! beside one hand-written query per indicator, the pages under `wrk`. It sits
+//! at the far right of the pipeline: it drives every module, none uses it.
+
+mod compute;
+mod dashboards;
+mod ingest;
+mod load;
+mod machine;
+mod report;
+mod run;
+mod target;
+mod wrk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chiso::bench::dashboards::Load;
-use chiso::bench::run::{compute_part, ingest_part, run, Options};
-use chiso::bench::{report, Target};
 use chiso::domain::Month;
 use clap::{Parser, Subcommand};
+use dashboards::Load;
+use run::{compute_part, ingest_part, run, Options};
+use target::Target;
 
 // glibc's malloc, freeing across threads, was a tenth of a collect run's CPU
 // and slowed every page under load (`make bench`); mimalloc does not.

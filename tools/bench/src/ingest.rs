@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 
-use super::load::month_rows;
-use super::Target;
-use crate::app::App;
-use crate::collect::Collector;
-use crate::domain::Month;
-use crate::simulate::{self, SimulatorConfig};
-use crate::store::{LevelCode, MeasureRow, ServiceRow, Store};
+use crate::load::month_rows;
+use crate::Target;
+use chiso::app::App;
+use chiso::collect::Collector;
+use chiso::domain::Month;
+use chiso::simulate::{self, SimulatorConfig};
+use chiso::store::bench::COLLECTED_TABLES;
+use chiso::store::{LevelCode, MeasureRow, ServiceRow, Store};
 
 #[derive(Debug, Clone)]
 pub struct IngestFigures {
@@ -98,8 +99,7 @@ pub async fn collectors(
 
 /// service_stats + measure_values rows in `store`'s database.
 pub async fn stored_rows(store: &Store) -> anyhow::Result<u64> {
-    let sql = "SELECT (SELECT count() FROM service_stats) + (SELECT count() FROM measure_values)";
-    Ok(store.client().query(sql).fetch_one::<u64>().await?)
+    Ok(store.collected_row_count().await?)
 }
 
 /// `service_stats` as JSONEachRow: Date and DateTime as text, the level by name.
@@ -222,7 +222,7 @@ pub fn write_files(
 /// for both files, one after the other, into `database`.
 pub async fn baseline(target: &Target, database: &str, dir: &Path) -> anyhow::Result<Duration> {
     let mut total = Duration::ZERO;
-    for table in ["service_stats", "measure_values"] {
+    for table in COLLECTED_TABLES {
         let file = std::fs::File::open(dir.join(format!("{table}.jsonl")))?;
         let query = format!("INSERT INTO {database}.{table} FORMAT JSONEachRow");
         let started = Instant::now();

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::compute::Baseline;
-use super::run::Report;
+use crate::compute::Baseline;
+use crate::run::Report;
 
 /// "PASS" or "MISS (…)" for a figure that must reach at least `target`.
 pub fn at_least(value: f64, target: f64) -> String {
@@ -113,7 +113,7 @@ fn ingest(o: &mut String, r: &Report) {
 }
 
 /// Part 1's section; also what `chiso-bench ingest` prints.
-pub fn render_ingest(i: &super::ingest::IngestFigures) -> String {
+pub fn render_ingest(i: &crate::ingest::IngestFigures) -> String {
     let mut text = String::new();
     let o = &mut text;
     let _ = writeln!(

@@ -1,9 +1,7 @@
 //! What every figure stands on: the machine, the ClickHouse version, the data size.
 
-use clickhouse::Row;
-use serde::Deserialize;
-
-use crate::store::Store;
+pub use chiso::store::bench::TableSize;
+use chiso::store::Store;
 
 #[derive(Debug, Clone)]
 pub struct Machine {
@@ -49,19 +47,8 @@ pub async fn machine(store: &Store) -> anyhow::Result<Machine> {
     })
 }
 
-/// Rows and bytes on disk of a database's tables (active parts).
-#[derive(Debug, Clone, Row, Deserialize)]
-pub struct TableSize {
-    pub table: String,
-    pub rows: u64,
-    pub bytes_on_disk: u64,
-}
-
 pub async fn sizes(store: &Store, database: &str) -> anyhow::Result<Vec<TableSize>> {
-    let sql = "SELECT table, sum(rows), sum(bytes_on_disk) FROM system.parts \
-               WHERE active AND database = ? AND table IN ('service_stats', 'measure_values', 'batches') \
-               GROUP BY table ORDER BY table";
-    Ok(store.client().query(sql).bind(database).fetch_all().await?)
+    Ok(store.table_sizes(database).await?)
 }
 
 /// A process's peak resident set (VmHWM), in bytes.

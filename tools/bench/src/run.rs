@@ -6,14 +6,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::compute::{baselines, compute_all, periods, Baseline, ComputeRun};
-use super::dashboards::{self, DashboardFigures, Load};
-use super::ingest::{self, IngestFigures};
-use super::load::{load, Loaded};
-use super::machine::{machine, sizes, Machine, TableSize};
-use super::Target;
-use crate::domain::{Month, Period};
-use crate::store::RoleCode;
+use crate::compute::{baselines, compute_all, periods, Baseline, ComputeRun};
+use crate::dashboards::{self, DashboardFigures, Load};
+use crate::ingest::{self, IngestFigures};
+use crate::load::{load, Loaded};
+use crate::machine::{machine, sizes, Machine, TableSize};
+use crate::Target;
+use chiso::domain::{Month, Period};
+use chiso::store::bench::{merges_sql, scale_copy_sql, RUNNING_QUERIES_SQL};
+use chiso::store::RoleCode;
 
 /// The database the collectors fill and the history completes.
 pub const DB: &str = "bench";
@@ -95,7 +96,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     // 3. Dashboards over a frozen month.
     let month = Month::new(y1, 12).context("the last month")?;
     app.computer().freeze(Period::Month(month)).await?;
-    crate::web::auth::credentials::add_user(
+    chiso::web::auth::credentials::add_user(
         &app.store,
         &app.registry,
         "bench.ministry",
@@ -104,7 +105,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         "a long enough bench password",
     )
     .await?;
-    let token = crate::web::auth::credentials::add_token(&app.store, "bench.ministry").await?;
+    let token = chiso::web::auth::credentials::add_token(&app.store, "bench.ministry").await?;
     let pages = vec![
         (
             "national ranking (frozen, public)",
@@ -232,7 +233,7 @@ pub async fn compute_part(
     ))
 }
 
-async fn baselines_of(app: &crate::app::App, codes: &[&str]) -> anyhow::Result<Vec<Baseline>> {
+async fn baselines_of(app: &chiso::app::App, codes: &[&str]) -> anyhow::Result<Vec<Baseline>> {
     baselines(app, |code| codes.contains(&code)).await
 }
 
@@ -240,17 +241,7 @@ async fn baselines_of(app: &crate::app::App, codes: &[&str]) -> anyhow::Result<V
 /// distinct service codes (so `scale` × the services and dossiers per
 /// unit-month); measures and batches once.
 async fn scale_copy(t: &Target, scale: u32) -> anyhow::Result<()> {
-    let services = format!(
-        "INSERT INTO {DB_SCALED}.service_stats SELECT unit_code, month, \
-         concat(service_code, '-', toString(k)), service_name, field, level, eligible_full_online, \
-         integrated_national_portal, received, received_online, processed, processed_on_time, \
-         processed_late, pending_overdue, attempt_id, version, collected_at \
-         FROM {DB}.service_stats ARRAY JOIN range({scale}) AS k"
-    );
-    let measures =
-        format!("INSERT INTO {DB_SCALED}.measure_values SELECT * FROM {DB}.measure_values");
-    let batches = format!("INSERT INTO {DB_SCALED}.batches SELECT * FROM {DB}.batches");
-    for sql in [services, measures, batches] {
+    for sql in scale_copy_sql(DB, DB_SCALED, scale) {
         let out = t.client(&["--query", &sql]).output().await?;
         if !out.status.success() {
             anyhow::bail!("{sql}: {}", String::from_utf8_lossy(&out.stderr).trim());
@@ -261,7 +252,7 @@ async fn scale_copy(t: &Target, scale: u32) -> anyhow::Result<()> {
 
 /// Waits (up to two minutes) for the queries a killed server left running.
 async fn drain(t: &Target) {
-    let sql = "SELECT count() FROM system.processes";
+    let sql = RUNNING_QUERIES_SQL;
     for _ in 0..240 {
         let running = t
             .client(&["--query", sql])
@@ -285,7 +276,7 @@ async fn drain(t: &Target) {
 /// Waits (up to two minutes) for the background merges of `database` to end,
 /// so they do not run under the next measurement.
 async fn settle(t: &Target, database: &str) {
-    let sql = format!("SELECT count() FROM system.merges WHERE database = '{database}'");
+    let sql = merges_sql(database);
     for _ in 0..240 {
         let busy = t
             .client(&["--query", &sql])
