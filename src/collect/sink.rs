@@ -13,6 +13,9 @@ use crate::store::{
     Store,
 };
 
+/// Longest reason an attempt record keeps.
+const MAX_REASON_CHARS: usize = 600;
+
 /// One collection attempt of one unit-month.
 pub(crate) struct Attempt {
     pub id: String,
@@ -58,7 +61,8 @@ impl Attempt {
             tries: u8::try_from(tries).unwrap_or(u8::MAX),
             services: u32::try_from(counts.0).unwrap_or(u32::MAX),
             measures: u32::try_from(counts.1).unwrap_or(u32::MAX),
-            error: error.to_string(),
+            // Reasons quote a unit's words (codes, names): bounded, whatever it sent.
+            error: error.chars().take(MAX_REASON_CHARS).collect(),
         }
     }
 }

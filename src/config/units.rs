@@ -19,6 +19,10 @@ pub enum SourceConfig {
         base_url: String,
         /// Name of the environment variable holding the bearer token.
         token_env: String,
+        /// The endpoint may resolve to a loopback, link-local or private
+        /// address (a unit inside the government network); refused otherwise.
+        #[serde(default)]
+        allow_private_address: bool,
     },
     /// The unit sends CSV files, loaded with `chiso import`.
     File,
