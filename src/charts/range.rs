@@ -4,6 +4,12 @@
 //! validator already bounds what units send, this keeps any value that slips
 //! through (a sum, a rate) from taking a web worker down.
 
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::svg::Series;
+use super::FONT_FAMILY;
+
 /// Largest magnitude drawn: far above any count or rate chiso shows.
 pub const PLOTTABLE_LIMIT: f64 = 1e12;
 
@@ -35,6 +41,34 @@ pub fn axis_top(top: f64, floor: f64) -> f64 {
     } else {
         floor
     }
+}
+
+/// The series with values no chart can draw made gaps (`range::plottable`);
+/// `true` when any was left out.
+pub(super) fn drawable(series: &[Series]) -> (Vec<Series>, bool) {
+    let mut dropped = false;
+    let kept = series
+        .iter()
+        .map(|s| {
+            let (values, d) = plottable(&s.values);
+            dropped |= d;
+            Series {
+                values,
+                ..s.clone()
+            }
+        })
+        .collect();
+    (kept, dropped)
+}
+
+/// The out-of-range note, at the bottom left.
+pub(super) fn note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    size: (u32, u32),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let style = TextStyle::from((FONT_FAMILY, 11).into_font()).color(&super::svg::PALETTE[1]);
+    let y = i32::try_from(size.1).unwrap_or(i32::MAX).saturating_sub(14);
+    root.draw_text(OUT_OF_RANGE_NOTE, &style, (6, y))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use std::sync::OnceLock;
 
-use super::range::{axis_top, plottable, OUT_OF_RANGE_NOTE};
+use super::range::{axis_top, drawable, note};
 use super::{ensure_font, FONT_FAMILY};
 use crate::domain::kept::Kept;
 
@@ -42,7 +42,7 @@ pub struct Series {
     pub stroke: Stroke,
 }
 
-const PALETTE: [RGBColor; 5] = [
+pub(super) const PALETTE: [RGBColor; 5] = [
     RGBColor(0x1f, 0x5f, 0xa8),
     RGBColor(0xc0, 0x39, 0x2b),
     RGBColor(0x2e, 0x8b, 0x57),
@@ -160,34 +160,6 @@ where
         .border_style(RGBColor(0xcc, 0xcc, 0xcc))
         .label_font((FONT_FAMILY, 11))
         .draw()
-}
-
-/// The series with values no chart can draw made gaps (`range::plottable`);
-/// `true` when any was left out.
-fn drawable(series: &[Series]) -> (Vec<Series>, bool) {
-    let mut dropped = false;
-    let kept = series
-        .iter()
-        .map(|s| {
-            let (values, d) = plottable(&s.values);
-            dropped |= d;
-            Series {
-                values,
-                ..s.clone()
-            }
-        })
-        .collect();
-    (kept, dropped)
-}
-
-/// The out-of-range note, at the bottom left.
-fn note<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    size: (u32, u32),
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let style = TextStyle::from((FONT_FAMILY, 11).into_font()).color(&PALETTE[1]);
-    let y = i32::try_from(size.1).unwrap_or(i32::MAX).saturating_sub(14);
-    root.draw_text(OUT_OF_RANGE_NOTE, &style, (6, y))
 }
 
 /// The label at a whole x (charts place label i at x = i); none between.
