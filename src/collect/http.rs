@@ -61,7 +61,7 @@ pub enum FetchError {
         url: String,
         refused: RefusedAddress,
     },
-    #[error("body too large: more than {limit} bytes (collector.max_body_bytes) ({url})")]
+    #[error("body too large: more than {limit} bytes in the unit-month (collector.max_body_bytes) ({url})")]
     TooLarge {
         url: String,
         status: u16,
@@ -174,8 +174,19 @@ async fn fetch_pages(
     };
     let mut cursor: Option<String> = None;
     loop {
-        let (status, body, tries) =
-            get_with_retries(http, settings, endpoint, url, month, cursor.as_deref()).await?;
+        // The cap bounds the unit-month's pages together, so memory stays
+        // bounded by it (times the concurrency) whatever a source sends.
+        let received: usize = fetched.raw.iter().map(String::len).sum();
+        let budget = settings.max_body_bytes.saturating_sub(received as u64);
+        let (status, body, tries) = get_with_retries(
+            http,
+            settings,
+            endpoint,
+            url,
+            (month, cursor.as_deref()),
+            budget,
+        )
+        .await?;
         fetched.tries = fetched.tries.max(tries);
         fetched.http_status = status;
         fetched.raw.push(body);
@@ -239,8 +250,8 @@ async fn get_with_retries(
     settings: &CollectorSettings,
     endpoint: &Endpoint,
     url: &str,
-    month: Month,
-    cursor: Option<&str>,
+    (month, cursor): (Month, Option<&str>),
+    budget: u64,
 ) -> Result<(u16, String, u32), FetchError> {
     let mut retry = 0;
     loop {
@@ -253,7 +264,7 @@ async fn get_with_retries(
             req = req.bearer_auth(token);
         }
         let outcome = match req.send().await {
-            Ok(resp) => answer(resp, url, settings, tries).await,
+            Ok(resp) => answer(resp, url, settings, tries, budget).await,
             Err(e) => Err(transport_error(url, settings, tries, &e)),
         };
         let err = match outcome {
@@ -280,6 +291,7 @@ async fn answer(
     url: &str,
     settings: &CollectorSettings,
     tries: u32,
+    budget: u64,
 ) -> Result<(u16, String, u32), FetchError> {
     let status = resp.status();
     if status.is_redirection() {
@@ -294,7 +306,7 @@ async fn answer(
             location,
         });
     }
-    match read_capped(resp, settings.max_body_bytes).await {
+    match read_capped(resp, budget).await {
         Ok(body) if status.is_success() => Ok((status.as_u16(), text(&body), tries)),
         Ok(body) => Err(status_error(url, status, tries, &body)),
         Err(BodyError::TooLarge) => Err(FetchError::TooLarge {

@@ -37,7 +37,8 @@ pub struct CollectorSettings {
     /// Its sources may then be on loopback or private addresses.
     #[serde(default)]
     pub source_override: Option<String>,
-    /// Largest response body read; a longer one is refused, unread past this.
+    /// Largest body read for one unit-month, all its pages together; a
+    /// response passing it is refused, unread past it.
     pub max_body_bytes: u64,
     /// Most pages one unit-month may take; an endless cursor stops here.
     pub max_pages: usize,

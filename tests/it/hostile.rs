@@ -154,8 +154,9 @@ async fn an_oversized_body_an_endless_cursor_and_a_slow_month_are_refused_by_nam
         r.message.clone()
     };
     assert!(
-        message("04")
-            .contains("body too large: more than 1048576 bytes (collector.max_body_bytes)"),
+        message("04").contains(
+            "body too large: more than 1048576 bytes in the unit-month (collector.max_body_bytes)"
+        ),
         "{report}"
     );
     assert!(
