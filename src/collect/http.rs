@@ -364,7 +364,7 @@ fn transport_error(
         FetchError::Connect {
             url: shown_url(url),
             tries,
-            detail: escaped_start(detail.as_bytes(), 2 * QUOTED_CHARS),
+            detail: escaped_start(detail.as_bytes(), 4 * QUOTED_CHARS),
         }
     }
 }
