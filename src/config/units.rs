@@ -365,4 +365,27 @@ mod tests {
         let e = errors(vec![u]);
         assert!(e.contains("(01).contacts[0]"), "{e}");
     }
+
+    #[test]
+    fn a_private_address_is_allowed_only_when_the_source_says_so() {
+        let source = |extra: &str| -> SourceConfig {
+            toml::from_str(&format!(
+                "type = \"http\"\nbase_url = \"http://10.0.0.5\"\ntoken_env = \"T\"\n{extra}"
+            ))
+            .unwrap()
+        };
+        let allowed = |s: SourceConfig| match s {
+            SourceConfig::Http {
+                allow_private_address,
+                ..
+            } => allow_private_address,
+            SourceConfig::File => panic!("not http"),
+        };
+        assert!(!allowed(source("")));
+        assert!(allowed(source("allow_private_address = true")));
+        assert!(toml::from_str::<SourceConfig>(
+            "type = \"http\"\nbase_url = \"x\"\ntoken_env = \"T\"\nallow_private = true"
+        )
+        .is_err());
+    }
 }
