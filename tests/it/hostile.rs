@@ -10,7 +10,8 @@ use chiso::simulate::{Fault, FaultMode, REDIRECT_BODY, SECRET_BODY};
 use chiso::store::{Outcome, Store};
 
 use super::common::{
-    catalogue, collector_settings, collector_with, month, registry, simulator, test_store, write,
+    catalogue, collector_settings, collector_with, http, ministry_token, month, registry, serve,
+    simulator, test_store, write,
 };
 
 fn fault(unit: &str, mode: FaultMode) -> Fault {
@@ -74,6 +75,24 @@ async fn a_redirect_even_to_loopback_is_refused_and_its_body_never_shown() {
         "a redirect is no payload: {rejected:?}"
     );
     assert_eq!(store.month_totals(month("2021-06")).await.unwrap(), before);
+
+    // The unit page, as staff see it: the classified reason only.
+    let token = ministry_token(&store).await;
+    let (site, _) = serve(store.clone());
+    let page = http()
+        .get(format!("{}/don-vi/04", site.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("redirect refused: HTTP 302"),
+        "no reason shown"
+    );
+    assert!(!html.contains("SIMULATED-SECRET") && !html.contains(REDIRECT_BODY));
+    site.stop().await;
     sim.stop().await;
 }
 
