@@ -3,10 +3,14 @@
 //! Vietnamese glyphs (Debian's fonts-dejavu-core, installed by scripts/deps.sh).
 
 mod font;
+#[cfg(test)]
+mod hostile;
+mod range;
 mod series;
 pub mod svg;
 
 pub use font::{ensure_font, FontError, FONT_FAMILY};
+pub use range::{OUT_OF_RANGE_NOTE, PLOTTABLE_LIMIT};
 pub use series::{series_png, SeriesChart, CHART_HEIGHT, CHART_WIDTH};
 
 #[derive(Debug, thiserror::Error)]

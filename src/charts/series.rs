@@ -5,6 +5,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
+use super::range::{axis_top, plottable, OUT_OF_RANGE_NOTE};
 use super::ChartError;
 
 /// The stated size of the mail chart, in pixels.
@@ -53,13 +54,20 @@ fn draw(chart: &SeriesChart, rgb: &mut [u8]) -> Result<(), String> {
     let root = BitMapBackend::with_buffer(rgb, (CHART_WIDTH, CHART_HEIGHT)).into_drawing_area();
     root.fill(&WHITE).map_err(|x| e(&x))?;
     let n = chart.months.len().max(1);
-    let all = chart
-        .unit
+    let (unit, d1) = plottable(&chart.unit);
+    let (target, d2) = plottable(&chart.target);
+    let (national, d3) = plottable(&chart.national);
+    let top = unit
         .iter()
-        .chain(&chart.target)
-        .chain(&chart.national);
-    let top = all.flatten().fold(0.0f64, |m, v| m.max(*v));
-    let y_max = if top <= 100.0 { 100.0 } else { top * 1.1 };
+        .chain(&target)
+        .chain(&national)
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(*v));
+    let y_max = if top <= 100.0 {
+        100.0
+    } else {
+        axis_top(top * 1.1, 100.0)
+    };
     let mut ctx = ChartBuilder::on(&root)
         .caption(&chart.title, ("sans-serif", 18))
         .margin(10)
@@ -75,17 +83,9 @@ fn draw(chart: &SeriesChart, rgb: &mut [u8]) -> Result<(), String> {
         .draw()
         .map_err(|x| e(&x))?;
     let lines: [(&str, &Vec<Option<f64>>, RGBColor); 3] = [
-        (&chart.unit_label, &chart.unit, RGBColor(0x1f, 0x5f, 0xbf)),
-        (
-            &chart.target_label,
-            &chart.target,
-            RGBColor(0xd0, 0x30, 0x30),
-        ),
-        (
-            &chart.national_label,
-            &chart.national,
-            RGBColor(0x60, 0x60, 0x60),
-        ),
+        (&chart.unit_label, &unit, RGBColor(0x1f, 0x5f, 0xbf)),
+        (&chart.target_label, &target, RGBColor(0xd0, 0x30, 0x30)),
+        (&chart.national_label, &national, RGBColor(0x60, 0x60, 0x60)),
     ];
     for (label, values, colour) in lines {
         let points: Vec<(i32, f64)> = values
@@ -116,6 +116,12 @@ fn draw(chart: &SeriesChart, rgb: &mut [u8]) -> Result<(), String> {
         .position(SeriesLabelPosition::LowerRight)
         .draw()
         .map_err(|x| e(&x))?;
+    if d1 || d2 || d3 {
+        let style = TextStyle::from(("sans-serif", 12).into_font()).color(&RED);
+        let y = i32::try_from(CHART_HEIGHT).unwrap_or(i32::MAX) - 16;
+        root.draw_text(OUT_OF_RANGE_NOTE, &style, (8, y))
+            .map_err(|x| e(&x))?;
+    }
     root.present().map_err(|x| e(&x))?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use std::sync::OnceLock;
 
+use super::range::{axis_top, drawable, note};
 use super::{ensure_font, FONT_FAMILY};
 use crate::domain::kept::Kept;
 
@@ -41,7 +42,7 @@ pub struct Series {
     pub stroke: Stroke,
 }
 
-const PALETTE: [RGBColor; 5] = [
+pub(super) const PALETTE: [RGBColor; 5] = [
     RGBColor(0x1f, 0x5f, 0xa8),
     RGBColor(0xc0, 0x39, 0x2b),
     RGBColor(0x2e, 0x8b, 0x57),
@@ -80,10 +81,14 @@ fn draw_line_chart(
 ) -> Result<String, ChartError> {
     ensure_font()?;
     let fail = |e: &dyn std::fmt::Display| drawing(title, e);
-    let top = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten().copied())
-        .fold(100.0_f64, f64::max);
+    let (series, dropped) = drawable(series);
+    let top = axis_top(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .fold(100.0_f64, f64::max),
+        100.0,
+    );
     let n = labels.len().max(1) as i32;
     let mut svg = String::new();
     {
@@ -131,6 +136,9 @@ fn draw_line_chart(
             }
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(|e| fail(&e))?;
+        if dropped {
+            note(&root, size).map_err(|e| fail(&e))?;
+        }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
@@ -189,11 +197,14 @@ pub fn bar_chart(
 ) -> Result<String, ChartError> {
     ensure_font()?;
     let fail = |e: &dyn std::fmt::Display| drawing(title, e);
-    let top = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten().copied())
-        .fold(0.0_f64, f64::max)
-        .max(1.0);
+    let (series, dropped) = drawable(series);
+    let top = axis_top(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .fold(0.0_f64, f64::max),
+        1.0,
+    );
     let n = labels.len().max(1);
     let width = 0.8 / series.len().max(1) as f64;
     let mut svg = String::new();
@@ -233,6 +244,9 @@ pub fn bar_chart(
         if series.len() > 1 || series.iter().any(|s| !s.name.is_empty()) {
             legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(|e| fail(&e))?;
         }
+        if dropped {
+            note(&root, size).map_err(|e| fail(&e))?;
+        }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
@@ -248,7 +262,8 @@ pub fn distribution_chart(
     ensure_font()?;
     let fail = |e: &dyn std::fmt::Display| drawing(title, e);
     let mut counts = [0u32; 10];
-    for v in values {
+    let dropped = values.iter().any(|v| !v.is_finite());
+    for v in values.iter().filter(|v| v.is_finite()) {
         let bucket = ((v / 10.0).floor().clamp(0.0, 9.0)) as usize;
         counts[bucket] += 1;
     }
@@ -258,6 +273,9 @@ pub fn distribution_chart(
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
         draw_bars(&root, title, x_label, &counts, top).map_err(|e| fail(&e))?;
+        if dropped {
+            note(&root, size).map_err(|e| fail(&e))?;
+        }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)

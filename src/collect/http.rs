@@ -1,17 +1,18 @@
 //! Pulling one unit-month from the source API: every page, each request under a
 //! timeout, retried with exponential backoff and full jitter on timeouts,
-//! connection errors and 5xx — never on 4xx, which retrying cannot fix.
+//! connection errors and 5xx — never on 4xx, which retrying cannot fix. No
+//! redirect is followed (a 3xx is refused), bodies are capped, the pages of a
+//! unit-month are counted and the whole pull has a deadline (`reply`, `address`).
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use super::address::{check_literal_host, refusal_in, RefusedAddress};
+use super::reply::{describe_body, escaped_start, read_capped, shown_url, BodyError, QUOTED_CHARS};
 use crate::config::CollectorSettings;
 use crate::domain::payload::StatsPage;
 use crate::domain::{Month, UnitCode};
-
-/// A source cannot page forever: a cursor loop or a runaway server stops here.
-const MAX_PAGES: usize = 1000;
 
 /// Everything the unit sent for the month.
 #[derive(Debug)]
@@ -24,6 +25,8 @@ pub struct Fetched {
     pub tries: u32,
 }
 
+/// Why a pull got no usable answer. Every message is chiso's own words plus
+/// classified facts: an upstream body is never quoted beyond a short escaped start.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("no answer within {timeout_secs} s after {tries} tries ({url})")]
@@ -43,8 +46,29 @@ pub enum FetchError {
         url: String,
         status: u16,
         tries: u32,
+        /// Classified: size and escaped start (`reply::describe_body`).
         body: String,
     },
+    #[error("redirect refused: HTTP {status} to '{location}' ({url}); redirects are not followed")]
+    Redirect {
+        url: String,
+        status: u16,
+        /// The Location header, escaped and cut.
+        location: String,
+    },
+    #[error("{refused} ({url})")]
+    Refused {
+        url: String,
+        refused: RefusedAddress,
+    },
+    #[error("body too large: more than {limit} bytes in the unit-month (collector.max_body_bytes) ({url})")]
+    TooLarge {
+        url: String,
+        status: u16,
+        limit: u64,
+    },
+    #[error("deadline passed: unit-month not collected within {secs} s (collector.unit_month_deadline_secs)")]
+    Deadline { secs: u64, tries: u32 },
     /// The body is not the JSON of the contract; `field` is where parsing stopped.
     #[error("field '{field}': malformed payload: {detail}")]
     Malformed {
@@ -65,7 +89,9 @@ pub enum FetchError {
 impl FetchError {
     pub fn http_status(&self) -> u16 {
         match self {
-            FetchError::Status { status, .. } => *status,
+            FetchError::Status { status, .. }
+            | FetchError::Redirect { status, .. }
+            | FetchError::TooLarge { status, .. } => *status,
             FetchError::Malformed { http_status, .. } => *http_status,
             _ => 0,
         }
@@ -77,7 +103,11 @@ impl FetchError {
             | FetchError::Connect { tries, .. }
             | FetchError::Status { tries, .. }
             | FetchError::Malformed { tries, .. }
-            | FetchError::Pagination { tries, .. } => *tries,
+            | FetchError::Pagination { tries, .. }
+            | FetchError::Deadline { tries, .. } => *tries,
+            FetchError::Redirect { .. }
+            | FetchError::Refused { .. }
+            | FetchError::TooLarge { .. } => 1,
         }
     }
 }
@@ -87,6 +117,9 @@ pub struct Endpoint {
     /// `{base}` of the contract; pages are at `{base}/v1/stats`.
     pub base_url: String,
     pub token: Option<String>,
+    /// May connect to loopback, link-local or private addresses (the unit's
+    /// `allow_private_address`, or the simulator override).
+    pub allow_private: bool,
 }
 
 /// Retry timing: `base × 2^n`, capped, scaled by a random factor (full jitter)
@@ -98,6 +131,7 @@ pub fn backoff(settings: &CollectorSettings, retry: u32, jitter: f64) -> Duratio
     Duration::from_millis((exp.min(settings.backoff_max_ms) as f64 * jitter.clamp(0.0, 1.0)) as u64)
 }
 
+/// Pulls every page of `month` within `collector.unit_month_deadline_secs`.
 pub async fn fetch_month(
     http: &reqwest::Client,
     settings: &CollectorSettings,
@@ -106,6 +140,32 @@ pub async fn fetch_month(
     month: Month,
 ) -> Result<Fetched, FetchError> {
     let url = format!("{}/v1/stats", endpoint.base_url.trim_end_matches('/'));
+    if !endpoint.allow_private {
+        let parsed = reqwest::Url::parse(&url).map_err(|e| FetchError::Connect {
+            url: shown_url(&url),
+            tries: 0,
+            detail: format!("not a URL: {e}"),
+        })?;
+        check_literal_host(&parsed).map_err(|refused| FetchError::Refused {
+            url: shown_url(&url),
+            refused,
+        })?;
+    }
+    let secs = settings.unit_month_deadline_secs;
+    let pages = fetch_pages(http, settings, endpoint, &url, unit, month);
+    tokio::time::timeout(Duration::from_secs(secs), pages)
+        .await
+        .unwrap_or(Err(FetchError::Deadline { secs, tries: 0 }))
+}
+
+async fn fetch_pages(
+    http: &reqwest::Client,
+    settings: &CollectorSettings,
+    endpoint: &Endpoint,
+    url: &str,
+    unit: &UnitCode,
+    month: Month,
+) -> Result<Fetched, FetchError> {
     let mut fetched = Fetched {
         pages: Vec::new(),
         raw: Vec::new(),
@@ -114,36 +174,54 @@ pub async fn fetch_month(
     };
     let mut cursor: Option<String> = None;
     loop {
-        let (status, body, tries) =
-            get_with_retries(http, settings, endpoint, &url, month, cursor.as_deref()).await?;
+        // The cap bounds the unit-month's pages together, so memory stays
+        // bounded by it (times the concurrency) whatever a source sends.
+        let received: usize = fetched.raw.iter().map(String::len).sum();
+        let budget = settings.max_body_bytes.saturating_sub(received as u64);
+        let (status, body, tries) = get_with_retries(
+            http,
+            settings,
+            endpoint,
+            url,
+            (month, cursor.as_deref()),
+            budget,
+        )
+        .await?;
         fetched.tries = fetched.tries.max(tries);
         fetched.http_status = status;
         fetched.raw.push(body);
         let body = fetched.raw.last().map(String::as_str).unwrap_or_default();
         let page: StatsPage =
             parse_page(body).map_err(|(field, detail)| FetchError::Malformed {
-                field,
-                detail,
+                // The parser quotes what it met: the body's words, cut and escaped.
+                field: escaped_start(field.as_bytes(), QUOTED_CHARS),
+                detail: escaped_start(detail.as_bytes(), QUOTED_CHARS),
                 raw: fetched.raw.clone(),
                 http_status: status,
                 tries: fetched.tries,
             })?;
         let next = page.next_cursor.clone().filter(|c| !c.is_empty());
         fetched.pages.push(page);
-        match next {
+        let pages = fetched.pages.len();
+        let stuck = match next {
             None => return Ok(fetched),
-            Some(c) if Some(&c) == cursor.as_ref() || fetched.pages.len() >= MAX_PAGES => {
-                return Err(FetchError::Pagination {
-                    detail: format!(
-                        "unit {unit}, month {month}: cursor '{c}' does not advance after {} pages",
-                        fetched.pages.len()
-                    ),
-                    raw: std::mem::take(&mut fetched.raw),
-                    tries: fetched.tries,
-                })
+            Some(c) if Some(&c) == cursor.as_ref() => format!(
+                "unit {unit}, month {month}: cursor '{}' does not advance after {pages} pages",
+                escaped_start(c.as_bytes(), QUOTED_CHARS)
+            ),
+            Some(_) if pages >= settings.max_pages => format!(
+                "unit {unit}, month {month}: endless cursor: still more after {pages} pages (collector.max_pages)"
+            ),
+            Some(c) => {
+                cursor = Some(c);
+                continue;
             }
-            Some(c) => cursor = Some(c),
-        }
+        };
+        return Err(FetchError::Pagination {
+            detail: stuck,
+            raw: std::mem::take(&mut fetched.raw),
+            tries: fetched.tries,
+        });
     }
 }
 
@@ -172,8 +250,8 @@ async fn get_with_retries(
     settings: &CollectorSettings,
     endpoint: &Endpoint,
     url: &str,
-    month: Month,
-    cursor: Option<&str>,
+    (month, cursor): (Month, Option<&str>),
+    budget: u64,
 ) -> Result<(u16, String, u32), FetchError> {
     let mut retry = 0;
     loop {
@@ -186,14 +264,7 @@ async fn get_with_retries(
             req = req.bearer_auth(token);
         }
         let outcome = match req.send().await {
-            Ok(resp) => {
-                let status = resp.status();
-                match resp.bytes().await.map(|b| text(&b)) {
-                    Ok(body) if status.is_success() => return Ok((status.as_u16(), body, tries)),
-                    Ok(body) => Err(status_error(url, status, tries, &body)),
-                    Err(e) => Err(transport_error(url, settings, tries, &e)),
-                }
-            }
+            Ok(resp) => answer(resp, url, settings, tries, budget).await,
             Err(e) => Err(transport_error(url, settings, tries, &e)),
         };
         let err = match outcome {
@@ -214,6 +285,39 @@ async fn get_with_retries(
     }
 }
 
+/// One answer: a page body (2xx), or the classified reason it is not one.
+async fn answer(
+    resp: reqwest::Response,
+    url: &str,
+    settings: &CollectorSettings,
+    tries: u32,
+    budget: u64,
+) -> Result<(u16, String, u32), FetchError> {
+    let status = resp.status();
+    if status.is_redirection() {
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|l| escaped_start(l.as_bytes(), QUOTED_CHARS))
+            .unwrap_or_else(|| "(no Location)".into());
+        return Err(FetchError::Redirect {
+            url: shown_url(url),
+            status: status.as_u16(),
+            location,
+        });
+    }
+    match read_capped(resp, budget).await {
+        Ok(body) if status.is_success() => Ok((status.as_u16(), text(&body), tries)),
+        Ok(body) => Err(status_error(url, status, tries, &body)),
+        Err(BodyError::TooLarge) => Err(FetchError::TooLarge {
+            url: shown_url(url),
+            status: status.as_u16(),
+            limit: settings.max_body_bytes,
+        }),
+        Err(BodyError::Transport(e)) => Err(transport_error(url, settings, tries, &e)),
+    }
+}
+
 /// A body as text: checked UTF-8 in one pass, else lossy (the rejection
 /// record keeps what came, the parser names where it went wrong).
 fn text(bytes: &[u8]) -> String {
@@ -223,13 +327,12 @@ fn text(bytes: &[u8]) -> String {
     }
 }
 
-fn status_error(url: &str, status: StatusCode, tries: u32, body: &str) -> FetchError {
-    let body: String = body.chars().take(300).collect();
+fn status_error(url: &str, status: StatusCode, tries: u32, body: &[u8]) -> FetchError {
     FetchError::Status {
-        url: url.to_string(),
+        url: shown_url(url),
         status: status.as_u16(),
         tries,
-        body,
+        body: describe_body(body),
     }
 }
 
@@ -239,9 +342,15 @@ fn transport_error(
     tries: u32,
     e: &reqwest::Error,
 ) -> FetchError {
+    if let Some(refused) = refusal_in(e) {
+        return FetchError::Refused {
+            url: shown_url(url),
+            refused,
+        };
+    }
     if e.is_timeout() {
         FetchError::Timeout {
-            url: url.to_string(),
+            url: shown_url(url),
             timeout_secs: settings.timeout_secs,
             tries,
         }
@@ -253,9 +362,9 @@ fn transport_error(
             source = s.source();
         }
         FetchError::Connect {
-            url: url.to_string(),
+            url: shown_url(url),
             tries,
-            detail,
+            detail: escaped_start(detail.as_bytes(), 4 * QUOTED_CHARS),
         }
     }
 }
@@ -272,6 +381,9 @@ mod tests {
             backoff_base_ms: 100,
             backoff_max_ms: 1000,
             source_override: None,
+            max_body_bytes: 1 << 20,
+            max_pages: 10,
+            unit_month_deadline_secs: 60,
         }
     }
 

@@ -2,15 +2,18 @@
 //! store it as a new version, and record every attempt and rejection.
 //! One unit's failure never stops the others.
 
+mod address;
 mod csv_import;
 mod http;
 mod pending;
 pub mod plan_import;
+mod reply;
 mod report;
 mod runner;
 mod sink;
 mod validate;
 
+pub use address::{non_public_kind, RefusedAddress};
 pub use csv_import::{import_file, ImportError, ImportOutcome};
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
 pub use report::{Report, UnitResult};

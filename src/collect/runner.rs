@@ -6,6 +6,7 @@ use futures::stream::{self, StreamExt};
 
 use super::http::{fetch_month, Endpoint, FetchError};
 use super::pending::{Decided, PendingWrites, FLUSH_ROWS};
+use super::reply::Clients;
 use super::report::{Report, UnitResult};
 use super::sink::{decide, fail, reject, Attempt, Transport};
 use super::validate::{validate, Completeness, Rejection};
@@ -19,7 +20,7 @@ pub struct Collector {
     pub registry: Registry,
     pub catalogue: MeasureCatalogue,
     pub settings: CollectorSettings,
-    http: reqwest::Client,
+    http: Clients,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,11 +46,7 @@ impl Collector {
         settings: CollectorSettings,
     ) -> Result<Self, CollectorError> {
         let timeout = Duration::from_secs(settings.timeout_secs);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("chiso/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let http = Clients::new(timeout)?;
         Ok(Self {
             store,
             registry,
@@ -191,6 +188,7 @@ impl Collector {
             SourceConfig::Http {
                 base_url,
                 token_env,
+                allow_private_address,
             } => {
                 let base_url = match &self.settings.source_override {
                     Some(base) => format!("{}/{}", base.trim_end_matches('/'), unit.code),
@@ -199,6 +197,9 @@ impl Collector {
                 Some(Endpoint {
                     base_url,
                     token: std::env::var(token_env).ok().filter(|t| !t.is_empty()),
+                    // The simulator runs on loopback.
+                    allow_private: *allow_private_address
+                        || self.settings.source_override.is_some(),
                 })
             }
         }
@@ -215,7 +216,8 @@ impl Collector {
         dry_run: bool,
     ) -> Decided {
         let attempt = Attempt::start(Channel::Http, &unit.code, month);
-        let fetched = fetch_month(&self.http, &self.settings, &endpoint, &unit.code, month).await;
+        let http = self.http.for_endpoint(endpoint.allow_private);
+        let fetched = fetch_month(http, &self.settings, &endpoint, &unit.code, month).await;
         let result = match fetched {
             Ok(f) => {
                 let t = Transport {

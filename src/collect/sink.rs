@@ -13,6 +13,13 @@ use crate::store::{
     Store,
 };
 
+/// Longest reason an attempt record keeps.
+const MAX_REASON_CHARS: usize = 600;
+
+fn cut(text: &str) -> String {
+    text.chars().take(MAX_REASON_CHARS).collect()
+}
+
 /// One collection attempt of one unit-month.
 pub struct Attempt {
     pub id: String,
@@ -58,7 +65,8 @@ impl Attempt {
             tries: u8::try_from(tries).unwrap_or(u8::MAX),
             services: u32::try_from(counts.0).unwrap_or(u32::MAX),
             measures: u32::try_from(counts.1).unwrap_or(u32::MAX),
-            error: error.to_string(),
+            // Reasons quote a unit's words (codes, names): bounded, whatever it sent.
+            error: cut(error),
         }
     }
 }
@@ -147,8 +155,10 @@ pub(crate) async fn reject(
         unit_code: attempt.unit.to_string(),
         month: attempt.month.first_day(),
         received_at: Utc::now(),
-        field: rejection.field.clone(),
-        reason: rejection.reason.clone(),
+        // Field and reason quote the unit's words: bounded; the payload is
+        // kept whole for review.
+        field: cut(&rejection.field),
+        reason: cut(&rejection.reason),
         payload,
     };
     let row = attempt.record(

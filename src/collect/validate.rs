@@ -247,13 +247,25 @@ pub fn validate(
     })
 }
 
+/// A month's dossiers for one procedure stay below 10^9: a larger count is
+/// a broken source, and would distort every sum and rate it enters.
+pub const MAX_SERVICE_COUNT: u64 = 999_999_999;
+
 fn check_service(s: &ServiceRecord, index: usize) -> Result<ValidService, (String, String)> {
     if s.code.trim().is_empty() {
         return Err((format!("services[{index}].code"), "is empty".into()));
     }
     let at = |field: &str| format!("services[code={}].{field}", s.code);
-    let count =
-        |field: &str, v: i64| u64::try_from(v).map_err(|_| (at(field), format!("{v} is negative")));
+    let count = |field: &str, v: i64| {
+        match u64::try_from(v) {
+        Err(_) => Err((at(field), format!("{v} is negative"))),
+        Ok(n) if n > MAX_SERVICE_COUNT => Err((
+            at(field),
+            format!("{n} exceeds the plausible maximum {MAX_SERVICE_COUNT} for one procedure in a month"),
+        )),
+        Ok(n) => Ok(n),
+    }
+    };
     let received = count("received", s.received)?;
     let received_online = count("received_online", s.received_online)?;
     let processed = count("processed", s.processed)?;
@@ -378,6 +390,28 @@ mod tests {
         assert_eq!(
             check(&[page(vec![s])]).unwrap_err().field,
             "services[code=x].pending_overdue"
+        );
+    }
+
+    #[test]
+    fn implausible_counts_and_measures_are_rejected_naming_the_field() {
+        let mut s = service("x");
+        s.received = 1_000_000_000;
+        s.received_online = 0;
+        let err = check(&[page(vec![s])]).unwrap_err();
+        assert_eq!(err.field, "services[code=x].received");
+        assert!(err.reason.contains("plausible maximum"), "{err}");
+        let mut p = page(vec![service("x")]);
+        p.measures[0] = MeasureRecord {
+            code: "documents_exchanged_electronic".into(),
+            value: 1e307,
+            source: None,
+        };
+        let err = check(&[p]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unit 79, month 2021-06: field 'measures[code=documents_exchanged_electronic].value': \
+             1e307 exceeds the plausible maximum 100000000 (measures.toml)"
         );
     }
 

@@ -99,6 +99,8 @@ pub struct Goals {
 /// indicator sums counts and averages percents and scores over the months it has.
 pub fn evaluate(indicator: &Indicator, months: &[MonthFigures], goals: Goals) -> Evaluation {
     let (numerator, denominator, value, months_with_data) = value_of(indicator, months);
+    // A sum that overflowed is no figure: "no data", never inf or NaN on a page.
+    let value = value.filter(|v| v.is_finite());
     let status = match (value, goals.target) {
         (None, _) => Status::NoData,
         (Some(_), None) => Status::NoTarget,

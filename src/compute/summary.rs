@@ -77,11 +77,13 @@ fn figure(
     };
     let mean_of_units =
         (!valued.is_empty()).then(|| valued.iter().sum::<f64>() / valued.len() as f64);
+    // A sum that overflowed is "no data", never inf or NaN.
+    let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
     NationalFigure {
         indicator: code.to_string(),
         group,
-        pooled,
-        mean_of_units,
+        pooled: finite(pooled),
+        mean_of_units: finite(mean_of_units),
         units_with_data: valued.len(),
         units_expected: evaluations.len(),
         reports_with_data: evaluations.iter().map(|e| e.months_with_data).sum(),

@@ -25,6 +25,10 @@ pub struct MeasureDef {
     pub code: String,
     pub name: String,
     pub kind: MeasureKind,
+    /// Plausible values, inclusive: anything outside rejects the unit-month
+    /// (a value of 1e307 is a broken source, not a figure).
+    pub min: f64,
+    pub max: f64,
     #[serde(default)]
     pub description: String,
 }
@@ -62,6 +66,7 @@ impl MeasureCatalogue {
                     format!("'{}' must be lower-case letters, digits and _", def.code),
                 );
             }
+            check_bounds(&def, i, &mut problems);
             if let Some(prev) = by_code.insert(def.code.clone(), def) {
                 problems.add(key, format!("'{}' is declared twice", prev.code));
             }
@@ -93,8 +98,47 @@ impl MeasureCatalogue {
                 Err(format!("{value} is not a whole number"))
             }
             MeasureKind::Percent if value > 100.0 => Err(format!("{value} exceeds 100 percent")),
+            _ if value < def.min => Err(format!(
+                "{} is below the plausible minimum {} (measures.toml)",
+                shown(value),
+                def.min
+            )),
+            _ if value > def.max => Err(format!(
+                "{} exceeds the plausible maximum {} (measures.toml)",
+                shown(value),
+                def.max
+            )),
             _ => Ok(()),
         }
+    }
+}
+
+/// A value as a message quotes it: 1e307, not 308 digits.
+fn shown(value: f64) -> String {
+    if value.abs() >= 1e15 {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Bounds must be finite numbers with `min <= max`, within what the kind allows.
+fn check_bounds(def: &MeasureDef, i: usize, problems: &mut Problems) {
+    let (min, max) = (def.min, def.max);
+    if !(min.is_finite() && max.is_finite()) || min > max || min < 0.0 {
+        problems.add(
+            format!("measure[{i}].min"),
+            format!(
+                "bounds {min}..{max} of '{}' must be finite, non-negative and min <= max",
+                def.code
+            ),
+        );
+    }
+    if def.kind == MeasureKind::Percent && max > 100.0 {
+        problems.add(
+            format!("measure[{i}].max"),
+            format!("{max} exceeds 100 for the percent '{}'", def.code),
+        );
     }
 }
 
@@ -134,6 +178,12 @@ mod tests {
             .unwrap_err()
             .contains("negative"));
         assert!(c
+            .check("documents_exchanged_electronic", 1e307)
+            .unwrap_err()
+            .contains("plausible maximum"));
+        assert!(c.check("satisfaction_percent", f64::NAN).is_err());
+        assert!(c.check("national_portal_index", f64::INFINITY).is_err());
+        assert!(c
             .check("nope", 1.0)
             .unwrap_err()
             .contains("unknown measure 'nope'"));
@@ -145,9 +195,44 @@ mod tests {
             code: "a".into(),
             name: "A".into(),
             kind: MeasureKind::Count,
+            min: 0.0,
+            max: 10.0,
             description: String::new(),
         };
         let err = MeasureCatalogue::build(Path::new("m.toml"), vec![def.clone(), def]).unwrap_err();
         assert!(err.to_string().contains("'a' is declared twice"), "{err}");
+    }
+
+    #[test]
+    fn every_shipped_measure_has_finite_bounds() {
+        for def in shipped().iter() {
+            assert!(def.min.is_finite() && def.max.is_finite() && def.min <= def.max);
+            assert!(def.max <= 1e9, "{}: {}", def.code, def.max);
+        }
+    }
+
+    #[test]
+    fn implausible_bounds_are_refused_at_start_up() {
+        let def = |code: &str, kind, min, max| MeasureDef {
+            code: code.into(),
+            name: code.into(),
+            kind,
+            min,
+            max,
+            description: String::new(),
+        };
+        let err = MeasureCatalogue::build(
+            Path::new("m.toml"),
+            vec![
+                def("a", MeasureKind::Count, 5.0, 1.0),
+                def("b", MeasureKind::Score, 0.0, f64::INFINITY),
+                def("c", MeasureKind::Percent, 0.0, 150.0),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        for needle in ["measure[0].min", "measure[1].min", "measure[2].max"] {
+            assert!(err.contains(needle), "{needle} missing: {err}");
+        }
     }
 }

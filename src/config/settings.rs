@@ -34,8 +34,16 @@ pub struct CollectorSettings {
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
     /// When set, every unit's source is `{source_override}/{unit code}`: the simulator.
+    /// Its sources may then be on loopback or private addresses.
     #[serde(default)]
     pub source_override: Option<String>,
+    /// Largest body read for one unit-month, all its pages together; a
+    /// response passing it is refused, unread past it.
+    pub max_body_bytes: u64,
+    /// Most pages one unit-month may take; an endless cursor stops here.
+    pub max_pages: usize,
+    /// Overall bound on one unit-month: all pages, retries and backoff.
+    pub unit_month_deadline_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,6 +164,12 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_COLLECT_TIMEOUT_SECS", "collector.timeout_secs"),
     ("CHISO_COLLECT_RETRIES", "collector.retries"),
     ("CHISO_SOURCE_OVERRIDE", "collector.source_override"),
+    ("CHISO_COLLECT_MAX_BODY_BYTES", "collector.max_body_bytes"),
+    ("CHISO_COLLECT_MAX_PAGES", "collector.max_pages"),
+    (
+        "CHISO_COLLECT_UNIT_MONTH_DEADLINE_SECS",
+        "collector.unit_month_deadline_secs",
+    ),
     ("CHISO_TIMEZONE", "schedule.timezone"),
     ("CHISO_SCHEDULE_COLLECT", "schedule.collect"),
     ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
@@ -226,6 +240,13 @@ impl Settings {
             "collector.source_override" => {
                 self.collector.source_override = Some(value.to_string()).filter(|v| !v.is_empty())
             }
+            "collector.max_body_bytes" => num(&mut self.collector.max_body_bytes),
+            "collector.max_pages" => {
+                parse_into(value, &mut self.collector.max_pages, key, origin, problems)
+            }
+            "collector.unit_month_deadline_secs" => {
+                num(&mut self.collector.unit_month_deadline_secs)
+            }
             "schedule.timezone" => self.schedule.timezone = value.to_string(),
             "schedule.collect" => self.schedule.collect = value.to_string(),
             "schedule.compute" => self.schedule.compute = value.to_string(),
@@ -278,6 +299,12 @@ impl Settings {
             ("clickhouse.timeout_secs", ch.timeout_secs),
             ("collector.timeout_secs", c.timeout_secs),
             ("collector.concurrency", c.concurrency as u64),
+            ("collector.max_body_bytes", c.max_body_bytes),
+            ("collector.max_pages", c.max_pages as u64),
+            (
+                "collector.unit_month_deadline_secs",
+                c.unit_month_deadline_secs,
+            ),
         ] {
             if value == 0 {
                 p.add(key, "must be at least 1");

@@ -19,6 +19,10 @@ pub enum SourceConfig {
         base_url: String,
         /// Name of the environment variable holding the bearer token.
         token_env: String,
+        /// The endpoint may resolve to a loopback, link-local or private
+        /// address (a unit inside the government network); refused otherwise.
+        #[serde(default)]
+        allow_private_address: bool,
     },
     /// The unit sends CSV files, loaded with `chiso import`.
     File,
@@ -360,5 +364,28 @@ mod tests {
         u.contacts = vec!["not an address".into()];
         let e = errors(vec![u]);
         assert!(e.contains("(01).contacts[0]"), "{e}");
+    }
+
+    #[test]
+    fn a_private_address_is_allowed_only_when_the_source_says_so() {
+        let source = |extra: &str| -> SourceConfig {
+            toml::from_str(&format!(
+                "type = \"http\"\nbase_url = \"http://10.0.0.5\"\ntoken_env = \"T\"\n{extra}"
+            ))
+            .unwrap()
+        };
+        let allowed = |s: SourceConfig| match s {
+            SourceConfig::Http {
+                allow_private_address,
+                ..
+            } => allow_private_address,
+            SourceConfig::File => panic!("not http"),
+        };
+        assert!(!allowed(source("")));
+        assert!(allowed(source("allow_private_address = true")));
+        assert!(toml::from_str::<SourceConfig>(
+            "type = \"http\"\nbase_url = \"x\"\ntoken_env = \"T\"\nallow_private = true"
+        )
+        .is_err());
     }
 }

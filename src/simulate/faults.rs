@@ -1,6 +1,7 @@
 //! Fault modes a simulated unit can be given, to exercise every failure path of
 //! the collectors: slow, HTTP 500 for N tries, malformed JSON, bad counts,
-//! wrong month, wrong unit, empty.
+//! wrong month, wrong unit, empty; and the hostile ones: a redirect to a
+//! loopback URL, an oversized body, an endless cursor.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,16 @@ pub enum FaultMode {
     WrongMonth,
     WrongUnit,
     Empty,
+    /// `302` to the simulator's own `/_secret` on 127.0.0.1, which answers
+    /// with a body no one may ever see (as chiso's ClickHouse would).
+    RedirectLoopback,
+    /// A valid page followed by whitespace past any sane body cap, streamed
+    /// without a Content-Length.
+    Oversized,
+    /// Every page names a next cursor that advances, forever.
+    EndlessCursor,
+    /// A measure of 1e307: well-formed, far beyond its declared bounds.
+    ImplausibleValue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

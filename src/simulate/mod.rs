@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 pub use data::{generate, seed_of};
 pub use faults::{Fault, FaultMode, Faults};
-pub use server::{serve, SimulatorHandle};
+pub use server::{serve, SimulatorHandle, REDIRECT_BODY, SECRET_BODY};
 
 use crate::config::{load_toml as read_toml, ConfigError};
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde::Deserialize;
 
 use super::data::generate;
@@ -113,6 +113,7 @@ pub fn serve(
         App::new()
             .app_data(state.clone())
             .route("/{unit}/v1/stats", web::get().to(stats))
+            .route("/_secret", web::get().to(secret))
     })
     .workers(2)
     .disable_signals()
@@ -140,7 +141,25 @@ fn error(status: actix_web::http::StatusCode, message: String) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({ "error": message }))
 }
 
+/// What a redirect to loopback would reach: the tests look for these words
+/// and must never find them in what chiso stores or shows.
+pub const SECRET_BODY: &str = "SIMULATED-SECRET password_sha256_hex=5e884898da28047151d0e56f8dc629";
+/// The body of the redirect itself, also never to be shown.
+pub const REDIRECT_BODY: &str = "SIMULATED-REDIRECT-BODY moved elsewhere";
+
+async fn secret() -> HttpResponse {
+    HttpResponse::InternalServerError()
+        .content_type("text/plain")
+        .body(SECRET_BODY)
+}
+
+/// Bytes of whitespace after the page in the `oversized` fault: past any
+/// sane `collector.max_body_bytes` (the shipped one is 8 MiB).
+const OVERSIZED_PADDING_CHUNKS: usize = 1024;
+static PADDING: [u8; 65_536] = [b' '; 65_536];
+
 async fn stats(
+    req: HttpRequest,
     state: web::Data<Arc<State>>,
     path: web::Path<String>,
     q: web::Query<StatsQuery>,
@@ -167,6 +186,13 @@ async fn stats(
     if fault == Some(FaultMode::Slow) {
         tokio::time::sleep(Duration::from_millis(state.config.slow_delay_ms)).await;
     }
+    if fault == Some(FaultMode::RedirectLoopback) {
+        let port = req.app_config().local_addr().port();
+        return HttpResponse::Found()
+            .insert_header(("Location", format!("http://127.0.0.1:{port}/_secret")))
+            .content_type("text/plain")
+            .body(REDIRECT_BODY);
+    }
     if fault == Some(FaultMode::Http500) {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -192,7 +218,19 @@ async fn stats(
     if let Some(mode) = fault {
         apply(mode, &mut page, month);
     }
+    if fault == Some(FaultMode::EndlessCursor) {
+        page.next_cursor = Some((offset + 1).to_string());
+    }
     let body = serde_json::to_string(&page).unwrap_or_default();
+    if fault == Some(FaultMode::Oversized) {
+        let padding = std::iter::repeat_n(Bytes::from_static(&PADDING), OVERSIZED_PADDING_CHUNKS);
+        let chunks = std::iter::once(Bytes::from(body)).chain(padding);
+        return HttpResponse::Ok()
+            .content_type("application/json")
+            .streaming(futures::stream::iter(
+                chunks.map(Ok::<_, std::convert::Infallible>),
+            ));
+    }
     if fault == Some(FaultMode::MalformedJson) {
         let cut: String = body.chars().take(body.chars().count() / 2).collect();
         return HttpResponse::Ok()
@@ -249,6 +287,16 @@ fn apply(mode: FaultMode, page: &mut StatsPage, month: Month) {
             page.measures.clear();
             page.next_cursor = None;
         }
-        FaultMode::Slow | FaultMode::Http500 | FaultMode::MalformedJson => {}
+        FaultMode::ImplausibleValue => page
+            .measures
+            .iter_mut()
+            .take(1)
+            .for_each(|m| m.value = 1e307),
+        FaultMode::Slow
+        | FaultMode::EndlessCursor
+        | FaultMode::Http500
+        | FaultMode::MalformedJson
+        | FaultMode::RedirectLoopback
+        | FaultMode::Oversized => {}
     }
 }

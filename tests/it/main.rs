@@ -12,6 +12,7 @@ mod collect;
 mod common;
 mod compute;
 mod faults;
+mod hostile;
 mod import;
 mod notify;
 mod ops;

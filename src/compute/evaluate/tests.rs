@@ -189,3 +189,14 @@ fn weighted_sum_weighs_values() {
     assert!((c.score.unwrap() - 70.0).abs() < 1e-9, "{c:?}");
     assert_eq!((c.scored, c.expected), (2, 2));
 }
+
+#[test]
+fn a_sum_that_overflows_is_no_data_never_inf() {
+    let e = evaluate(
+        &ratio("r", None),
+        &[month(f64::MAX, 1.0), month(f64::MAX, 1.0)],
+        goals(50.0, None),
+    );
+    assert_eq!(e.value, None);
+    assert_eq!(e.status, Status::NoData);
+}

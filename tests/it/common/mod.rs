@@ -96,6 +96,9 @@ pub fn collector_settings(source: &str) -> CollectorSettings {
         backoff_base_ms: 10,
         backoff_max_ms: 50,
         source_override: Some(source.to_string()),
+        max_body_bytes: 8 << 20,
+        max_pages: 1000,
+        unit_month_deadline_secs: 120,
     }
 }
 
