@@ -74,11 +74,13 @@ fn month_line(month: Month, report: &Report) -> String {
 
 /// The compute job: every period the collected months feed (each month, its
 /// quarter, year and year to date), stored only where the results changed.
+/// Its scheduled runs wait for a collect still running, so they compute whole months.
 pub fn compute_job(app: Arc<App>, schedule: CronSchedule) -> Job {
     Job::new(JobName::Compute, schedule, move |ctx| {
         let app = app.clone();
         async move { compute_recent(&app, collect_months(&ctx)).await }
     })
+    .after(JobName::Collect)
     .covering(|ctx| {
         let [first, last] = collect_months(ctx);
         format!("{first}..{last}")

@@ -13,6 +13,7 @@ mod common;
 mod compute;
 mod faults;
 mod import;
+mod jobs;
 mod notify;
 mod ops;
 mod pages;
