@@ -168,9 +168,18 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
     ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
     ("CHISO_STATE_DIR", "schedule.state_dir"),
-    ("CHISO_COLLECT_DEADLINE_SECS", "schedule.collect_deadline_secs"),
-    ("CHISO_COMPUTE_DEADLINE_SECS", "schedule.compute_deadline_secs"),
-    ("CHISO_REMIND_DEADLINE_SECS", "schedule.remind_deadline_secs"),
+    (
+        "CHISO_COLLECT_DEADLINE_SECS",
+        "schedule.collect_deadline_secs",
+    ),
+    (
+        "CHISO_COMPUTE_DEADLINE_SECS",
+        "schedule.compute_deadline_secs",
+    ),
+    (
+        "CHISO_REMIND_DEADLINE_SECS",
+        "schedule.remind_deadline_secs",
+    ),
     ("CHISO_REPORT_DEADLINE_DAY", "compute.deadline_day"),
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
@@ -299,7 +308,10 @@ impl Settings {
                 "schedule.compute_deadline_secs",
                 self.schedule.compute_deadline_secs,
             ),
-            ("schedule.remind_deadline_secs", self.schedule.remind_deadline_secs),
+            (
+                "schedule.remind_deadline_secs",
+                self.schedule.remind_deadline_secs,
+            ),
         ] {
             if value == 0 {
                 p.add(key, "must be at least 1");

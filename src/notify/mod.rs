@@ -141,7 +141,7 @@ pub async fn remind(
 
 /// `remind` with its deadline: no mail is started that its SMTP bound
 /// (smtp.timeout_secs, twice, leaving time to record the outcome) could carry
-/// past `deadline`; the rest stays pending for the next run. Holds the remind
+/// past `run_deadline`; the rest stays pending for the next run. Holds the remind
 /// lock for the whole run (not in a dry run, which reads the ledger but writes
 /// nothing). One mail's failure never stops the batch, except an unreachable
 /// or silent server: then the rest stays pending for the next run.
@@ -150,7 +150,7 @@ pub async fn remind_until(
     month: Month,
     today: NaiveDate,
     backend: &Backend,
-    deadline: Instant,
+    run_deadline: Instant,
 ) -> Result<RemindReport, NotifyError> {
     let dry_run = backend.is_dry_run();
     let _lock = if dry_run {
@@ -245,7 +245,7 @@ pub async fn remind_until(
             }
             continue;
         }
-        if Instant::now() + backend.send_timeout() * 2 > deadline {
+        if Instant::now() + backend.send_timeout() * 2 > run_deadline {
             report.stopped = Some(format!(
                 "the run's deadline (schedule.remind_deadline_secs = {} s) is near; the remaining mails stay pending for the next run",
                 app.settings.schedule.remind_deadline_secs

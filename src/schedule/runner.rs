@@ -108,7 +108,10 @@ impl Scheduler {
                 if owed.at > now {
                     continue;
                 }
-                runs.push(self.run_owed(job.name, owed, std::future::pending()).await?);
+                runs.push(
+                    self.run_owed(job.name, owed, std::future::pending())
+                        .await?,
+                );
             }
         }
         Ok(runs)
@@ -146,7 +149,9 @@ impl Scheduler {
         let (mut owed, mut failures) = loop {
             match self.owed(&job, Utc::now()).await {
                 Ok(owed) => break owed,
-                Err(e) => tracing::error!(job = %name, error = %e, "reading the job's history failed; trying again"),
+                Err(e) => {
+                    tracing::error!(job = %name, error = %e, "reading the job's history failed; trying again")
+                }
             }
             if nap(MAX_NAP, &stopped).await {
                 return;

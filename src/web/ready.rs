@@ -18,7 +18,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[get("/readyz")]
 async fn readyz(state: State) -> HttpResponse {
     let store = &state.store;
-    let probe = store.run("readiness", store.client().query("SELECT 1").fetch_one::<u8>());
+    let probe = store.run(
+        "readiness",
+        store.client().query("SELECT 1").fetch_one::<u8>(),
+    );
     match tokio::time::timeout(READY_TIMEOUT, probe).await {
         Ok(Ok(_)) => text(HttpResponse::Ok(), "ready"),
         Ok(Err(e)) => {

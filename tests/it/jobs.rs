@@ -115,9 +115,16 @@ async fn a_silent_smtp_server_fails_the_mail_retryably_and_holds_no_other_job() 
     // Remind is now stuck in the SMTP exchange; collect keeps its slots.
     silent.wait_for_connection(Duration::from_secs(15)).await;
     let before = collects.load(Ordering::SeqCst);
-    wait_until(Duration::from_secs(3), || collects.load(Ordering::SeqCst) > before).await;
+    wait_until(Duration::from_secs(3), || {
+        collects.load(Ordering::SeqCst) > before
+    })
+    .await;
     let remind_run = latest(&store, "remind").await.unwrap();
-    assert_eq!(remind_run.outcome, RunOutcome::Running, "collect ran while remind hung");
+    assert_eq!(
+        remind_run.outcome,
+        RunOutcome::Running,
+        "collect ran while remind hung"
+    );
 
     // Remind ends by itself once the SMTP bound passes, failed, not hung.
     let mut finished = None;
@@ -140,8 +147,16 @@ async fn a_silent_smtp_server_fails_the_mail_retryably_and_holds_no_other_job() 
     let rows = store.ledger(&month().to_string()).await.unwrap();
     assert_eq!(rows.len(), 8, "{rows:?}");
     let tried: Vec<_> = rows.iter().filter(|r| r.tries > 0).collect();
-    assert_eq!(tried.len(), 1, "the batch stops at a silent server: {rows:?}");
-    assert!(tried[0].last_reply.contains("within 5 s"), "{}", tried[0].last_reply);
+    assert_eq!(
+        tried.len(),
+        1,
+        "the batch stops at a silent server: {rows:?}"
+    );
+    assert!(
+        tried[0].last_reply.contains("within 5 s"),
+        "{}",
+        tried[0].last_reply
+    );
     for r in &rows {
         assert_eq!(r.state, SendState::Pending, "{r:?}");
         assert_eq!(ledger::decide(Some(r), Utc::now()), ledger::Decision::Retry);
@@ -242,19 +257,31 @@ async fn a_failed_run_is_retried_at_start_after_its_backoff_and_a_success_ends_i
     .unwrap();
 
     // Two failures in a row: the retry waits 2 minutes after the last.
-    let early = s.catch_up(ended + chrono::Duration::seconds(90)).await.unwrap();
+    let early = s
+        .catch_up(ended + chrono::Duration::seconds(90))
+        .await
+        .unwrap();
     assert!(early.is_empty(), "{early:?}");
     assert_eq!(runs.load(Ordering::SeqCst), 0);
-    let retried = s.catch_up(ended + chrono::Duration::minutes(3)).await.unwrap();
+    let retried = s
+        .catch_up(ended + chrono::Duration::minutes(3))
+        .await
+        .unwrap();
     assert_eq!(retried.len(), 1);
     assert_eq!(retried[0].trigger, Trigger::Retry);
-    assert_eq!(retried[0].scheduled_for, at, "the retry serves the failed slot");
+    assert_eq!(
+        retried[0].scheduled_for, at,
+        "the retry serves the failed slot"
+    );
     assert_eq!(retried[0].outcome, RunOutcome::Succeeded);
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 
     // The success ends the retries.
     assert_eq!(store.job_history("collect").await.unwrap().failures, None);
-    let later = s.catch_up(ended + chrono::Duration::minutes(60)).await.unwrap();
+    let later = s
+        .catch_up(ended + chrono::Duration::minutes(60))
+        .await
+        .unwrap();
     assert!(later.is_empty(), "{later:?}");
 }
 
@@ -286,7 +313,10 @@ async fn a_scheduled_run_that_fails_is_retried_by_the_running_service_until_it_s
         })
         .await
     });
-    wait_until(Duration::from_secs(15), || calls.load(Ordering::SeqCst) >= 3).await;
+    wait_until(Duration::from_secs(15), || {
+        calls.load(Ordering::SeqCst) >= 3
+    })
+    .await;
     // Past the longest backoff: a success is not retried.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let _ = stop.send(());
@@ -342,7 +372,10 @@ async fn readyz_is_ready_with_clickhouse_and_not_ready_without() {
     assert_eq!(response.status().as_u16(), 503);
     let body = response.text().await.unwrap();
     assert!(body.starts_with("not ready"), "{body}");
-    assert!(!body.contains("18.") && !body.contains("127.0.0.1"), "{body}");
+    assert!(
+        !body.contains("18.") && !body.contains("127.0.0.1"),
+        "{body}"
+    );
     assert!(silent.accepted() > 0);
     server.stop().await;
 }
@@ -357,7 +390,10 @@ async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
         .arg("--config")
         .arg(&config)
-        .args(["--clickhouse-url", &format!("http://127.0.0.1:{}", proxy.port)])
+        .args([
+            "--clickhouse-url",
+            &format!("http://127.0.0.1:{}", proxy.port),
+        ])
         .args(["--database", store.database()])
         .args(["serve", "--addr", "127.0.0.1:0", "--workers", "1"])
         .env("CHISO_STATE_DIR", state.path())
@@ -390,7 +426,10 @@ async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
     );
     wait_until(Duration::from_secs(10), || proxy.held() > 0).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!page.is_finished(), "the page waits on the frozen ClickHouse");
+    assert!(
+        !page.is_finished(),
+        "the page waits on the frozen ClickHouse"
+    );
 
     let pid = child.id().unwrap();
     let signalled = Instant::now();
