@@ -342,6 +342,55 @@ async fn a_scheduled_run_that_fails_is_retried_by_the_running_service_until_it_s
 }
 
 #[tokio::test]
+async fn compute_due_while_collect_runs_waits_for_it_and_remind_does_not() {
+    let store = test_store("jobs_compute_after_collect").await;
+    let collected = Arc::new(AtomicBool::new(false));
+    let done = collected.clone();
+    let collect = Job::new(JobName::Collect, once_in(2), move |_| {
+        let done = done.clone();
+        async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            done.store(true, Ordering::SeqCst);
+            Ok("collected".to_string())
+        }
+    });
+    // Both due a second into collect's run.
+    let saw = |name, schedule| {
+        let seen = collected.clone();
+        Job::new(name, schedule, move |_| {
+            let collected = seen.load(Ordering::SeqCst);
+            async move { Ok(format!("collect over: {collected}")) }
+        })
+    };
+    let compute = saw(JobName::Compute, once_in(3)).after(JobName::Collect);
+    let remind = saw(JobName::Remind, once_in(3));
+    let state = tempfile::tempdir().unwrap();
+    let s = Scheduler::new(
+        store.clone(),
+        state.path().into(),
+        vec![collect, compute, remind],
+    )
+    .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let loops = tokio::spawn(async move {
+        s.run_until(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let _ = stop.send(());
+    loops.await.unwrap();
+    let detail = |job: &'static str| {
+        let store = store.clone();
+        async move { latest(&store, job).await.map(|r| (r.outcome, r.detail)) }
+    };
+    let over = |b: bool| Some((RunOutcome::Succeeded, format!("collect over: {b}")));
+    assert_eq!(detail("compute").await, over(true));
+    assert_eq!(detail("remind").await, over(false));
+}
+
+#[tokio::test]
 async fn readyz_is_ready_with_clickhouse_and_not_ready_without() {
     let store = test_store("jobs_readyz").await;
     let (server, _app) = super::common::serve(store);
