@@ -6,6 +6,7 @@
 //! wires: each job is a plain async function a test can call.
 
 mod cron_time;
+mod execute;
 mod job;
 mod jobs;
 pub mod lock;

@@ -1,27 +1,27 @@
-//! Jobs never wait on a neighbour (issue 12 §3, §5): a silent SMTP server
-//! holds neither remind past its bound nor collect; a job past its deadline is
-//! stopped and recorded timed_out; a failed run is retried; `chiso serve`
-//! stops on SIGTERM with a request stuck; /readyz says when ClickHouse is gone.
+//! Jobs never wait on a neighbour (issue 12 §3): a silent SMTP server holds
+//! neither remind past its bound nor collect; a job past its deadline is
+//! stopped and recorded timed_out; a failed run is retried. `serve`: the
+//! bounded stop and /readyz.
 
 mod net;
+mod serve;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
-use chiso::config::ClickHouseSettings;
 use chiso::notify::{self, ledger, Backend};
 use chiso::schedule::{
     Backoff, CronSchedule, Job, JobName, JobRunRow, RunOutcome, Scheduler, Trigger,
 };
 use chiso::store::{SendState, Store};
 
-use super::common::{http, test_app, test_store};
+use super::common::test_store;
 use super::notify::{after_deadline, assert_no_duplicates, fixture, month};
-use net::{clickhouse_addr, wait_until, FreezableProxy, SilentServer};
+use net::{wait_until, SilentServer};
 
 fn hcm(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Ho_Chi_Minh
@@ -388,114 +388,4 @@ async fn compute_due_while_collect_runs_waits_for_it_and_remind_does_not() {
     let over = |b: bool| Some((RunOutcome::Succeeded, format!("collect over: {b}")));
     assert_eq!(detail("compute").await, over(true));
     assert_eq!(detail("remind").await, over(false));
-}
-
-#[tokio::test]
-async fn readyz_is_ready_with_clickhouse_and_not_ready_without() {
-    let store = test_store("jobs_readyz").await;
-    let (server, _app) = super::common::serve(store);
-    let response = http()
-        .get(format!("{}/readyz", server.url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.text().await.unwrap(), "ready");
-    server.stop().await;
-
-    // A ClickHouse that accepts and never answers: not ready, and said promptly.
-    let silent = SilentServer::start().await;
-    let gone = Store::new(&ClickHouseSettings {
-        url: format!("http://127.0.0.1:{}", silent.port),
-        user: "default".into(),
-        password: String::new(),
-        database: "chiso_it_jobs_readyz".into(),
-        timeout_secs: 60,
-    });
-    let app = Arc::new(test_app(gone));
-    let server = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap();
-    let response = http()
-        .get(format!("{}/readyz", server.url()))
-        .timeout(Duration::from_secs(20))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 503);
-    let body = response.text().await.unwrap();
-    assert!(body.starts_with("not ready"), "{body}");
-    assert!(
-        !body.contains("18.") && !body.contains("127.0.0.1"),
-        "{body}"
-    );
-    assert!(silent.accepted() > 0);
-    server.stop().await;
-}
-
-#[tokio::test]
-async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
-    use tokio::io::AsyncBufReadExt;
-    let store = test_store("jobs_serve_stop").await;
-    let proxy = FreezableProxy::start(clickhouse_addr()).await;
-    let state = tempfile::tempdir().unwrap();
-    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/chiso.toml");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "--clickhouse-url",
-            &format!("http://127.0.0.1:{}", proxy.port),
-        ])
-        .args(["--database", store.database()])
-        .args(["serve", "--addr", "127.0.0.1:0", "--workers", "1"])
-        .env("CHISO_STATE_DIR", state.path())
-        // Longer than the stop bound: only the bound can end the stuck request.
-        .env("CHISO_CLICKHOUSE_TIMEOUT_SECS", "300")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("serve started")
-            .unwrap()
-            .expect("serve printed its address");
-        if let Some(rest) = line.strip_prefix("API at ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-
-    proxy.freeze();
-    let page = tokio::spawn(
-        http()
-            .get(format!("{url}/xep-hang?period=2021-06"))
-            .timeout(Duration::from_secs(120))
-            .send(),
-    );
-    wait_until(Duration::from_secs(10), || proxy.held() > 0).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        !page.is_finished(),
-        "the page waits on the frozen ClickHouse"
-    );
-
-    let pid = child.id().unwrap();
-    let signalled = Instant::now();
-    // SAFETY: signalling the child this test spawned, by its id.
-    unsafe {
-        libc::kill(pid as i32, libc::SIGTERM);
-    }
-    let bound = chiso::shutdown::STOP_BOUND + Duration::from_secs(5);
-    let status = tokio::time::timeout(bound, child.wait())
-        .await
-        .expect("serve stopped within its bound")
-        .unwrap();
-    let took = signalled.elapsed();
-    assert!(took <= bound, "{took:?}");
-    // Within the web grace, not by the watchdog.
-    assert!(status.success(), "{status:?} after {took:?}");
-    page.abort();
 }
