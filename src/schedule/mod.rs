@@ -25,7 +25,7 @@ pub use jobs::{
     collect_job, collect_months, collect_recent, compute_job, compute_recent, remind_job,
 };
 pub use lock::{JobLock, LockError};
-pub use retry::{Backoff, FIRST_RETRY, MAX_RETRY};
+pub use retry::{Backoff, FIRST_RETRY, MAX_RETRIES, MAX_RETRY};
 pub use runner::{Scheduler, STOP_GRACE};
 
 use crate::config::ScheduleSettings;

@@ -1,7 +1,9 @@
 //! When a failed or timed-out run is tried again: a minute after it ended,
-//! the wait doubling with each failure in a row, never more than 30 minutes
-//! apart, until a run succeeds. A collect that failed while ClickHouse was
-//! down is thus done minutes after it is back, not at the next day's slot.
+//! the wait doubling with each failure of that due instant, never more than
+//! 30 minutes apart, at most 10 times (about 3.5 hours), until a run succeeds;
+//! then the job's next slot. A collect that failed while ClickHouse was down
+//! is thus done minutes after it is back, not at the next day's slot, and a
+//! unit down all day does not have every endpoint pulled every 30 minutes.
 //! Pure: no clock, no I/O.
 
 use std::time::Duration;
@@ -14,11 +16,14 @@ use crate::store::Failures;
 pub const FIRST_RETRY: Duration = Duration::from_secs(60);
 /// The longest wait between two retries.
 pub const MAX_RETRY: Duration = Duration::from_secs(30 * 60);
+/// Retries of one due instant; then it waits for the job's next slot.
+pub const MAX_RETRIES: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
     pub first: Duration,
     pub max: Duration,
+    pub retries: u32,
 }
 
 impl Default for Backoff {
@@ -26,6 +31,7 @@ impl Default for Backoff {
         Self {
             first: FIRST_RETRY,
             max: MAX_RETRY,
+            retries: MAX_RETRIES,
         }
     }
 }
@@ -45,12 +51,20 @@ impl Backoff {
             .unwrap_or(ended)
     }
 
-    /// The retry the recorded failures call for: when, and the due instant it serves.
-    pub fn after(&self, failures: &Failures) -> (DateTime<Utc>, DateTime<Utc>) {
-        (
-            self.retry_at(failures.count, failures.last_finished),
-            failures.last_served,
-        )
+    /// Whether a due instant that failed `failures` times is tried again.
+    pub fn retries_left(&self, failures: u32) -> bool {
+        failures <= self.retries
+    }
+
+    /// The retry the recorded failures call for, if any is left: when, and
+    /// the due instant it serves.
+    pub fn after(&self, failures: &Failures) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.retries_left(failures.count).then(|| {
+            (
+                self.retry_at(failures.count, failures.last_finished),
+                failures.last_served,
+            )
+        })
     }
 }
 
@@ -78,8 +92,20 @@ mod tests {
             last_finished: ended,
             last_served: served,
         };
-        let (at, serves) = Backoff::default().after(&failures);
+        let (at, serves) = Backoff::default().after(&failures).unwrap();
         assert_eq!(at, ended + chrono::Duration::minutes(4));
         assert_eq!(serves, served);
+    }
+
+    #[test]
+    fn a_due_instant_is_retried_ten_times_then_left_to_the_next_slot() {
+        let b = Backoff::default();
+        assert!(
+            b.retries_left(MAX_RETRIES),
+            "the 10th retry follows the 10th failure"
+        );
+        assert!(!b.retries_left(MAX_RETRIES + 1));
+        let total: u64 = (1..=MAX_RETRIES).map(|n| b.wait(n).as_secs()).sum();
+        assert_eq!(total / 60, 1 + 2 + 4 + 8 + 16 + 30 * 5);
     }
 }

@@ -199,14 +199,26 @@ impl Scheduler {
                     owed = None;
                 }
                 RunOutcome::Failed | RunOutcome::TimedOut => {
-                    failures = failures.saturating_add(1);
-                    let at = self.backoff.retry_at(failures, Utc::now());
-                    tracing::info!(job = %name, %at, failures, "failed run retried later");
-                    owed = Some(Owed {
-                        at,
-                        serves,
-                        trigger: Trigger::Retry,
-                    });
+                    // Failures count per due instant: a new slot starts again at one.
+                    let same_slot =
+                        trigger == Trigger::Retry || owed.is_some_and(|o| o.serves == serves);
+                    failures = if same_slot {
+                        failures.saturating_add(1)
+                    } else {
+                        1
+                    };
+                    owed = None;
+                    if self.backoff.retries_left(failures) {
+                        let at = self.backoff.retry_at(failures, Utc::now());
+                        tracing::info!(job = %name, %at, failures, "failed run retried later");
+                        owed = Some(Owed {
+                            at,
+                            serves,
+                            trigger: Trigger::Retry,
+                        });
+                    } else {
+                        tracing::warn!(job = %name, failures, "retries spent; the next slot runs as scheduled");
+                    }
                 }
                 // Another holder runs it: look again after a wait, not at once.
                 RunOutcome::SkippedOverlap | RunOutcome::Running => {
@@ -231,22 +243,23 @@ impl Scheduler {
         let last = history.last_served.or(history
             .first_recorded
             .map(|t| t - chrono::Duration::seconds(1)));
-        let failures = history.failures.map_or(0, |f| f.count);
         if let Some(due) = job.schedule.missed(last, now) {
             let owed = Owed {
                 at: now,
                 serves: due,
                 trigger: Trigger::CatchUp,
             };
-            return Ok((Some(owed), failures));
+            // A slot not yet tried has no failures of its own.
+            return Ok((Some(owed), 0));
         }
-        let retry = history.failures.map(|f| {
-            let (at, serves) = self.backoff.after(&f);
-            Owed {
+        let failures = history.failures.map_or(0, |f| f.count);
+        let retry = history.failures.and_then(|f| {
+            let (at, serves) = self.backoff.after(&f)?;
+            Some(Owed {
                 at,
                 serves,
                 trigger: Trigger::Retry,
-            }
+            })
         });
         Ok((retry, failures))
     }

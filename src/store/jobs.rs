@@ -69,13 +69,13 @@ pub struct JobHistory {
     pub last_served: Option<DateTime<Utc>>,
     /// The earliest due instant of any recorded run; `None` for a job never run here.
     pub first_recorded: Option<DateTime<Utc>>,
-    /// The runs that failed or timed out since the job last succeeded: how
-    /// many, when the latest ended and the due instant it served. The
-    /// catch-up retries that instant after a backoff instead of counting it done.
+    /// The latest due instant whose runs failed or timed out since the job
+    /// last succeeded: how many runs, when the latest ended. The catch-up
+    /// retries that instant after a backoff instead of counting it done.
     pub failures: Option<Failures>,
 }
 
-/// Failed or timed-out runs since the last success.
+/// Failed or timed-out runs of one due instant since the last success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
     pub count: u32,
@@ -98,23 +98,25 @@ impl Store {
         let q = self.client.query(sql).bind(job);
         let (served, first, runs): (u32, u32, u64) =
             self.run("read job history", q.fetch_one()).await?;
-        // max() of no rows is 0 (1970) in every ClickHouse: all runs count when none succeeded.
-        let sql = "SELECT count(), toUInt32(max(finished_at)), \
-                   toUInt32(argMax(scheduled_for, finished_at)) FROM job_runs FINAL \
+        // The latest due instant that failed since the last success, with its
+        // failures. max() of no rows is 0 (1970) in every ClickHouse: all runs
+        // count when none succeeded.
+        let sql = "SELECT count(), toUInt32(max(finished_at)), toUInt32(scheduled_for) \
+                   FROM job_runs FINAL \
                    WHERE job = ? AND outcome IN ('failed', 'timed_out') AND started_at > \
-                   (SELECT max(started_at) FROM job_runs FINAL WHERE job = ? AND outcome = 'succeeded')";
+                   (SELECT max(started_at) FROM job_runs FINAL WHERE job = ? AND outcome = 'succeeded') \
+                   GROUP BY scheduled_for ORDER BY max(finished_at) DESC LIMIT 1";
         let q = self.client.query(sql).bind(job).bind(job);
-        let (failed, finished, failed_served): (u64, u32, u32) =
-            self.run("read failed job runs", q.fetch_one()).await?;
+        let latest: Option<(u64, u32, u32)> =
+            self.run("read failed job runs", q.fetch_optional()).await?;
         let instant = |secs: u32| DateTime::from_timestamp(i64::from(secs), 0);
-        let failures = match (instant(finished), instant(failed_served)) {
-            (Some(last_finished), Some(last_served)) if failed > 0 => Some(Failures {
+        let failures = latest.and_then(|(failed, finished, served)| {
+            Some(Failures {
                 count: u32::try_from(failed).unwrap_or(u32::MAX),
-                last_finished,
-                last_served,
-            }),
-            _ => None,
-        };
+                last_finished: instant(finished)?,
+                last_served: instant(served)?,
+            })
+        });
         Ok(JobHistory {
             last_served: (served > 0).then(|| instant(served)).flatten(),
             first_recorded: (runs > 0).then(|| instant(first)).flatten(),

@@ -65,6 +65,7 @@ fn no_retries() -> Backoff {
     Backoff {
         first: Duration::from_secs(3600),
         max: Duration::from_secs(3600),
+        retries: 0,
     }
 }
 
@@ -305,6 +306,7 @@ async fn a_scheduled_run_that_fails_is_retried_by_the_running_service_until_it_s
         .with_backoff(Backoff {
             first: Duration::from_millis(200),
             max: Duration::from_millis(300),
+            retries: 5,
         });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let loops = tokio::spawn(async move {
@@ -339,6 +341,42 @@ async fn a_scheduled_run_that_fails_is_retried_by_the_running_service_until_it_s
             (Trigger::Retry, RunOutcome::Failed, slot),
         ]
     );
+}
+
+#[tokio::test]
+async fn a_slot_that_keeps_failing_is_retried_a_bounded_number_of_times() {
+    let store = test_store("jobs_retries_spent").await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let broken = Job::new(JobName::Compute, once_in(2), move |_| {
+        c.fetch_add(1, Ordering::SeqCst);
+        async { anyhow::bail!("a unit down all day") }
+    });
+    let state = tempfile::tempdir().unwrap();
+    let s = Scheduler::new(store.clone(), state.path().into(), vec![broken])
+        .unwrap()
+        .with_backoff(Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(100),
+            retries: 2,
+        });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let loops = tokio::spawn(async move {
+        s.run_until(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    wait_until(Duration::from_secs(15), || {
+        calls.load(Ordering::SeqCst) >= 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let _ = stop.send(());
+    loops.await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "the run and its 2 retries");
+    let failures = store.job_history("compute").await.unwrap().failures;
+    assert_eq!(failures.map(|f| f.count), Some(3));
 }
 
 #[tokio::test]
