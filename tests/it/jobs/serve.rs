@@ -51,6 +51,8 @@ async fn readyz_is_ready_with_clickhouse_and_not_ready_without() {
     server.stop().await;
 }
 
+const NEVER: &str = "0 0 0 1 1 * 2099";
+
 #[tokio::test]
 async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
     use tokio::io::AsyncBufReadExt;
@@ -68,6 +70,10 @@ async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
         .args(["--database", store.database()])
         .args(["serve", "--addr", "127.0.0.1:0", "--workers", "1"])
         .env("CHISO_STATE_DIR", state.path())
+        // No job comes due during the test: nothing beyond loopback.
+        .env("CHISO_SCHEDULE_COLLECT", NEVER)
+        .env("CHISO_SCHEDULE_COMPUTE", NEVER)
+        .env("CHISO_SCHEDULE_REMIND", NEVER)
         // Longer than the stop bound: only the bound can end the stuck request.
         .env("CHISO_CLICKHOUSE_TIMEOUT_SECS", "300")
         .stdout(std::process::Stdio::piped())
