@@ -55,8 +55,19 @@ const NEVER: &str = "0 0 0 1 1 * 2099";
 
 #[tokio::test]
 async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
+    stops_within_its_bound_on(libc::SIGTERM, "jobs_serve_sigterm").await;
+}
+
+#[tokio::test]
+async fn serve_stops_within_its_bound_on_ctrl_c_while_a_request_is_stuck() {
+    stops_within_its_bound_on(libc::SIGINT, "jobs_serve_sigint").await;
+}
+
+/// `chiso serve` over a proxy to ClickHouse; the proxy frozen with a page
+/// request waiting on it; then `signal`.
+async fn stops_within_its_bound_on(signal: i32, test: &str) {
     use tokio::io::AsyncBufReadExt;
-    let store = test_store("jobs_serve_stop").await;
+    let store = test_store(test).await;
     let proxy = FreezableProxy::start(clickhouse_addr()).await;
     let state = tempfile::tempdir().unwrap();
     let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/chiso.toml");
@@ -112,7 +123,7 @@ async fn serve_stops_within_its_bound_on_sigterm_while_a_request_is_stuck() {
     let signalled = Instant::now();
     // SAFETY: signalling the child this test spawned, by its id.
     unsafe {
-        libc::kill(pid as i32, libc::SIGTERM);
+        libc::kill(pid as i32, signal);
     }
     let bound = chiso::shutdown::STOP_BOUND + Duration::from_secs(5);
     let status = tokio::time::timeout(bound, child.wait())
