@@ -132,9 +132,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     );
     if !opts.exit_after_backfill {
         println!("\nchiso demo is running (simulator and API up). Press Ctrl-C to stop.");
-        tokio::signal::ctrl_c()
-            .await
-            .context("waiting for Ctrl-C")?;
+        crate::shutdown::signal_then_bound(crate::shutdown::STOP_BOUND).await;
     }
     web.stop().await;
     sim.stop().await;

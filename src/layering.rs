@@ -13,6 +13,8 @@ const STAGES: &[(&str, u8)] = &[
     ("config", 1),
     // Draws plain numbers; knows nothing of the store.
     ("charts", 1),
+    // Signals and the bound on stopping; no module of chiso's.
+    ("shutdown", 1),
     ("store", 2),
     ("collect", 3),
     ("compute", 3),

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod notify;
 pub mod schedule;
+pub mod shutdown;
 pub mod simulate;
 pub mod store;
 pub mod web;

@@ -253,10 +253,15 @@ async fn serve(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()>
         app.settings.collector.clone(),
     )?);
     let app = Arc::new(app);
+    let deadline = std::time::Duration::from_secs;
+    let s = &app.settings.schedule;
     let jobs = vec![
-        schedule::collect_job(collector, schedules.collect.clone()),
-        schedule::compute_job(app.clone(), schedules.compute.clone()),
-        schedule::remind_job(app.clone(), schedules.remind.clone()),
+        schedule::collect_job(collector, schedules.collect.clone())
+            .with_deadline(deadline(s.collect_deadline_secs)),
+        schedule::compute_job(app.clone(), schedules.compute.clone())
+            .with_deadline(deadline(s.compute_deadline_secs)),
+        schedule::remind_job(app.clone(), schedules.remind.clone())
+            .with_deadline(deadline(s.remind_deadline_secs)),
     ];
     for job in &jobs {
         println!(
@@ -272,8 +277,11 @@ async fn serve(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()>
     let scheduler = Scheduler::new(app.store.clone(), state_dir, jobs)?;
     let web = chiso::web::serve(app.clone(), addr, workers)
         .with_context(|| format!("cannot listen on {addr}"))?;
-    println!("API at {}  (Ctrl-C stops)", web.url());
-    scheduler.run_until(shutdown_signal()).await;
+    println!("API at {}  (Ctrl-C or SIGTERM stops)", web.url());
+    // Within STOP_GRACE the loops stop, within WEB_GRACE_SECS the web server;
+    // the watchdog ends the process at STOP_BOUND whatever still runs.
+    let stop = chiso::shutdown::signal_then_bound(chiso::shutdown::STOP_BOUND);
+    scheduler.run_until(stop).await;
     web.stop().await;
     Ok(())
 }
@@ -340,27 +348,6 @@ async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Ctrl-C or SIGTERM (what a service manager sends).
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// `chiso runs --month … | head` must end quietly when the reader goes away,

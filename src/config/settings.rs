@@ -58,6 +58,13 @@ pub struct ScheduleSettings {
     /// Where the per-job lock files live, so a job never runs twice at once even
     /// across processes; relative paths are read from the folder of `chiso.toml`.
     pub state_dir: PathBuf,
+    /// A run past its deadline is stopped and recorded `timed_out`, then retried
+    /// after a backoff; a stuck unit or mail server cannot hold its job forever.
+    pub collect_deadline_secs: u64,
+    pub compute_deadline_secs: u64,
+    /// Also the whole-run deadline of `chiso remind`: no mail is started that
+    /// could not end (smtp.timeout_secs) before it.
+    pub remind_deadline_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,6 +182,18 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
     ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
     ("CHISO_STATE_DIR", "schedule.state_dir"),
+    (
+        "CHISO_COLLECT_DEADLINE_SECS",
+        "schedule.collect_deadline_secs",
+    ),
+    (
+        "CHISO_COMPUTE_DEADLINE_SECS",
+        "schedule.compute_deadline_secs",
+    ),
+    (
+        "CHISO_REMIND_DEADLINE_SECS",
+        "schedule.remind_deadline_secs",
+    ),
     ("CHISO_REPORT_DEADLINE_DAY", "compute.deadline_day"),
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
@@ -252,6 +271,9 @@ impl Settings {
             "schedule.compute" => self.schedule.compute = value.to_string(),
             "schedule.remind" => self.schedule.remind = value.to_string(),
             "schedule.state_dir" => self.schedule.state_dir = PathBuf::from(value),
+            "schedule.collect_deadline_secs" => num(&mut self.schedule.collect_deadline_secs),
+            "schedule.compute_deadline_secs" => num(&mut self.schedule.compute_deadline_secs),
+            "schedule.remind_deadline_secs" => num(&mut self.schedule.remind_deadline_secs),
             "compute.deadline_day" => {
                 parse_into(value, &mut self.compute.deadline_day, key, origin, problems)
             }
@@ -304,6 +326,18 @@ impl Settings {
             (
                 "collector.unit_month_deadline_secs",
                 c.unit_month_deadline_secs,
+            ),
+            (
+                "schedule.collect_deadline_secs",
+                self.schedule.collect_deadline_secs,
+            ),
+            (
+                "schedule.compute_deadline_secs",
+                self.schedule.compute_deadline_secs,
+            ),
+            (
+                "schedule.remind_deadline_secs",
+                self.schedule.remind_deadline_secs,
             ),
         ] {
             if value == 0 {

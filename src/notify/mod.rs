@@ -13,6 +13,9 @@ pub mod views;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use chrono::{Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -124,15 +127,30 @@ pub fn deadline_of(month: Month, deadline_day: u32) -> NaiveDate {
     next.first_day().with_day(day).unwrap_or(next.last_day())
 }
 
-/// The reminder job: every mail due for `month` on `today`, each sent once.
-/// Holds the remind lock for the whole run (not in a dry run, which reads the
-/// ledger but writes nothing). One mail's failure never stops the batch,
-/// except an unreachable server: then the rest stays pending for the next run.
+/// The reminder job: every mail due for `month` on `today`, each sent once,
+/// within `schedule.remind_deadline_secs` from now (see `remind_until`).
 pub async fn remind(
     app: &App,
     month: Month,
     today: NaiveDate,
     backend: &Backend,
+) -> Result<RemindReport, NotifyError> {
+    let budget = Duration::from_secs(app.settings.schedule.remind_deadline_secs);
+    remind_until(app, month, today, backend, Instant::now() + budget).await
+}
+
+/// `remind` with its deadline: no mail is started that its SMTP bound
+/// (smtp.timeout_secs, twice, leaving time to record the outcome) could carry
+/// past `run_deadline`; the rest stays pending for the next run. Holds the remind
+/// lock for the whole run (not in a dry run, which reads the ledger but writes
+/// nothing). One mail's failure never stops the batch, except an unreachable
+/// or silent server: then the rest stays pending for the next run.
+pub async fn remind_until(
+    app: &App,
+    month: Month,
+    today: NaiveDate,
+    backend: &Backend,
+    run_deadline: Instant,
 ) -> Result<RemindReport, NotifyError> {
     let dry_run = backend.is_dry_run();
     let _lock = if dry_run {
@@ -227,6 +245,13 @@ pub async fn remind(
             }
             continue;
         }
+        if Instant::now() + backend.send_timeout() * 2 > run_deadline {
+            report.stopped = Some(format!(
+                "the run's deadline (schedule.remind_deadline_secs = {} s) is near; the remaining mails stay pending for the next run",
+                app.settings.schedule.remind_deadline_secs
+            ));
+            break;
+        }
         let sending = ledger::sending(&row, Utc::now());
         app.store
             .record_sends(std::slice::from_ref(&sending))
@@ -260,7 +285,7 @@ pub async fn remind(
                 }
                 if failure.unreachable {
                     report.stopped = Some(format!(
-                        "smtp server {}:{} unreachable; the remaining mails stay pending for the next run",
+                        "smtp server {}:{} unreachable or silent; the remaining mails stay pending for the next run",
                         app.alerts.smtp.host, app.alerts.smtp.port
                     ));
                     break;

@@ -1,6 +1,9 @@
-//! Where mails go: an SMTP server (lettre, with a timeout and the server's
-//! reply kept) or, for `--dry-run`, `.eml` files in a folder. The ledger is
-//! written only for SMTP: a dry run changes nothing.
+//! Where mails go: an SMTP server (lettre, the server's reply kept) or, for
+//! `--dry-run`, `.eml` files in a folder. The ledger is written only for
+//! SMTP: a dry run changes nothing. lettre's own timeout covers only the
+//! connect; the whole exchange (greeting, each command, the data) is bounded
+//! here by `smtp.timeout_secs`, so a server that accepts and never answers
+//! fails the try instead of holding the run.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,7 +15,11 @@ use crate::config::{SmtpSecurity, SmtpSettings};
 
 /// The backend a run sends through.
 pub enum Backend {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// The bound on one mail's whole SMTP exchange.
+        timeout: Duration,
+    },
     /// Dry run: every mail as `{dir}/{n}-{rule}-{unit}-{recipient}.eml`.
     Files(PathBuf),
 }
@@ -62,9 +69,8 @@ impl Backend {
                 AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host).map_err(setup)?
             }
         };
-        let mut builder = builder
-            .port(settings.port)
-            .timeout(Some(Duration::from_secs(settings.timeout_secs)));
+        let timeout = Duration::from_secs(settings.timeout_secs);
+        let mut builder = builder.port(settings.port).timeout(Some(timeout));
         if let (Some(user_var), Some(pass_var)) = (&settings.username_env, &settings.password_env) {
             let user =
                 env(user_var).ok_or_else(|| BackendError::MissingCredential(user_var.clone()))?;
@@ -72,7 +78,10 @@ impl Backend {
                 env(pass_var).ok_or_else(|| BackendError::MissingCredential(pass_var.clone()))?;
             builder = builder.credentials(Credentials::new(user, pass));
         }
-        Ok(Backend::Smtp(builder.build()))
+        Ok(Backend::Smtp {
+            transport: builder.build(),
+            timeout,
+        })
     }
 
     /// The dry-run backend, creating `dir`.
@@ -88,21 +97,39 @@ impl Backend {
         matches!(self, Backend::Files(_))
     }
 
+    /// The longest one delivery can take (a file write is not bounded).
+    pub fn send_timeout(&self) -> Duration {
+        match self {
+            Backend::Smtp { timeout, .. } => *timeout,
+            Backend::Files(_) => Duration::ZERO,
+        }
+    }
+
     /// Hands `message` over; `Ok` carries the server's acceptance reply.
     /// `name` names the file of a dry run.
     pub async fn deliver(&self, name: &str, message: &Message) -> Result<String, SendFailure> {
         match self {
-            Backend::Smtp(transport) => match transport.send(message.clone()).await {
-                Ok(response) => Ok(format!(
-                    "{} {}",
-                    response.code(),
-                    response.message().collect::<Vec<_>>().join(" ")
-                )),
-                Err(e) => Err(SendFailure {
-                    reply: e.to_string(),
-                    unreachable: e.status().is_none(),
-                }),
-            },
+            Backend::Smtp { transport, timeout } => {
+                // Dropping the send at the bound closes its connection: no pool is kept.
+                match tokio::time::timeout(*timeout, transport.send(message.clone())).await {
+                    Ok(Ok(response)) => Ok(format!(
+                        "{} {}",
+                        response.code(),
+                        response.message().collect::<Vec<_>>().join(" ")
+                    )),
+                    Ok(Err(e)) => Err(SendFailure {
+                        reply: e.to_string(),
+                        unreachable: e.status().is_none(),
+                    }),
+                    Err(_) => Err(SendFailure {
+                        reply: format!(
+                            "the SMTP server did not finish the exchange within {} s (smtp.timeout_secs)",
+                            timeout.as_secs()
+                        ),
+                        unreachable: true,
+                    }),
+                }
+            }
             Backend::Files(dir) => {
                 let path = dir.join(format!("{}.eml", file_safe(name)));
                 tokio::fs::write(&path, message.formatted())

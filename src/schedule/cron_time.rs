@@ -56,6 +56,14 @@ impl CronSchedule {
             .map(|t| t.with_timezone(&Utc))
     }
 
+    /// The latest instant due in (`since`, `now`], if any came due: a job is
+    /// run once however many of its slots passed while it ran or slept.
+    pub fn due_between(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_after(since)
+            .filter(|t| *t <= now)
+            .and_then(|_| self.latest_due(now))
+    }
+
     /// The one due instant to catch up at start: the latest in (`last`, `now`].
     ///
     /// However many slots passed while the service was down, a job is caught up
@@ -138,6 +146,22 @@ mod tests {
         let due = hcm(2026, 3, 1, 2, 0);
         assert_eq!(daily_2am().next_after(due).unwrap(), hcm(2026, 3, 2, 2, 0));
         assert_eq!(daily_2am().latest_due(due).unwrap(), due);
+    }
+
+    #[test]
+    fn a_job_that_overran_two_slots_is_due_once_for_the_latest() {
+        let since = hcm(2026, 10, 6, 1, 59);
+        let now = hcm(2026, 10, 8, 2, 40);
+        assert_eq!(
+            daily_2am().due_between(since, now),
+            Some(hcm(2026, 10, 8, 2, 0))
+        );
+        let at = hcm(2026, 10, 6, 2, 0);
+        assert_eq!(
+            daily_2am().due_between(at, at + Duration::milliseconds(900)),
+            None,
+            "not due again the second it ran"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! A job: its name, its cron schedule, what a run covers, and the plain async
-//! function that does the work. Which jobs are due between two instants.
+//! function that does the work, its deadline and the job it runs after.
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -39,10 +40,18 @@ impl JobContext {
     }
 }
 
+/// The deadline of a job built without one (`serve` sets each from `[schedule]`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(3600);
+
 #[derive(Clone)]
 pub struct Job {
     pub name: JobName,
     pub schedule: CronSchedule,
+    /// A run still going after this is stopped and recorded `timed_out`.
+    pub deadline: Duration,
+    /// A job whose scheduled runs wait for this job's run in this process to
+    /// end (compute after collect); it waits at most that job's deadline.
+    pub after: Option<JobName>,
     pub(super) period: fn(&JobContext) -> String,
     pub(super) run: JobFn,
 }
@@ -57,6 +66,8 @@ impl Job {
         Self {
             name,
             schedule,
+            deadline: DEFAULT_DEADLINE,
+            after: None,
             period: |ctx| ctx.month().to_string(),
             run: Arc::new(move |ctx| Box::pin(run(ctx))),
         }
@@ -67,6 +78,17 @@ impl Job {
         self.period = period;
         self
     }
+
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Scheduled runs start only once `job`'s run in this process has ended.
+    pub fn after(mut self, job: JobName) -> Self {
+        self.after = Some(job);
+        self
+    }
 }
 
 impl std::fmt::Debug for Job {
@@ -74,28 +96,9 @@ impl std::fmt::Debug for Job {
         f.debug_struct("Job")
             .field("name", &self.name)
             .field("schedule", &self.schedule.expression())
+            .field("deadline", &self.deadline)
             .finish()
     }
-}
-
-/// Jobs that came due in (`since`, `now`], in list order, each with the latest
-/// instant it came due: a job is run once however many of its slots passed.
-pub(super) fn due(
-    jobs: &[Job],
-    since: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Vec<(JobName, DateTime<Utc>)> {
-    jobs.iter()
-        .filter(|j| j.schedule.next_after(since).is_some_and(|t| t <= now))
-        .filter_map(|j| Some((j.name, j.schedule.latest_due(now)?)))
-        .collect()
-}
-
-/// The earliest instant after `since` at which some job comes due.
-pub(super) fn next_due(jobs: &[Job], since: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    jobs.iter()
-        .filter_map(|j| j.schedule.next_after(since))
-        .min()
 }
 
 #[cfg(test)]
@@ -104,45 +107,6 @@ mod tests {
     use chrono_tz::Asia::Ho_Chi_Minh;
 
     use super::*;
-
-    fn hcm(d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
-        Ho_Chi_Minh
-            .with_ymd_and_hms(2026, 10, d, h, mi, s)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn jobs() -> Vec<Job> {
-        let job = |name, expr| {
-            let schedule = CronSchedule::parse(expr, Ho_Chi_Minh).unwrap();
-            Job::new(name, schedule, |_| async { Ok(String::new()) })
-        };
-        vec![
-            job(JobName::Collect, "0 0 2 * * *"),
-            job(JobName::Compute, "0 30 2 * * *"),
-            job(JobName::Remind, "0 0 9 6 * *"),
-        ]
-    }
-
-    #[test]
-    fn a_job_due_while_another_ran_is_due_next_in_list_order() {
-        // Collect started at 02:00 and ran 40 minutes: compute (02:30) is due after it.
-        let due = due(&jobs(), hcm(6, 1, 59, 59), hcm(6, 2, 40, 0));
-        assert_eq!(
-            due,
-            [
-                (JobName::Collect, hcm(6, 2, 0, 0)),
-                (JobName::Compute, hcm(6, 2, 30, 0))
-            ]
-        );
-    }
-
-    #[test]
-    fn a_job_run_at_its_instant_is_not_due_again_that_second() {
-        let at = hcm(6, 2, 0, 0);
-        assert!(due(&jobs(), at, at + chrono::Duration::milliseconds(900)).is_empty());
-        assert_eq!(next_due(&jobs(), at), Some(hcm(6, 2, 30, 0)));
-    }
 
     #[test]
     fn the_month_of_a_run_is_read_in_the_zone() {

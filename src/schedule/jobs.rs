@@ -74,11 +74,13 @@ fn month_line(month: Month, report: &Report) -> String {
 
 /// The compute job: every period the collected months feed (each month, its
 /// quarter, year and year to date), stored only where the results changed.
+/// Its scheduled runs wait for a collect still running, so they compute whole months.
 pub fn compute_job(app: Arc<App>, schedule: CronSchedule) -> Job {
     Job::new(JobName::Compute, schedule, move |ctx| {
         let app = app.clone();
         async move { compute_recent(&app, collect_months(&ctx)).await }
     })
+    .after(JobName::Collect)
     .covering(|ctx| {
         let [first, last] = collect_months(ctx);
         format!("{first}..{last}")
@@ -100,7 +102,8 @@ pub async fn compute_recent(app: &App, months: [Month; 2]) -> anyhow::Result<Str
 }
 
 /// The remind job: the previous month's reminder and alert mails, each sent
-/// once (the ledger in `notify` decides what is due on the run's day).
+/// once (the ledger in `notify` decides what is due on the run's day). The
+/// run fails while mails are left to retry, so the scheduler retries it.
 pub fn remind_job(app: Arc<App>, schedule: CronSchedule) -> Job {
     Job::new(JobName::Remind, schedule, move |ctx| {
         let app = app.clone();
@@ -111,7 +114,9 @@ pub fn remind_job(app: Arc<App>, schedule: CronSchedule) -> Job {
                 crate::notify::Backend::smtp(&app.alerts.smtp, |k| std::env::var(k).ok())?;
             let report = crate::notify::remind(&app, month, today, &backend).await?;
             let line = report.to_string().lines().collect::<Vec<_>>().join("; ");
-            match report.all_succeeded() {
+            // Mails waiting out their backoff fail the run, so the scheduler's
+            // retry sends them today rather than at next month's slot.
+            match report.all_succeeded() && report.waiting == 0 {
                 true => Ok(line),
                 false => Err(anyhow::anyhow!(line)),
             }

@@ -1,4 +1,4 @@
-//! One job at a time across processes: an advisory lock on `{state_dir}/{job}.lock`
+//! One job at a time across processes: an advisory lock on `{state_dir}/job-{job}.lock`
 //! (`flock`), held by `chiso serve` and by manual runs alike. The kernel drops it
 //! when the process ends, so a crash never leaves a job locked.
 
@@ -30,9 +30,16 @@ pub struct LockError {
     source: std::io::Error,
 }
 
+/// `job-remind.lock`, never `remind.lock`: the remind run's own lock
+/// (alerts.toml `lock_file`, by default `var/state/remind.lock` too) is a
+/// second lock in the same process, and two `flock`s on one file conflict.
+fn lock_path(dir: &Path, job: JobName) -> PathBuf {
+    dir.join(format!("job-{}.lock", job.as_str()))
+}
+
 /// Takes `job`'s lock without waiting; `Ok(None)` when another holder has it.
 pub fn acquire(dir: &Path, job: JobName) -> Result<Option<JobLock>, LockError> {
-    let path = dir.join(format!("{}.lock", job.as_str()));
+    let path = lock_path(dir, job);
     let err = |source| LockError {
         path: path.clone(),
         source,
@@ -58,7 +65,7 @@ pub fn acquire(dir: &Path, job: JobName) -> Result<Option<JobLock>, LockError> {
 /// What the current holder wrote in the lock file (e.g. `pid 4242`), if readable.
 pub fn holder(dir: &Path, job: JobName) -> Option<String> {
     let mut text = String::new();
-    File::open(dir.join(format!("{}.lock", job.as_str())))
+    File::open(lock_path(dir, job))
         .and_then(|mut f| f.read_to_string(&mut text))
         .ok()?;
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
@@ -97,6 +104,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let nested = dir.path().join("var/state");
         let lock = acquire(&nested, JobName::Remind).unwrap().unwrap();
-        assert!(lock.path().ends_with("var/state/remind.lock"));
+        assert!(lock.path().ends_with("var/state/job-remind.lock"));
+    }
+
+    #[test]
+    fn the_scheduled_remind_can_take_the_remind_runs_own_lock() {
+        // The shipped config puts both in var/state: the scheduler holds its
+        // job lock while `notify::remind` takes alerts.toml's lock_file.
+        let dir = tempfile::tempdir().unwrap();
+        let _job = acquire(dir.path(), JobName::Remind).unwrap().unwrap();
+        let run = crate::notify::lock::RunLock::acquire(&dir.path().join("remind.lock"));
+        assert!(run.is_ok(), "{:?}", run.err());
     }
 }

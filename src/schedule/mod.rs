@@ -1,13 +1,16 @@
 //! The scheduler, last in the pipeline: runs collect, compute and remind on
-//! their cron expressions (read in `schedule.timezone`), records every run in
-//! `job_runs`, catches up once at start a run missed while the service was
-//! down, and never runs a job twice at the same time. It only wires: each job
-//! is a plain async function a test can call.
+//! their cron expressions (read in `schedule.timezone`), each in its own task
+//! under its own lock and deadline, records every run in `job_runs`, catches
+//! up once at start a run missed while the service was down, retries a failed
+//! run with a backoff, and never runs a job twice at the same time. It only
+//! wires: each job is a plain async function a test can call.
 
 mod cron_time;
+mod execute;
 mod job;
 mod jobs;
 pub mod lock;
+mod retry;
 mod runner;
 
 use std::fmt;
@@ -17,12 +20,13 @@ use chrono_tz::Tz;
 
 pub use crate::store::{JobRunRow, RunOutcome, Trigger};
 pub use cron_time::{CronError, CronSchedule};
-pub use job::{Job, JobContext, JobFn, JobFuture};
+pub use job::{Job, JobContext, JobFn, JobFuture, DEFAULT_DEADLINE};
 pub use jobs::{
     collect_job, collect_months, collect_recent, compute_job, compute_recent, remind_job,
 };
 pub use lock::{JobLock, LockError};
-pub use runner::Scheduler;
+pub use retry::{Backoff, FIRST_RETRY, MAX_RETRIES, MAX_RETRY};
+pub use runner::{Scheduler, STOP_GRACE};
 
 use crate::config::ScheduleSettings;
 use crate::store::StoreError;

@@ -1,16 +1,19 @@
-//! `chiso serve`'s loop: sleep until a job is due, run the due jobs one after
-//! another, record each run. Runs one job at a time, in list order, so compute
-//! (due after collect) waits for a collect that overran its slot.
+//! `chiso serve`'s loops: each job in its own task, sleeping until its slot
+//! or its retry is due, under its own lock, so a stuck remind never holds
+//! collect or compute. Every run is recorded in `job_runs`, stopped at its
+//! deadline, and a failed or timed-out run is retried with a backoff.
 
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::FutureExt;
+use tokio::sync::watch;
 
-use super::job::{due, next_due, Job, JobContext};
+use super::execute::{execute, host_name, nap, until_stopped, Running};
+use super::job::{Job, JobContext};
+use super::retry::Backoff;
 use super::{lock, JobName, JobRunRow, RunOutcome, ScheduleError, Trigger};
 use crate::store::Store;
 
@@ -18,13 +21,30 @@ use crate::store::Store;
 /// a machine woken from sleep does not push a run back.
 const MAX_NAP: Duration = Duration::from_secs(60);
 
+/// After shutdown, how long the loops get to record their runs interrupted
+/// before they are aborted (a ClickHouse that does not answer cannot hold the stop).
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Cheap to clone: each job's loop holds a copy.
+#[derive(Clone)]
 pub struct Scheduler {
     store: Store,
     state_dir: PathBuf,
     jobs: Vec<Job>,
     /// Held while a job runs in this process; the lock file covers other processes.
-    busy: HashMap<JobName, tokio::sync::Mutex<()>>,
+    busy: Arc<HashMap<JobName, tokio::sync::Mutex<()>>>,
+    /// True while a job runs in this process, for the jobs that run after it.
+    running: Arc<HashMap<JobName, watch::Sender<bool>>>,
     host: String,
+    backoff: Backoff,
+}
+
+/// A run a job's loop owes besides its slots: a catch-up or a retry.
+#[derive(Debug, Clone, Copy)]
+struct Owed {
+    at: DateTime<Utc>,
+    serves: DateTime<Utc>,
+    trigger: Trigger,
 }
 
 impl Scheduler {
@@ -40,13 +60,25 @@ impl Scheduler {
             .iter()
             .map(|job| (job.name, tokio::sync::Mutex::new(())))
             .collect();
+        let running = jobs
+            .iter()
+            .map(|job| (job.name, watch::channel(false).0))
+            .collect();
         Ok(Self {
             store,
             state_dir,
             jobs,
-            busy,
+            busy: Arc::new(busy),
+            running: Arc::new(running),
             host: format!("{}:{}", host_name(), std::process::id()),
+            backoff: Backoff::default(),
         })
+    }
+
+    /// Retries wait `backoff` (default: 1 min doubling up to 30 min).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
     }
 
     pub fn jobs(&self) -> &[Job] {
@@ -65,74 +97,199 @@ impl Scheduler {
             .await
     }
 
-    /// For each job, the due instant missed since its last recorded run, run once.
-    /// `run_until` does this first; call it alone in tests or a one-shot.
+    /// For each job, what it owes at `now`: the due instant missed since its
+    /// last recorded run, else a retry of its failed runs whose backoff is
+    /// over; run once each. `run_until` does this first, per job.
     pub async fn catch_up(&self, now: DateTime<Utc>) -> Result<Vec<JobRunRow>, ScheduleError> {
-        self.catch_up_until(now, std::future::pending()).await
-    }
-
-    /// Catches up, then runs jobs as they come due until `shutdown` completes.
-    /// A run cut short by shutdown is recorded 'interrupted' and caught up at the
-    /// next start. Failed runs and store errors are logged; the loop goes on.
-    pub async fn run_until(&self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        let mut since = Utc::now();
-        match self.catch_up_until(since, shutdown.as_mut()).await {
-            Ok(runs) if runs.iter().any(|r| r.outcome == RunOutcome::Interrupted) => return,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "catch-up at start failed"),
-        }
-        loop {
-            let now = Utc::now();
-            let due = due(&self.jobs, since, now);
-            if due.is_empty() {
-                let nap = next_due(&self.jobs, since)
-                    .and_then(|t| (t - now).to_std().ok())
-                    .map_or(MAX_NAP, |d| d.min(MAX_NAP));
-                tokio::select! {
-                    _ = &mut shutdown => return,
-                    _ = tokio::time::sleep(nap) => continue,
-                }
-            }
-            since = now;
-            for (name, at) in due {
-                let run = self.run_job_until(name, at, Trigger::Schedule, shutdown.as_mut());
-                match run.await {
-                    Ok(row) if row.outcome == RunOutcome::Interrupted => return,
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(job = %name, error = %e, "job run not recorded"),
-                }
-            }
-        }
-    }
-
-    async fn catch_up_until(
-        &self,
-        now: DateTime<Utc>,
-        stop: impl std::future::Future<Output = ()>,
-    ) -> Result<Vec<JobRunRow>, ScheduleError> {
-        tokio::pin!(stop);
         let mut runs = Vec::new();
         for job in &self.jobs {
-            let history = self.store.job_history(job.name.as_str()).await?;
-            // A job only ever cut short is owed its first run from then on.
-            let last = history.last_served.or(history
-                .first_recorded
-                .map(|t| t - chrono::Duration::seconds(1)));
-            let Some(due) = job.schedule.missed(last, now) else {
-                continue;
-            };
-            tracing::info!(job = %job.name, %due, "catching up a run missed while the service was down");
-            let row = self
-                .run_job_until(job.name, due, Trigger::CatchUp, stop.as_mut())
-                .await?;
-            let interrupted = row.outcome == RunOutcome::Interrupted;
-            runs.push(row);
-            if interrupted {
-                break;
+            if let (Some(owed), _) = self.owed(job, now).await? {
+                if owed.at > now {
+                    continue;
+                }
+                runs.push(
+                    self.run_owed(job.name, owed, std::future::pending())
+                        .await?,
+                );
             }
         }
         Ok(runs)
+    }
+
+    /// Runs each job in its own task until `shutdown` completes: first what
+    /// it owes (catch-up, retry), then its slots, and retries after a failure
+    /// until a run succeeds. A run cut short by shutdown is recorded
+    /// 'interrupted' and caught up at the next start. Returns within
+    /// `STOP_GRACE` of `shutdown`.
+    pub async fn run_until(&self, shutdown: impl std::future::Future<Output = ()>) {
+        let (stop, stopped) = watch::channel(false);
+        let mut loops = tokio::task::JoinSet::new();
+        for job in &self.jobs {
+            loops.spawn(self.clone().job_loop(job.name, stopped.clone()));
+        }
+        shutdown.await;
+        stop.send_replace(true);
+        let drained = async { while loops.join_next().await.is_some() {} };
+        if tokio::time::timeout(STOP_GRACE, drained).await.is_err() {
+            tracing::warn!(
+                "job loops still busy {} s after shutdown; aborted",
+                STOP_GRACE.as_secs()
+            );
+            loops.abort_all();
+        }
+    }
+
+    /// One job's life in `run_until`.
+    async fn job_loop(self, name: JobName, stopped: watch::Receiver<bool>) {
+        let Some(job) = self.jobs.iter().find(|j| j.name == name).cloned() else {
+            return;
+        };
+        // ClickHouse may be down at start: read the history again until it answers.
+        let (mut owed, mut failures) = loop {
+            match self.owed(&job, Utc::now()).await {
+                Ok(owed) => break owed,
+                Err(e) => {
+                    tracing::error!(job = %name, error = %e, "reading the job's history failed; trying again")
+                }
+            }
+            if nap(MAX_NAP, &stopped).await {
+                return;
+            }
+        };
+        let mut since = Utc::now();
+        loop {
+            let now = Utc::now();
+            let (serves, trigger) = if let Some(at) = job.schedule.due_between(since, now) {
+                since = now;
+                (at, Trigger::Schedule)
+            } else if let Some(o) = owed.filter(|o| o.at <= now) {
+                (o.serves, o.trigger)
+            } else {
+                let wake = [job.schedule.next_after(since), owed.map(|o| o.at)]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                let wait = wake
+                    .and_then(|t| (t - now).to_std().ok())
+                    .map_or(MAX_NAP, |d| d.min(MAX_NAP));
+                if nap(wait, &stopped).await {
+                    return;
+                }
+                continue;
+            };
+            if let Some(before) = job.after {
+                if self.wait_idle(before, &stopped).await {
+                    return;
+                }
+            }
+            let ran = self
+                .run_job_until(name, serves, trigger, until_stopped(stopped.clone()))
+                .await;
+            let outcome = match ran {
+                Ok(row) => row.outcome,
+                Err(e) => {
+                    tracing::error!(job = %name, error = %e, "job run not recorded; retried");
+                    RunOutcome::Failed
+                }
+            };
+            match outcome {
+                RunOutcome::Interrupted => return,
+                RunOutcome::Succeeded => {
+                    failures = 0;
+                    owed = None;
+                }
+                RunOutcome::Failed | RunOutcome::TimedOut => {
+                    // Failures count per due instant: a new slot starts again at one.
+                    let same_slot =
+                        trigger == Trigger::Retry || owed.is_some_and(|o| o.serves == serves);
+                    failures = if same_slot {
+                        failures.saturating_add(1)
+                    } else {
+                        1
+                    };
+                    owed = None;
+                    if self.backoff.retries_left(failures) {
+                        let at = self.backoff.retry_at(failures, Utc::now());
+                        tracing::info!(job = %name, %at, failures, "failed run retried later");
+                        owed = Some(Owed {
+                            at,
+                            serves,
+                            trigger: Trigger::Retry,
+                        });
+                    } else {
+                        tracing::warn!(job = %name, failures, "retries spent; the next slot runs as scheduled");
+                    }
+                }
+                // Another holder runs it: look again after a wait, not at once.
+                RunOutcome::SkippedOverlap | RunOutcome::Running => {
+                    if let Some(o) = owed.as_mut() {
+                        o.at = self.backoff.retry_at(failures.max(1), Utc::now());
+                    }
+                }
+            }
+        }
+    }
+
+    /// What `job` owes at `now` by its record: a missed slot (now), else a
+    /// retry of the due instant its latest failed runs served; and how many
+    /// runs failed in a row.
+    async fn owed(
+        &self,
+        job: &Job,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<Owed>, u32), ScheduleError> {
+        let history = self.store.job_history(job.name.as_str()).await?;
+        // A job only ever cut short is owed its first run from then on.
+        let last = history.last_served.or(history
+            .first_recorded
+            .map(|t| t - chrono::Duration::seconds(1)));
+        if let Some(due) = job.schedule.missed(last, now) {
+            let owed = Owed {
+                at: now,
+                serves: due,
+                trigger: Trigger::CatchUp,
+            };
+            // A slot not yet tried has no failures of its own.
+            return Ok((Some(owed), 0));
+        }
+        let failures = history.failures.map_or(0, |f| f.count);
+        let retry = history.failures.and_then(|f| {
+            let (at, serves) = self.backoff.after(&f)?;
+            Some(Owed {
+                at,
+                serves,
+                trigger: Trigger::Retry,
+            })
+        });
+        Ok((retry, failures))
+    }
+
+    async fn run_owed(
+        &self,
+        name: JobName,
+        owed: Owed,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<JobRunRow, ScheduleError> {
+        match owed.trigger {
+            Trigger::CatchUp => {
+                tracing::info!(job = %name, due = %owed.serves, "catching up a run missed while the service was down")
+            }
+            _ => tracing::info!(job = %name, due = %owed.serves, "retrying a failed run"),
+        }
+        self.run_job_until(name, owed.serves, owed.trigger, stop)
+            .await
+    }
+
+    /// Waits until `job` is not running in this process; true when stopped meanwhile.
+    async fn wait_idle(&self, job: JobName, stopped: &watch::Receiver<bool>) -> bool {
+        let Some(running) = self.running.get(&job) else {
+            return false;
+        };
+        let mut idle = running.subscribe();
+        tokio::select! {
+            _ = idle.wait_for(|r| !*r) => false,
+            _ = until_stopped(stopped.clone()) => true,
+        }
     }
 
     async fn run_job_until(
@@ -166,6 +323,7 @@ impl Scheduler {
             let why = format!("{name} is already running elsewhere ({holder} holds its lock)");
             return self.skip(row, why).await;
         };
+        let _running = self.running.get(&name).map(Running::mark);
         self.store.record_job_run(&row).await?;
         tracing::info!(job = %name, trigger = trigger.as_str(), period = %row.period, "job started");
         let (outcome, detail) = execute(job, ctx, stop).await;
@@ -211,44 +369,4 @@ impl Scheduler {
         self.store.record_job_run(&row).await?;
         Ok(row)
     }
-}
-
-/// Runs the job function until it ends or `stop` completes.
-async fn execute(
-    job: &Job,
-    ctx: JobContext,
-    stop: impl std::future::Future<Output = ()>,
-) -> (RunOutcome, String) {
-    let run = job.run.clone();
-    // A panic in the job, even while building its future, fails this run only.
-    let work = AssertUnwindSafe(async move { run(ctx).await }).catch_unwind();
-    tokio::select! {
-        _ = stop => (
-            RunOutcome::Interrupted,
-            "stopped with the service; caught up at the next start".to_string(),
-        ),
-        done = work => match done {
-            Ok(Ok(summary)) => (RunOutcome::Succeeded, summary),
-            Ok(Err(e)) => (RunOutcome::Failed, format!("{e:#}")),
-            Err(panic) => (RunOutcome::Failed, format!("panicked: {}", panic_text(&panic))),
-        },
-    }
-}
-
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".into())
-}
-
-/// The machine's name for `job_runs.host`; Linux keeps it under /proc.
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown-host".into())
 }

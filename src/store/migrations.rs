@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_batch_log",
         sql: include_str!("../../sql/0008_batch_log.sql"),
     },
+    Migration {
+        name: "0009_job_timed_out",
+        sql: include_str!("../../sql/0009_job_timed_out.sql"),
+    },
 ];
 
 impl Migration {

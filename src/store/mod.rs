@@ -31,7 +31,7 @@ pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
 pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
-pub use jobs::{JobHistory, RunOutcome, Trigger};
+pub use jobs::{Failures, JobHistory, RunOutcome, Trigger};
 pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};

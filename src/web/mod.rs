@@ -8,6 +8,7 @@ mod openapi;
 pub mod ops;
 mod pages;
 pub mod range;
+mod ready;
 pub mod schema;
 mod sql;
 
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     auth::routes(cfg);
     sql::routes(cfg);
     ops::routes(cfg);
+    ready::routes(cfg);
     pages::routes(cfg);
 }
 
@@ -44,7 +46,8 @@ impl WebHandle {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets requests in flight finish.
+    /// Stops accepting, lets requests in flight finish for up to
+    /// `shutdown::WEB_GRACE_SECS`, then drops them.
     pub async fn stop(self) {
         self.handle.stop(true).await;
         let _ = self.task.await;
@@ -67,6 +70,7 @@ pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result
             .configure(routes)
     })
     .workers(workers.max(1))
+    .shutdown_timeout(crate::shutdown::WEB_GRACE_SECS)
     .disable_signals()
     .bind(addr)?;
     let addr = server.addrs().first().copied().unwrap_or(addr);

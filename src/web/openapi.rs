@@ -132,6 +132,11 @@ pub fn document() -> Value {
                 "x-access": PUBLIC, "security": [],
                 "responses": { "200": json_ok("`{status: ok, clickhouse: {reachable, version}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
             }},
+            "/readyz": { "get": {
+                "summary": "Readiness: ClickHouse answers within 2 s. Plain text, no versions.",
+                "x-access": PUBLIC, "security": [],
+                "responses": { "200": { "description": "`ready`", "content": { "text/plain": { "schema": { "type": "string" } } } }, "503": { "description": "`not ready: …` (ClickHouse unreachable or silent).", "content": { "text/plain": { "schema": { "type": "string" } } } } }
+            }},
             "/metrics": { "get": {
                 "summary": "Prometheus text: collection attempts, failures and rejected payloads per unit, mails sent and failed, HTTP latency.",
                 "x-access": "ministry (a scraper sends a ministry account's token)",

@@ -14,6 +14,7 @@ mod compute;
 mod faults;
 mod hostile;
 mod import;
+mod jobs;
 mod notify;
 mod ops;
 mod pages;

@@ -126,17 +126,17 @@ fn line(unit: &str, received: u32, online: u32) -> String {
     format!("{unit},{MONTH},1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,{received},{online},{received},{received},0,0")
 }
 
-struct Fixture {
-    app: App,
-    sink: SmtpSink,
-    config: tempfile::TempDir,
-    url: String,
-    database: String,
+pub(super) struct Fixture {
+    pub(super) app: App,
+    pub(super) sink: SmtpSink,
+    pub(super) config: tempfile::TempDir,
+    pub(super) url: String,
+    pub(super) database: String,
 }
 
 /// A config folder (six units, one indicator, alerts at the sink), the
 /// month's reports imported and computed.
-async fn fixture(test: &str) -> Fixture {
+pub(super) async fn fixture(test: &str) -> Fixture {
     let store = test_store(test).await;
     let sink = SmtpSink::start();
     let config = tempfile::tempdir().unwrap();
@@ -220,11 +220,11 @@ from = "Hệ thống chỉ số CĐS <chiso@ministry.invalid>"
     }
 }
 
-fn month() -> Month {
+pub(super) fn month() -> Month {
     MONTH.parse().unwrap()
 }
 
-fn after_deadline() -> NaiveDate {
+pub(super) fn after_deadline() -> NaiveDate {
     NaiveDate::from_ymd_opt(2021, 7, 6).unwrap()
 }
 
@@ -247,7 +247,7 @@ fn arrivals(received: &[Received]) -> Vec<(String, String)> {
 }
 
 /// Each (Message-ID, recipient) once.
-fn assert_no_duplicates(received: &[Received]) {
+pub(super) fn assert_no_duplicates(received: &[Received]) {
     let mut seen = BTreeMap::new();
     for r in received {
         let m = MessageParser::default().parse(&r.raw).unwrap();

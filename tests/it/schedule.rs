@@ -271,7 +271,8 @@ async fn a_failing_or_panicking_job_is_recorded_failed_with_its_error() {
     assert_eq!(recorded[0].outcome, RunOutcome::Failed);
     assert_eq!(recorded[0].detail, "month 2026-10: unit 79 unreachable");
     assert!(recorded[0].finished_at >= recorded[0].started_at);
-    // A failed run served its slot: it is not caught up again.
+    // A failed run served its slot: no missed slot to catch up; it is
+    // retried after a backoff instead (tests/it/jobs.rs).
     let history = store.job_history("collect").await.unwrap();
     assert_eq!(history.last_served, Some(at));
 }
