@@ -17,7 +17,7 @@ pub enum Trigger {
     CatchUp = 2,
     /// An operator ran it by hand.
     Manual = 3,
-    /// A failed or timed-out run tried again after its backoff (docs/reliability-jobs.md).
+    /// A failed or timed-out run tried again after its backoff (docs/reliability.md).
     Retry = 4,
 }
 
