@@ -4,46 +4,11 @@
 use chrono::NaiveDate;
 use clickhouse::Row;
 use serde::Deserialize;
-use serde_repr::{Deserialize_repr, Serialize_repr};
 
+use super::codes::{Channel, Outcome};
 use super::rows::{AttemptRow, RejectedRow};
 use super::{Store, StoreError};
 use crate::domain::Month;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
-#[repr(i8)]
-pub enum Channel {
-    Http = 1,
-    Csv = 2,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
-#[repr(i8)]
-pub enum Outcome {
-    /// A new version of the unit-month was stored.
-    Stored = 1,
-    /// Valid, and identical to what was already stored: nothing written.
-    Unchanged = 2,
-    /// The payload failed validation; kept in `rejected_payloads`.
-    Rejected = 3,
-    /// No usable answer: timeout, connection error, HTTP error, storage error.
-    Failed = 4,
-}
-
-impl Outcome {
-    pub fn is_success(self) -> bool {
-        matches!(self, Outcome::Stored | Outcome::Unchanged)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Stored => "stored",
-            Outcome::Unchanged => "unchanged",
-            Outcome::Rejected => "rejected",
-            Outcome::Failed => "failed",
-        }
-    }
-}
 
 /// A unit's last attempt for a month, as `chiso runs` shows it.
 #[derive(Debug, Clone, Row, Deserialize)]

@@ -33,10 +33,16 @@ pub struct UnitMonthTotals {
     pub pending_overdue: u64,
 }
 
-/// The newest batch of each unit-month of one month (`?`), grouped by the caller.
+/// The newest committed batch of each unit of one month: from the log, which
+/// is written before `batches`, and from `batches` for those stored before the
+/// log existed. `{scope}` is the month's condition (and the unit's), bound in
+/// each branch: 18.16 does not push a condition into a UNION.
 const CURRENT_BATCHES: &str = "SELECT unit_code, argMax(attempt_id, version), \
      argMax(content_hash, version), argMax(services, version), argMax(measures, version) \
-     FROM batches WHERE month = toDate(?)";
+     FROM (SELECT unit_code, attempt_id, version, content_hash, services, measures \
+     FROM batch_log WHERE {scope} \
+     UNION ALL SELECT unit_code, attempt_id, version, content_hash, services, measures \
+     FROM batches WHERE {scope}) GROUP BY unit_code";
 
 impl Store {
     /// Accepted unit-months, in the order that keeps readers whole: the data
@@ -83,11 +89,14 @@ impl Store {
         unit: &str,
         month: Month,
     ) -> Result<Option<CurrentBatch>, StoreError> {
-        let sql = format!("{CURRENT_BATCHES} AND unit_code = ? GROUP BY unit_code");
+        let sql = CURRENT_BATCHES.replace("{scope}", "month = toDate(?) AND unit_code = ?");
+        let month = month.first_day().to_string();
         let q = self
             .client
             .query(&sql)
-            .bind(month.first_day().to_string())
+            .bind(&month)
+            .bind(unit)
+            .bind(&month)
             .bind(unit);
         self.run("read current batch", q.fetch_optional()).await
     }
@@ -98,8 +107,9 @@ impl Store {
         &self,
         month: Month,
     ) -> Result<HashMap<String, CurrentBatch>, StoreError> {
-        let sql = format!("{CURRENT_BATCHES} GROUP BY unit_code");
-        let q = self.client.query(&sql).bind(month.first_day().to_string());
+        let sql = CURRENT_BATCHES.replace("{scope}", "month = toDate(?)");
+        let month = month.first_day().to_string();
+        let q = self.client.query(&sql).bind(&month).bind(&month);
         let rows: Vec<CurrentBatch> = self.run("read current batches", q.fetch_all()).await?;
         Ok(rows.into_iter().map(|b| (b.unit_code.clone(), b)).collect())
     }

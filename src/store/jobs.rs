@@ -2,63 +2,9 @@
 //! which the scheduler reads back to find a run missed while it was down.
 
 use chrono::{DateTime, Utc};
-use serde_repr::{Deserialize_repr, Serialize_repr};
 
 use super::rows::JobRunRow;
 use super::{Store, StoreError};
-
-/// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
-#[repr(i8)]
-pub enum Trigger {
-    /// Its cron expression came due while the service was up.
-    Schedule = 1,
-    /// Due while the service was down; run once at start.
-    CatchUp = 2,
-    /// An operator ran it by hand.
-    Manual = 3,
-    /// A failed or timed-out run tried again after its backoff (docs/reliability.md).
-    Retry = 4,
-}
-
-/// How a run ended (or that it has not yet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_repr, Deserialize_repr)]
-#[repr(i8)]
-pub enum RunOutcome {
-    Running = 1,
-    Succeeded = 2,
-    Failed = 3,
-    /// Not run: the same job was already running, here or in another process.
-    SkippedOverlap = 4,
-    /// Stopped with the service; caught up at the next start.
-    Interrupted = 5,
-    /// Stopped at its deadline (`schedule.{job}_deadline_secs`); retried after a backoff.
-    TimedOut = 6,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Schedule => "schedule",
-            Trigger::CatchUp => "catch_up",
-            Trigger::Manual => "manual",
-            Trigger::Retry => "retry",
-        }
-    }
-}
-
-impl RunOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunOutcome::Running => "running",
-            RunOutcome::Succeeded => "succeeded",
-            RunOutcome::Failed => "failed",
-            RunOutcome::SkippedOverlap => "skipped_overlap",
-            RunOutcome::Interrupted => "interrupted",
-            RunOutcome::TimedOut => "timed_out",
-        }
-    }
-}
 
 /// A job's past runs, folded to what the catch-up at start needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_job_timed_out",
         sql: include_str!("../../sql/0009_job_timed_out.sql"),
     },
+    Migration {
+        name: "0011_committed_versions",
+        sql: include_str!("../../sql/0011_committed_versions.sql"),
+    },
 ];
 
 impl Migration {
@@ -133,6 +137,9 @@ impl Store {
                     })
                 }
                 None => {}
+            }
+            if m.name == "0011_committed_versions" {
+                self.rekey_data_tables().await?;
             }
             for stmt in m.statements() {
                 self.run(

@@ -4,6 +4,7 @@
 mod analyst;
 mod attempts;
 pub mod bench;
+mod codes;
 mod collected;
 mod figures;
 mod jobs;
@@ -13,6 +14,7 @@ mod ops;
 mod panels;
 mod publication;
 mod quality;
+mod rekey;
 mod results;
 mod rows;
 pub mod sql_guard;
@@ -28,17 +30,18 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
-pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
+pub use attempts::{AttemptSummary, RejectionCount};
+pub use codes::{Channel, LevelCode, Outcome, RunOutcome, Trigger};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
-pub use jobs::{Failures, JobHistory, RunOutcome, Trigger};
+pub use jobs::{Failures, JobHistory};
 pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
-pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
+pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
 pub use users::{RoleCode, TokenRow, UserRow};
 

@@ -4,7 +4,7 @@
 use clickhouse::Row;
 use serde::Deserialize;
 
-use super::attempts::{Channel, Outcome};
+use super::codes::{Channel, Outcome};
 use super::{Store, StoreError};
 use crate::domain::Month;
 

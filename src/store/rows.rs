@@ -4,19 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
-use serde_repr::{Deserialize_repr, Serialize_repr};
 
-use super::attempts::{Channel, Outcome};
-use super::jobs::{RunOutcome, Trigger};
-
-/// `service_stats.level`, the Enum8 values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
-#[repr(i8)]
-pub enum LevelCode {
-    FullOnline = 1,
-    PartialOnline = 2,
-    NotOnline = 3,
-}
+use super::codes::{Channel, LevelCode, Outcome, RunOutcome, Trigger};
 
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
 pub struct ServiceRow {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod atomic;
 mod auth;
 mod browser;
 mod collect;
