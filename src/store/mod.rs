@@ -32,14 +32,14 @@ pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
 pub use jobs::{JobHistory, RunOutcome, Trigger};
 pub use ledger::{LedgerRow, RuleKind, SendState};
-pub use migrations::{Migration, MIGRATIONS};
+pub use migrations::{Migration, MIGRATIONS, PRIVATE_MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, LevelCode, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
-pub use users::{RoleCode, TokenRow, UserRow};
+pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
 
 use crate::config::ClickHouseSettings;
 
@@ -72,6 +72,8 @@ pub enum StoreError {
 pub struct Store {
     client: Client,
     admin: Client,
+    /// On `<database>_private`: accounts, tokens, the audit log.
+    private: Client,
     url: String,
     database: String,
     timeout: Duration,
@@ -101,6 +103,9 @@ impl Store {
             .with_validation(false);
         Self {
             client: admin.clone().with_database(&settings.database),
+            private: admin
+                .clone()
+                .with_database(private_database(&settings.database)),
             admin,
             url: strip_credentials(&settings.url),
             database: settings.database.clone(),
@@ -111,6 +116,11 @@ impl Store {
 
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// Where accounts, tokens and the audit log live, out of the analysts' reach.
+    pub fn private_database(&self) -> String {
+        private_database(&self.database)
     }
 
     pub fn client(&self) -> &Client {
@@ -146,6 +156,11 @@ impl Store {
         )
         .await
     }
+}
+
+/// The database of `database`'s accounts: `chiso` → `chiso_private`.
+fn private_database(database: &str) -> String {
+    format!("{database}_private")
 }
 
 /// `http://user:secret@host` must never reach a log line.

@@ -128,9 +128,9 @@ pub fn document() -> Value {
                 "responses": { "303": { "description": "Signed out; to /login." }, "403": e403 }
             }},
             "/healthz": { "get": {
-                "summary": "ClickHouse reachable, and each job's latest run.",
+                "summary": "Whether ClickHouse answers; for a ministry account also its version and each job's latest run.",
                 "x-access": PUBLIC, "security": [],
-                "responses": { "200": json_ok("`{status: ok, clickhouse: {reachable, version}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
+                "responses": { "200": json_ok("`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
             }},
             "/metrics": { "get": {
                 "summary": "Prometheus text: collection attempts, failures and rejected payloads per unit, mails sent and failed, HTTP latency.",

@@ -278,6 +278,7 @@ async fn a_revoked_token_stops_opening_the_api_within_seconds() {
             token_hash: hash,
             login,
             created_at: chrono::Utc::now(),
+            expires_at: chrono::Utc::now() + chrono::Duration::days(1),
             revoked: 1,
             version: 2,
         })

@@ -5,7 +5,7 @@ use clickhouse::Row;
 
 use chiso::store::{
     AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow, LedgerRow,
-    MeasureRow, RejectedRow, ServiceRow, TrajectoryRow, UnitResultRow,
+    MeasureRow, RejectedRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow, UnitResultRow, UserRow,
 };
 
 use super::common::test_store;
@@ -48,6 +48,10 @@ async fn row_structs_mirror_their_tables() {
     assert_mirrors::<TrajectoryRow>(&store, "trajectories").await;
     assert_mirrors::<JobRunRow>(&store, "job_runs").await;
     assert_mirrors::<LedgerRow>(&store, "send_ledger").await;
+    let private = store.private_database();
+    assert_mirrors::<UserRow>(&store, &format!("{private}.users")).await;
+    assert_mirrors::<TokenRow>(&store, &format!("{private}.api_tokens")).await;
+    assert_mirrors::<TokenUse>(&store, &format!("{private}.token_uses")).await;
 }
 
 #[tokio::test]
