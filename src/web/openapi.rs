@@ -59,7 +59,7 @@ pub fn document() -> Value {
         "security": [ { "bearer": [] }, { "session": [] } ],
         "paths": {
             "/api/v1/rankings": { "get": {
-                "summary": "Rankings of a period per group, with national figures.",
+                "summary": "Rankings of a period per group, with national figures. Numerators, denominators and plans are null outside `raw_figures` (all: ministry, analysts; own_unit: unit staff; none: anonymous).",
                 "x-access": "public for a frozen (published) period; any account for a provisional one",
                 "parameters": [
                     param("period", "query", true, "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-YTD."),
