@@ -508,6 +508,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { file, dry_run } => {
             let out =
                 import_file(&file, &app.registry, &app.catalogue, &app.store, dry_run).await?;
+            if !dry_run {
+                let file = file.display().to_string();
+                let event =
+                    chiso::store::AuditEvent::new(chiso::store::AuditKind::Import, "", &file);
+                let detail = format!("{}; {} line errors", out.report, out.line_errors.len());
+                app.store.audit_or_warn(&event.with_detail(detail)).await;
+            }
             for m in &out.matches {
                 println!("matched by name: {m}");
             }

@@ -20,7 +20,7 @@ use chrono_tz::Tz;
 use crate::app::App;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
-use crate::store::{LedgerRow, SendState, StoreError, Units};
+use crate::store::{AuditEvent, AuditKind, LedgerRow, SendState, StoreError, Units};
 use ledger::Decision;
 use lock::{LockError, RunLock};
 use render::{Content, RenderError, Templates};
@@ -129,6 +129,24 @@ pub fn deadline_of(month: Month, deadline_day: u32) -> NaiveDate {
 /// ledger but writes nothing). One mail's failure never stops the batch,
 /// except an unreachable server: then the rest stays pending for the next run.
 pub async fn remind(
+    app: &App,
+    month: Month,
+    today: NaiveDate,
+    backend: &Backend,
+) -> Result<RemindReport, NotifyError> {
+    let result = remind_unaudited(app, month, today, backend).await;
+    if !backend.is_dry_run() {
+        let detail = match &result {
+            Ok(report) => report.to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        let event = AuditEvent::new(AuditKind::RemindRun, "", &month.to_string());
+        app.store.audit_or_warn(&event.with_detail(detail)).await;
+    }
+    result
+}
+
+async fn remind_unaudited(
     app: &App,
     month: Month,
     today: NaiveDate,

@@ -57,10 +57,16 @@ pub const MIGRATIONS: &[Migration] = &[
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`
 /// and recorded in that database's own `schema_migrations`.
-pub const PRIVATE_MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_accounts",
-    sql: include_str!("../../sql/private/0001_accounts.sql"),
-}];
+pub const PRIVATE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_accounts",
+        sql: include_str!("../../sql/private/0001_accounts.sql"),
+    },
+    Migration {
+        name: "0002_audit_log",
+        sql: include_str!("../../sql/private/0002_audit_log.sql"),
+    },
+];
 
 impl Migration {
     pub fn checksum(&self) -> String {

@@ -3,6 +3,7 @@
 
 mod analyst;
 mod attempts;
+mod audit;
 mod collected;
 mod figures;
 mod jobs;
@@ -28,6 +29,7 @@ use hyper_util::rt::TokioExecutor;
 
 pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
 pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
+pub use audit::{AuditEvent, AuditFilter, AuditKind};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
 pub use jobs::{JobHistory, RunOutcome, Trigger};

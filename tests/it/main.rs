@@ -7,6 +7,7 @@
 
 mod accounts;
 mod api;
+mod audit;
 mod auth;
 mod browser;
 mod collect;

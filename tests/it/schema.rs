@@ -4,8 +4,9 @@
 use clickhouse::Row;
 
 use chiso::store::{
-    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow, LedgerRow,
-    MeasureRow, RejectedRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow, UnitResultRow, UserRow,
+    AttemptRow, AuditEvent, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow,
+    LedgerRow, MeasureRow, RejectedRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow,
+    UnitResultRow, UserRow,
 };
 
 use super::common::test_store;
@@ -52,6 +53,7 @@ async fn row_structs_mirror_their_tables() {
     assert_mirrors::<UserRow>(&store, &format!("{private}.users")).await;
     assert_mirrors::<TokenRow>(&store, &format!("{private}.api_tokens")).await;
     assert_mirrors::<TokenUse>(&store, &format!("{private}.token_uses")).await;
+    assert_mirrors::<AuditEvent>(&store, &format!("{private}.audit_log")).await;
 }
 
 #[tokio::test]

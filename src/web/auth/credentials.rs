@@ -141,6 +141,9 @@ pub async fn add_user(
         version: 1,
     };
     store.put_user(&row).await?;
+    let event = crate::store::AuditEvent::new(crate::store::AuditKind::AccountChanged, "", login)
+        .with_detail(format!("created, role {}", role.as_str()));
+    store.audit_or_warn(&event).await;
     Ok(row)
 }
 

@@ -12,6 +12,7 @@ use super::redirect::safe_next;
 use super::session::{same, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use super::throttle::Keys;
 use super::{cookie_line, request_cookie, Auth, Viewer};
+use crate::store::{AuditEvent, AuditKind};
 use crate::web::{ApiError, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -151,9 +152,16 @@ async fn login(
         );
     }
     let login = form.login.trim();
-    let keys = Keys::new(login, req.peer_addr().map(|a| a.ip().to_string()));
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let keys = Keys::new(login, address.clone());
+    // The login as typed is the subject; the actor only once signed in.
+    let event = |kind| AuditEvent::new(kind, "", login).with_address(address.clone());
     if let Err(wait) = auth.throttle.check(&keys) {
         tracing::warn!(login = %login, "login throttled");
+        state
+            .store
+            .audit_or_warn(&event(AuditKind::LoginThrottled))
+            .await;
         let secs = wait.as_secs().max(1);
         let mut response = form_response(
             &req,
@@ -174,6 +182,10 @@ async fn login(
     else {
         auth.throttle.failed(&keys);
         tracing::info!(login = %login, "login refused");
+        state
+            .store
+            .audit_or_warn(&event(AuditKind::LoginFailed))
+            .await;
         return form_response(
             &req,
             &auth,
@@ -183,6 +195,9 @@ async fn login(
         );
     };
     auth.throttle.succeeded(&keys);
+    let mut signed_in = event(AuditKind::LoginSucceeded);
+    signed_in.actor = account.login.clone();
+    state.store.audit_or_warn(&signed_in).await;
     let max_age = i64::try_from(auth.session_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
     let expires = chrono::Utc::now().timestamp().saturating_add(max_age);
     let value = auth.key.sign(&account.login, epoch, expires);

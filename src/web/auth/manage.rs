@@ -7,7 +7,7 @@ use chrono::Utc;
 use super::credentials::{
     forget_account, hash_password, random_text, token_hash, AccountError, MIN_PASSWORD_CHARS,
 };
-use crate::store::{Store, TokenRow, UserRow, TOKEN_ID_LEN};
+use crate::store::{AuditEvent, AuditKind, Store, TokenRow, UserRow, TOKEN_ID_LEN};
 
 /// Above the last version, and above any version written earlier by the clock.
 fn next_version(last: u64) -> u64 {
@@ -20,6 +20,7 @@ fn next_version(last: u64) -> u64 {
 async fn change_user(
     store: &Store,
     login: &str,
+    event: AuditEvent,
     change: impl FnOnce(&mut UserRow),
 ) -> Result<UserRow, AccountError> {
     let mut row = store
@@ -31,12 +32,14 @@ async fn change_user(
     row.version = next_version(row.version);
     store.put_user(&row).await?;
     forget_account(store, login);
+    store.audit_or_warn(&event).await;
     Ok(row)
 }
 
 /// Logout: ends every session of `login`, on every device.
 pub async fn end_sessions(store: &Store, login: &str) -> Result<UserRow, AccountError> {
-    change_user(store, login, |_| {}).await
+    let event = AuditEvent::new(AuditKind::Logout, login, login).with_detail("every session ended");
+    change_user(store, login, event, |_| {}).await
 }
 
 /// Disables (no login, no token, no session) or enables `login`.
@@ -45,7 +48,9 @@ pub async fn set_disabled(
     login: &str,
     disabled: bool,
 ) -> Result<UserRow, AccountError> {
-    change_user(store, login, |row| row.disabled = u8::from(disabled)).await
+    let what = if disabled { "disabled" } else { "enabled" };
+    let event = AuditEvent::new(AuditKind::AccountChanged, "", login).with_detail(what);
+    change_user(store, login, event, |row| row.disabled = u8::from(disabled)).await
 }
 
 /// A new password for `login`; its sessions end.
@@ -58,7 +63,9 @@ pub async fn set_password(
         return Err(AccountError::ShortPassword);
     }
     let hash = hash_password(password)?;
-    change_user(store, login, |row| row.password_hash = hash).await
+    let event = AuditEvent::new(AuditKind::AccountChanged, "", login)
+        .with_detail("password changed; sessions ended");
+    change_user(store, login, event, |row| row.password_hash = hash).await
 }
 
 /// A new API token for `login` that lasts `days`, returned once; only its hash is stored.
@@ -68,17 +75,22 @@ pub async fn add_token_for(store: &Store, login: &str, days: u32) -> Result<Stri
     }
     let token = format!("chiso_{}", random_text(32)?);
     let created_at = Utc::now();
-    store
-        .put_token(&TokenRow {
-            token_hash: token_hash(&token),
-            login: login.to_string(),
-            created_at,
-            // Ten years at most: ClickHouse's DateTime ends in 2106.
-            expires_at: created_at + chrono::Duration::days(i64::from(days.min(3650))),
-            revoked: 0,
-            version: 1,
-        })
-        .await?;
+    let row = TokenRow {
+        token_hash: token_hash(&token),
+        login: login.to_string(),
+        created_at,
+        // Ten years at most: ClickHouse's DateTime ends in 2106.
+        expires_at: created_at + chrono::Duration::days(i64::from(days.min(3650))),
+        revoked: 0,
+        version: 1,
+    };
+    store.put_token(&row).await?;
+    let event = AuditEvent::new(AuditKind::TokenChanged, "", login).with_detail(format!(
+        "token {} created, expires {}",
+        row.id(),
+        row.expires_at.format("%Y-%m-%d")
+    ));
+    store.audit_or_warn(&event).await;
     Ok(token)
 }
 
@@ -98,6 +110,9 @@ pub async fn revoke_token(store: &Store, id: &str) -> Result<TokenRow, AccountEr
     row.version = next_version(row.version);
     store.put_token(&row).await?;
     forget_account(store, &row.login);
+    let event = AuditEvent::new(AuditKind::TokenChanged, "", &row.login)
+        .with_detail(format!("token {} revoked", row.id()));
+    store.audit_or_warn(&event).await;
     Ok(row)
 }
 

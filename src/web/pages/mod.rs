@@ -1,6 +1,7 @@
 //! Server-rendered pages in Vietnamese (maud: every value is escaped). They
 //! work without JavaScript and on a phone; charts are inline SVG.
 
+mod audit;
 mod dashboard;
 mod format;
 mod indicator;
@@ -23,5 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(dashboard::index)
         .service(dashboard::show)
         .service(indicator::page_handler)
-        .service(schema::page_handler);
+        .service(schema::page_handler)
+        .service(audit::page_handler)
+        .service(audit::csv);
 }
