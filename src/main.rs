@@ -353,11 +353,11 @@ async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
             println!("{token}");
         }
         UsersCommand::Disable { login } => {
-            manage::set_disabled(&app.store, &login, true).await?;
+            manage::disable(&app.store, &login).await?;
             println!("account '{login}' disabled; its sessions and tokens stop within 2 s");
         }
         UsersCommand::Enable { login } => {
-            manage::set_disabled(&app.store, &login, false).await?;
+            manage::enable(&app.store, &login).await?;
             println!("account '{login}' enabled");
         }
         UsersCommand::Passwd {

@@ -312,9 +312,7 @@ async fn a_disabled_account_a_revoked_and_an_expired_token_get_401() {
     assert!(manage::revoke_token(&app.store, "not-an-id").await.is_err());
 
     let cookie = session(&base, "dung.pham", PASSWORD).await;
-    manage::set_disabled(&app.store, "dung.pham", true)
-        .await
-        .unwrap();
+    manage::disable(&app.store, "dung.pham").await.unwrap();
     assert_eq!(me_by_token(&base, &spare).await, 401);
     assert_eq!(me_by_cookie(&base, &cookie).await.0, 401);
     assert_eq!(
@@ -324,9 +322,7 @@ async fn a_disabled_account_a_revoked_and_an_expired_token_get_401() {
             .as_u16(),
         401
     );
-    manage::set_disabled(&app.store, "dung.pham", false)
-        .await
-        .unwrap();
+    manage::enable(&app.store, "dung.pham").await.unwrap();
     assert_eq!(me_by_token(&base, &spare).await, 200);
     server.stop().await;
 }

@@ -42,12 +42,16 @@ pub async fn end_sessions(store: &Store, login: &str) -> Result<UserRow, Account
     change_user(store, login, event, |_| {}).await
 }
 
-/// Disables (no login, no token, no session) or enables `login`.
-pub async fn set_disabled(
-    store: &Store,
-    login: &str,
-    disabled: bool,
-) -> Result<UserRow, AccountError> {
+/// Stops `login`: no login, and its sessions and tokens open nothing.
+pub async fn disable(store: &Store, login: &str) -> Result<UserRow, AccountError> {
+    set_disabled(store, login, true).await
+}
+
+pub async fn enable(store: &Store, login: &str) -> Result<UserRow, AccountError> {
+    set_disabled(store, login, false).await
+}
+
+async fn set_disabled(store: &Store, login: &str, disabled: bool) -> Result<UserRow, AccountError> {
     let what = if disabled { "disabled" } else { "enabled" };
     let event = AuditEvent::new(AuditKind::AccountChanged, "", login).with_detail(what);
     change_user(store, login, event, |row| row.disabled = u8::from(disabled)).await
