@@ -56,14 +56,15 @@ pub const MIGRATIONS: &[Migration] = &[
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`
-/// and recorded in that database's own `schema_migrations`.
+/// and recorded in that database's own `schema_migrations` (named with the
+/// folder, so that `chiso migrate` tells them from the main ones).
 pub const PRIVATE_MIGRATIONS: &[Migration] = &[
     Migration {
-        name: "0001_accounts",
+        name: "private/0001_accounts",
         sql: include_str!("../../sql/private/0001_accounts.sql"),
     },
     Migration {
-        name: "0002_audit_log",
+        name: "private/0002_audit_log",
         sql: include_str!("../../sql/private/0002_audit_log.sql"),
     },
 ];
@@ -257,7 +258,11 @@ mod tests {
         let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
         assert_eq!(files_of("sql"), listed);
         let private: Vec<&str> = PRIVATE_MIGRATIONS.iter().map(|m| m.name).collect();
-        assert_eq!(files_of("sql/private"), private);
+        let files: Vec<String> = files_of("sql/private")
+            .iter()
+            .map(|f| format!("private/{f}"))
+            .collect();
+        assert_eq!(files, private);
     }
 
     #[test]
