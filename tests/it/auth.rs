@@ -307,7 +307,7 @@ fn numerators(body: &Value) -> Vec<(String, Value)> {
 
 /// Routes that could give unit staff another unit's raw figures: the
 /// rankings API (withheld), the ranking CSV (ranks, scores, rates only), a
-/// unit's series and page (403).
+/// unit's series, page and CSV, and the quality page (403).
 #[tokio::test]
 async fn unit_staff_get_no_other_units_raw_figures_from_any_route() {
     let store = test_store("auth_field_policy").await;
@@ -385,6 +385,9 @@ async fn unit_staff_get_no_other_units_raw_figures_from_any_route() {
     for path in [
         "/api/v1/units/02/indicators?from=2021-06&to=2021-06",
         "/don-vi/02",
+        "/don-vi/02.csv",
+        // Attempts and rejected payloads of every unit: analysts and ministry only.
+        "/chat-luong",
     ] {
         let status = http()
             .get(format!("{base}{path}"))
@@ -396,5 +399,16 @@ async fn unit_staff_get_no_other_units_raw_figures_from_any_route() {
             .as_u16();
         assert_eq!(status, 403, "{path}");
     }
+    let own = http()
+        .get(format!("{base}/don-vi/01.csv"))
+        .bearer_auth(&staff01)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status().as_u16(), 200);
+    assert!(own.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     server.stop().await;
 }

@@ -18,8 +18,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ranking::page_handler)
         .service(ranking::csv)
         .service(ranking::home)
-        .service(unit::page_handler)
+        // Before the page: `/don-vi/{code}` would take "01.csv" for a code.
         .service(unit::csv)
+        .service(unit::page_handler)
         .service(quality::page_handler)
         .service(dashboard::index)
         .service(dashboard::show)
