@@ -15,7 +15,7 @@ use super::{Account, Role};
 use crate::config::Registry;
 use crate::domain::kept::Kept;
 use crate::domain::UnitCode;
-use crate::store::{RoleCode, Store, StoreError, UserRow};
+use crate::store::{AuditEvent, AuditKind, RoleCode, Store, StoreError, UserRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -79,7 +79,7 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-pub(super) fn valid_login(login: &str) -> bool {
+fn valid_login(login: &str) -> bool {
     (3..=64).contains(&login.len())
         && login
             .chars()
@@ -141,7 +141,7 @@ pub async fn add_user(
         version: 1,
     };
     store.put_user(&row).await?;
-    let event = crate::store::AuditEvent::new(crate::store::AuditKind::AccountChanged, "", login)
+    let event = AuditEvent::new(AuditKind::AccountChanged, "", login)
         .with_detail(format!("created, role {}", role.as_str()));
     store.audit_or_warn(&event).await;
     Ok(row)
@@ -155,8 +155,8 @@ pub async fn add_token(store: &Store, login: &str) -> Result<String, AccountErro
 /// How long a token found live, or a session's account, is trusted without
 /// asking again: an API client sends a token with every request, and its two
 /// lookups were most of a unit page's queries under load (`make bench`). A
-/// change made in this process (logout, `users disable` in the same process)
-/// takes effect at once; one made by another process within this time.
+/// change made through this process (logout, any `manage` call) takes effect
+/// here at once; one made by another process (`chiso users …`) within this time.
 pub const TOKENS_KEPT_FOR: Duration = Duration::from_secs(2);
 
 /// The default lifetime of a new API token (`[web] token_days`).
