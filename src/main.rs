@@ -178,13 +178,40 @@ enum UsersCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// A new API token for scripts (`Authorization: Bearer …`), printed once.
+    /// A new API token for scripts (`Authorization: Bearer …`), printed once;
+    /// it lasts `[web] token_days`.
     Token {
         #[arg(long)]
         login: String,
     },
     /// Every account with its role and unit.
     List,
+    /// Stop an account: no login, its sessions and tokens stop opening anything.
+    Disable {
+        #[arg(long)]
+        login: String,
+    },
+    Enable {
+        #[arg(long)]
+        login: String,
+    },
+    /// A new password (generated and printed once unless --password-stdin); ends every session.
+    Passwd {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// An account's API tokens: id, created, last used, expires, revoked.
+    Tokens {
+        #[arg(long)]
+        login: String,
+    },
+    /// Revoke the API token with this id (from `users tokens`).
+    RevokeToken {
+        #[arg(long)]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -286,9 +313,21 @@ async fn serve(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()>
     Ok(())
 }
 
-/// `chiso users add | token | list`.
+/// The password of `users add` and `users passwd`: the first line of stdin,
+/// or a generated one (the bool says so: print it once).
+fn new_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
+    } else {
+        Ok((chiso::web::auth::credentials::random_text(15)?, true))
+    }
+}
+
+/// `chiso users …`.
 async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
-    use chiso::web::auth::credentials;
+    use chiso::web::auth::{credentials, manage};
     // The users table arrives with a migration: apply what is missing first.
     app.store.migrate().await?;
     match command {
@@ -300,13 +339,7 @@ async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let role = chiso::store::RoleCode::parse(&role)
                 .with_context(|| format!("--role '{role}': one of ministry, unit, analyst"))?;
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                (line.trim_end_matches(['\r', '\n']).to_string(), false)
-            } else {
-                (credentials::random_text(15)?, true)
-            };
+            let (password, generated) = new_password(password_stdin)?;
             let row = credentials::add_user(
                 &app.store,
                 &app.registry,
@@ -322,9 +355,53 @@ async fn users(app: &App, command: UsersCommand) -> anyhow::Result<()> {
             }
         }
         UsersCommand::Token { login } => {
-            let token = credentials::add_token(&app.store, &login).await?;
+            let days = u32::try_from(app.settings.web.token_days).unwrap_or(u32::MAX);
+            let token = manage::add_token_for(&app.store, &login, days).await?;
             println!("token for '{login}' (shown once; send as 'Authorization: Bearer …'):");
             println!("{token}");
+        }
+        UsersCommand::Disable { login } => {
+            manage::disable(&app.store, &login).await?;
+            println!("account '{login}' disabled; its sessions and tokens stop within 2 s");
+        }
+        UsersCommand::Enable { login } => {
+            manage::enable(&app.store, &login).await?;
+            println!("account '{login}' enabled");
+        }
+        UsersCommand::Passwd {
+            login,
+            password_stdin,
+        } => {
+            let (password, generated) = new_password(password_stdin)?;
+            manage::set_password(&app.store, &login, &password).await?;
+            println!("password of '{login}' changed; its sessions are over");
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        UsersCommand::Tokens { login } => {
+            let when = |t: chrono::DateTime<chrono::Utc>| match t.timestamp() {
+                0 => "-".to_string(),
+                _ => t.format("%Y-%m-%d %H:%M").to_string(),
+            };
+            println!(
+                "{:<12} {:<16} {:<16} {:<16} revoked",
+                "id", "created", "last used", "expires"
+            );
+            for t in app.store.tokens_of(&login).await? {
+                let id = t.token_hash.get(..chiso::store::TOKEN_ID_LEN).unwrap_or("");
+                println!(
+                    "{id:<12} {:<16} {:<16} {:<16} {}",
+                    when(t.created_at),
+                    when(t.last_used),
+                    when(t.expires_at),
+                    if t.revoked == 0 { "no" } else { "yes" }
+                );
+            }
+        }
+        UsersCommand::RevokeToken { id } => {
+            let row = manage::revoke_token(&app.store, &id).await?;
+            println!("token {id} of '{}' revoked", row.login);
         }
         UsersCommand::List => {
             println!(
@@ -418,6 +495,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { file, dry_run } => {
             let out =
                 import_file(&file, &app.registry, &app.catalogue, &app.store, dry_run).await?;
+            if !dry_run {
+                let file = file.display().to_string();
+                let event =
+                    chiso::store::AuditEvent::new(chiso::store::AuditKind::Import, "", &file);
+                let detail = format!("{}; {} line errors", out.report, out.line_errors.len());
+                app.store.audit_or_warn(&event.with_detail(detail)).await;
+            }
             for m in &out.matches {
                 println!("matched by name: {m}");
             }

@@ -18,7 +18,9 @@ use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
 use crate::domain::kept::Kept;
 use crate::domain::{Month, Period, QuarterCalendar};
-use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units};
+use crate::store::{
+    AuditEvent, AuditKind, ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units,
+};
 
 /// What computing needs besides the period; cheap to build per command.
 pub struct Computer<'a> {
@@ -193,6 +195,9 @@ impl Computer<'_> {
                 version: micros(now),
             };
             self.store.store_freeze(&row).await?;
+            let event = AuditEvent::new(AuditKind::Freeze, "", &key)
+                .with_detail(format!("computation {}", computed.computation_id));
+            self.store.audit_or_warn(&event).await;
             FreezeOutcome::Frozen
         };
         let published = self

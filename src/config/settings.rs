@@ -118,6 +118,8 @@ pub struct WebSettings {
     pub secure_cookies: SecureCookies,
     /// How long a login lasts.
     pub session_hours: u64,
+    /// How long a new API token lasts.
+    pub token_days: u64,
     /// Limits of `POST /api/v1/sql`, sent to ClickHouse with `readonly=1`.
     pub sql_max_execution_time_secs: u64,
     pub sql_max_result_rows: u64,
@@ -129,6 +131,7 @@ impl Default for WebSettings {
         Self {
             secure_cookies: SecureCookies::Auto,
             session_hours: 12,
+            token_days: 90,
             sql_max_execution_time_secs: 30,
             sql_max_result_rows: 100_000,
             sql_max_result_bytes: 50_000_000,
@@ -312,6 +315,7 @@ impl Settings {
         let w = &self.web;
         for (key, value) in [
             ("web.session_hours", w.session_hours),
+            ("web.token_days", w.token_days),
             (
                 "web.sql_max_execution_time_secs",
                 w.sql_max_execution_time_secs,
@@ -343,6 +347,9 @@ impl Settings {
             if value == 0 {
                 p.add(key, "must be at least 1");
             }
+        }
+        if w.token_days > 3650 {
+            p.add("web.token_days", "must be at most 3650 (ten years)");
         }
         if c.backoff_base_ms > c.backoff_max_ms {
             p.add(

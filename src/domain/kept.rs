@@ -31,6 +31,19 @@ impl<V: Clone> Kept<V> {
         }
     }
 
+    pub fn forget(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
+    }
+
+    /// Drops every entry whose value `stale` says is out of date.
+    pub fn forget_if(&self, stale: impl Fn(&V) -> bool) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, v| !stale(v));
+        }
+    }
+
     /// The value kept under `key`, or `make`'s, kept.
     pub fn get_or_make(&self, key: String, make: impl FnOnce() -> V) -> V {
         if let Some(v) = self.get(&key) {

@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 use crate::app::App;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
-use crate::store::{LedgerRow, SendState, StoreError, Units};
+use crate::store::{AuditEvent, AuditKind, LedgerRow, SendState, StoreError, Units};
 use ledger::Decision;
 use lock::{LockError, RunLock};
 use render::{Content, RenderError, Templates};
@@ -139,13 +139,33 @@ pub async fn remind(
     remind_until(app, month, today, backend, Instant::now() + budget).await
 }
 
-/// `remind` with its deadline: no mail is started that its SMTP bound
+/// `remind` with its deadline, its run recorded in the audit log (not a dry run).
+pub async fn remind_until(
+    app: &App,
+    month: Month,
+    today: NaiveDate,
+    backend: &Backend,
+    run_deadline: Instant,
+) -> Result<RemindReport, NotifyError> {
+    let result = remind_unaudited(app, month, today, backend, run_deadline).await;
+    if !backend.is_dry_run() {
+        let detail = match &result {
+            Ok(report) => report.to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        let event = AuditEvent::new(AuditKind::RemindRun, "", &month.to_string());
+        app.store.audit_or_warn(&event.with_detail(detail)).await;
+    }
+    result
+}
+
+/// The run itself: no mail is started that its SMTP bound
 /// (smtp.timeout_secs, twice, leaving time to record the outcome) could carry
 /// past `run_deadline`; the rest stays pending for the next run. Holds the remind
 /// lock for the whole run (not in a dry run, which reads the ledger but writes
 /// nothing). One mail's failure never stops the batch, except an unreachable
 /// or silent server: then the rest stays pending for the next run.
-pub async fn remind_until(
+async fn remind_unaudited(
     app: &App,
     month: Month,
     today: NaiveDate,

@@ -1,9 +1,10 @@
-//! `chiso migrate`: applies `sql/NNNN_name.sql` in order, once each, recorded in
-//! `schema_migrations`. Statements use IF NOT EXISTS, so a migration cut short
-//! half-way is simply applied again.
+//! `chiso migrate`: applies `sql/private/NNNN_name.sql` to `<database>_private`
+//! and then `sql/NNNN_name.sql` to the main database, in order, once each,
+//! recorded in each database's `schema_migrations`. Statements use IF (NOT)
+//! EXISTS, so a migration cut short half-way is simply applied again.
 
 use clickhouse::sql::Identifier;
-use clickhouse::Row;
+use clickhouse::{Client, Row};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -53,8 +54,26 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../sql/0009_job_timed_out.sql"),
     },
     Migration {
+        name: "0010_accounts_moved",
+        sql: include_str!("../../sql/0010_accounts_moved.sql"),
+    },
+    Migration {
         name: "0011_committed_versions",
         sql: include_str!("../../sql/0011_committed_versions.sql"),
+    },
+];
+
+/// Every file of `sql/private/`, in order, applied to `<database>_private`
+/// and recorded in that database's own `schema_migrations` (named with the
+/// folder, so that `chiso migrate` tells them from the main ones).
+pub const PRIVATE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "private/0001_accounts",
+        sql: include_str!("../../sql/private/0001_accounts.sql"),
+    },
+    Migration {
+        name: "private/0002_audit_log",
+        sql: include_str!("../../sql/private/0002_audit_log.sql"),
     },
 ];
 
@@ -88,45 +107,66 @@ struct Applied {
     checksum: String,
 }
 
+/// The main migration that drops the accounts tables of the main database;
+/// their rows are copied to the private database just before it.
+const ACCOUNTS_MOVED: &str = "0010_accounts_moved";
+
+/// The main migration before whose views the data tables are re-keyed (`rekey.rs`).
+const COMMITTED_VERSIONS: &str = "0011_committed_versions";
+
 impl Store {
-    /// Drops chiso's whole database: for throwaway databases (tests, demos), never called by a job.
+    /// Drops chiso's databases (main and private): for throwaway databases
+    /// (tests, demos), never called by a job.
     pub async fn drop_database(&self) -> Result<(), StoreError> {
-        let q = self
-            .admin
-            .query("DROP DATABASE IF EXISTS ?")
-            .bind(Identifier(&self.database));
-        self.run("drop database", q.execute()).await
+        for db in [self.database.clone(), self.private_database()] {
+            let q = self
+                .admin
+                .query("DROP DATABASE IF EXISTS ?")
+                .bind(Identifier(&db));
+            self.run("drop database", q.execute()).await?;
+        }
+        Ok(())
     }
 
-    /// Creates the database if needed and applies what is missing; returns the names applied now.
+    /// Creates both databases if needed and applies what is missing: the
+    /// private list first, then the main one. Returns the names applied now.
     pub async fn migrate(&self) -> Result<Vec<&'static str>, StoreError> {
-        let db = Identifier(&self.database);
+        let mut now = self
+            .apply(&self.private, &self.private_database(), PRIVATE_MIGRATIONS)
+            .await?;
+        now.extend(self.apply(&self.client, &self.database, MIGRATIONS).await?);
+        Ok(now)
+    }
+
+    async fn apply(
+        &self,
+        client: &Client,
+        database: &str,
+        list: &'static [Migration],
+    ) -> Result<Vec<&'static str>, StoreError> {
         self.run(
             "create database",
             self.admin
                 .query("CREATE DATABASE IF NOT EXISTS ?")
-                .bind(db)
+                .bind(Identifier(database))
                 .execute(),
         )
         .await?;
         let ledger = "CREATE TABLE IF NOT EXISTS schema_migrations \
                       (name String, checksum String, applied_at DateTime) \
                       ENGINE = ReplacingMergeTree ORDER BY name";
-        self.run(
-            "create schema_migrations",
-            self.client.query(ledger).execute(),
-        )
-        .await?;
+        self.run("create schema_migrations", client.query(ledger).execute())
+            .await?;
         let applied: Vec<Applied> = self
             .run(
                 "read schema_migrations",
-                self.client
+                client
                     .query("SELECT name, checksum FROM schema_migrations FINAL")
                     .fetch_all(),
             )
             .await?;
         let mut now = Vec::new();
-        for m in MIGRATIONS {
+        for m in list {
             match applied.iter().find(|a| a.name == m.name) {
                 Some(a) if a.checksum == m.checksum() => continue,
                 Some(a) => {
@@ -138,18 +178,20 @@ impl Store {
                 }
                 None => {}
             }
-            if m.name == "0011_committed_versions" {
+            if m.name == ACCOUNTS_MOVED {
+                self.copy_accounts_to_private().await?;
+            }
+            if m.name == COMMITTED_VERSIONS {
                 self.rekey_data_tables().await?;
             }
             for stmt in m.statements() {
                 self.run(
                     &format!("migration {}", m.name),
-                    self.client.query_raw(&stmt).execute(),
+                    client.query_raw(&stmt).execute(),
                 )
                 .await?;
             }
-            let record = self
-                .client
+            let record = client
                 .query(
                     "INSERT INTO schema_migrations (name, checksum, applied_at) SELECT ?, ?, now()",
                 )
@@ -161,15 +203,60 @@ impl Store {
         }
         Ok(now)
     }
+
+    /// Copies the rows of the main database's `users` and `api_tokens` (those
+    /// still there) into the private database. Copying twice is harmless: the
+    /// copies carry the same versions and FINAL keeps one of each.
+    async fn copy_accounts_to_private(&self) -> Result<(), StoreError> {
+        let (main, private) = (Identifier(&self.database), self.private_database());
+        let private = Identifier(&private);
+        let copies = [
+            (
+                "users",
+                "INSERT INTO ?.users (login, role, unit_code, password_hash, created_at, \
+                 disabled, session_epoch, version) \
+                 SELECT login, role, unit_code, password_hash, created_at, disabled, 0, version \
+                 FROM ?.users",
+            ),
+            // Old tokens had no end: they get a year from the move, not an
+            // expiry in the past that would stop every script at once.
+            (
+                "api_tokens",
+                "INSERT INTO ?.api_tokens (token_hash, login, created_at, expires_at, revoked, version) \
+                 SELECT token_hash, login, created_at, now() + 365 * 86400, revoked, version \
+                 FROM ?.api_tokens",
+            ),
+        ];
+        for (table, sql) in copies {
+            let exists = self
+                .admin
+                .query("SELECT count() FROM system.tables WHERE database = ? AND name = ?")
+                .bind(&self.database)
+                .bind(table);
+            if self
+                .run("find old accounts tables", exists.fetch_one::<u64>())
+                .await?
+                == 0
+            {
+                continue;
+            }
+            let copy = self.admin.query(sql).bind(private).bind(main);
+            self.run(
+                &format!("copy {table} to the private database"),
+                copy.execute(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_sql_file_is_listed_in_order() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+    fn files_of(folder: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
         let mut files: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -177,8 +264,19 @@ mod tests {
             .map(|n| n.trim_end_matches(".sql").to_string())
             .collect();
         files.sort();
+        files
+    }
+
+    #[test]
+    fn every_sql_file_is_listed_in_order() {
         let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
-        assert_eq!(files, listed);
+        assert_eq!(files_of("sql"), listed);
+        let private: Vec<&str> = PRIVATE_MIGRATIONS.iter().map(|m| m.name).collect();
+        let files: Vec<String> = files_of("sql/private")
+            .iter()
+            .map(|f| format!("private/{f}"))
+            .collect();
+        assert_eq!(files, private);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod analyst;
 mod attempts;
+mod audit;
 pub mod bench;
 mod codes;
 mod collected;
@@ -31,19 +32,20 @@ use hyper_util::rt::TokioExecutor;
 
 pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
 pub use attempts::{AttemptSummary, RejectionCount};
+pub use audit::{AuditEvent, AuditFilter, AuditKind};
 pub use codes::{Channel, LevelCode, Outcome, RunOutcome, Trigger};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
 pub use jobs::{Failures, JobHistory};
 pub use ledger::{LedgerRow, RuleKind, SendState};
-pub use migrations::{Migration, MIGRATIONS};
+pub use migrations::{Migration, MIGRATIONS, PRIVATE_MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
-pub use users::{RoleCode, TokenRow, UserRow};
+pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
 
 use crate::config::ClickHouseSettings;
 
@@ -76,6 +78,8 @@ pub enum StoreError {
 pub struct Store {
     client: Client,
     admin: Client,
+    /// On `<database>_private`: accounts, tokens, the audit log.
+    private: Client,
     url: String,
     database: String,
     timeout: Duration,
@@ -105,6 +109,9 @@ impl Store {
             .with_validation(false);
         Self {
             client: admin.clone().with_database(&settings.database),
+            private: admin
+                .clone()
+                .with_database(private_database(&settings.database)),
             admin,
             url: strip_credentials(&settings.url),
             database: settings.database.clone(),
@@ -115,6 +122,11 @@ impl Store {
 
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// Where accounts, tokens and the audit log live, out of the analysts' reach.
+    pub fn private_database(&self) -> String {
+        private_database(&self.database)
     }
 
     pub fn client(&self) -> &Client {
@@ -150,6 +162,11 @@ impl Store {
         )
         .await
     }
+}
+
+/// The database of `database`'s accounts: `chiso` → `chiso_private`.
+fn private_database(database: &str) -> String {
+    format!("{database}_private")
 }
 
 /// `http://user:secret@host` must never reach a log line.

@@ -1,6 +1,7 @@
-//! `users` and `api_tokens` (0007): the accounts of the web interface and the
-//! API. Hashing and checking passwords and tokens is `web::auth`'s job; this
-//! file only stores and reads rows, each in its latest version (FINAL).
+//! `users`, `api_tokens` and `token_uses` of the private database
+//! (sql/private/0001): the accounts of the web interface and the API. Hashing
+//! and checking passwords and tokens is `web::auth`'s job; this file only
+//! stores and reads rows, each in its latest version (FINAL).
 
 use chrono::{DateTime, Utc};
 use clickhouse::Row;
@@ -48,6 +49,8 @@ pub struct UserRow {
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub created_at: DateTime<Utc>,
     pub disabled: u8,
+    /// Sessions signed with a lower epoch are over (logout, password change).
+    pub session_epoch: u32,
     pub version: u64,
 }
 
@@ -58,20 +61,64 @@ pub struct TokenRow {
     pub login: String,
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub expires_at: DateTime<Utc>,
     pub revoked: u8,
     pub version: u64,
 }
 
+impl TokenRow {
+    /// The short id `chiso users tokens` shows and `revoke-token --id` takes.
+    pub fn id(&self) -> &str {
+        self.token_hash
+            .get(..TOKEN_ID_LEN)
+            .unwrap_or(&self.token_hash)
+    }
+}
+
+pub const TOKEN_ID_LEN: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
+pub struct TokenUse {
+    pub token_hash: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub used_at: DateTime<Utc>,
+}
+
+/// A token with when it was last seen live, for `chiso users tokens`.
+#[derive(Debug, Clone, Row, Deserialize)]
+pub struct TokenListed {
+    pub token_hash: String,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub expires_at: DateTime<Utc>,
+    pub revoked: u8,
+    /// The epoch (1970) when never used.
+    #[serde(with = "clickhouse::serde::chrono::datetime")]
+    pub last_used: DateTime<Utc>,
+}
+
 impl Store {
+    async fn insert_private<T>(&self, table: &str, row: &T) -> Result<(), StoreError>
+    where
+        T: clickhouse::RowOwned + clickhouse::RowWrite,
+    {
+        let context = format!("insert into private {table}");
+        let mut insert = self.run(&context, self.private.insert::<T>(table)).await?;
+        self.run(&context, insert.write(row)).await?;
+        self.run(&context, insert.end()).await
+    }
+
     /// Writes an account's new state; give it a higher `version` than the last.
     pub async fn put_user(&self, row: &UserRow) -> Result<(), StoreError> {
-        self.insert_rows("users", std::slice::from_ref(row)).await
+        self.insert_private("users", row).await
     }
 
     /// The account `login` in its latest state, disabled or not.
     pub async fn user(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
         let q = self
-            .client
+            .private
             .query("SELECT ?fields FROM users FINAL WHERE login = ?")
             .bind(login);
         self.run("read user", q.fetch_optional()).await
@@ -80,22 +127,57 @@ impl Store {
     /// Every account, by login.
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
         let q = self
-            .client
+            .private
             .query("SELECT ?fields FROM users FINAL ORDER BY login");
         self.run("read users", q.fetch_all()).await
     }
 
     pub async fn put_token(&self, row: &TokenRow) -> Result<(), StoreError> {
-        self.insert_rows("api_tokens", std::slice::from_ref(row))
-            .await
+        self.insert_private("api_tokens", row).await
     }
 
     /// The token whose SHA-256 is `token_hash`, revoked or not.
     pub async fn token(&self, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
         let q = self
-            .client
+            .private
             .query("SELECT ?fields FROM api_tokens FINAL WHERE token_hash = ?")
             .bind(token_hash);
         self.run("read api token", q.fetch_optional()).await
+    }
+
+    /// The tokens whose id (first characters of the hash) is `id`.
+    pub async fn tokens_by_id(&self, id: &str) -> Result<Vec<TokenRow>, StoreError> {
+        let q = self
+            .private
+            .query("SELECT ?fields FROM api_tokens FINAL WHERE substring(token_hash, 1, ?) = ?")
+            .bind(TOKEN_ID_LEN as u64)
+            .bind(id);
+        self.run("read api tokens by id", q.fetch_all()).await
+    }
+
+    /// Notes that a token was just found live.
+    pub async fn note_token_use(&self, token_hash: &str) -> Result<(), StoreError> {
+        let row = TokenUse {
+            token_hash: token_hash.to_string(),
+            used_at: chrono::Utc::now(),
+        };
+        self.insert_private("token_uses", &row).await
+    }
+
+    /// The tokens of `login`, oldest first, with when each was last used.
+    pub async fn tokens_of(&self, login: &str) -> Result<Vec<TokenListed>, StoreError> {
+        let q = self
+            .private
+            .query(
+                "SELECT token_hash, created_at, expires_at, revoked, last_used \
+                 FROM (SELECT token_hash, created_at, expires_at, revoked \
+                 FROM api_tokens FINAL WHERE login = ?) \
+                 ANY LEFT JOIN (SELECT token_hash, max(used_at) AS last_used \
+                 FROM token_uses GROUP BY token_hash) USING token_hash \
+                 ORDER BY created_at, token_hash",
+            )
+            .bind(login);
+        self.run("read api tokens of an account", q.fetch_all())
+            .await
     }
 }

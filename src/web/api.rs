@@ -10,13 +10,13 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Viewer;
+use super::auth::{Role, Viewer};
 use super::range::month_range;
 use super::{ApiError, State};
 use crate::compute::national::GroupRanking;
 use crate::compute::series::{NationalMonth, UnitMonth};
 use crate::compute::summary::{national_figures, NationalFigure};
-use crate::config::Indicator;
+use crate::config::{Indicator, Registry};
 use crate::domain::{Month, Period, RankingGroup, UnitCode};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -42,6 +42,10 @@ struct RankingsBody {
     computed_at: DateTime<Utc>,
     frozen_at: Option<DateTime<Utc>>,
     quarter_calendar: &'static str,
+    /// Whose numerators, denominators and plans (`trajectory`) are given:
+    /// `all` (ministry, analysts), `own_unit` (unit staff: their unit and the
+    /// units merged into it), `none` (anonymous). Withheld ones are null.
+    raw_figures: &'static str,
     groups: Vec<GroupBody>,
 }
 
@@ -79,12 +83,17 @@ async fn get_rankings(
     if published.frozen_at.is_none() {
         viewer.require_account()?;
     }
+    let (raw_figures, own) = raw_figures_for(&viewer, &state.registry);
     let groups = published
         .groups
         .into_iter()
         .filter(|g| group.is_none_or(|wanted| g.group == wanted))
-        .map(|g| {
+        .map(|mut g| {
+            // National figures pool every unit's raw figures: computed first.
             let national = national_figures(&state.indicators, std::slice::from_ref(&g));
+            if let Some(own) = &own {
+                withhold_raw_figures(&mut g, own);
+            }
             GroupBody {
                 name: g.group.name_vi(),
                 ranking: g,
@@ -103,8 +112,49 @@ async fn get_rankings(
         computed_at: published.computed_at,
         frozen_at: published.frozen_at,
         quarter_calendar: computer.calendar.as_str(),
+        raw_figures,
         groups,
     }))
+}
+
+/// The raw figures `viewer` may read: all (`None`), or only those of the
+/// units listed (unit staff: their unit and its merged predecessors;
+/// anonymous: none). The ranking itself (ranks, scores, rates) is for everyone.
+fn raw_figures_for(viewer: &Viewer, registry: &Registry) -> (&'static str, Option<Vec<UnitCode>>) {
+    match viewer.role() {
+        Some(Role::Ministry | Role::Analyst) => ("all", None),
+        Some(Role::Unit(code)) => ("own_unit", Some(with_predecessors(registry, code))),
+        None => ("none", Some(Vec::new())),
+    }
+}
+
+/// `code` and every unit merged into it, directly or through other mergers.
+fn with_predecessors(registry: &Registry, code: &UnitCode) -> Vec<UnitCode> {
+    let mut own = vec![code.clone()];
+    let mut i = 0;
+    while let Some(current) = own.get(i).cloned() {
+        for u in registry.all() {
+            if u.successors.contains(&current) && !own.contains(&u.code) {
+                own.push(u.code.clone());
+            }
+        }
+        i += 1;
+    }
+    own
+}
+
+/// Nulls the numerators, denominators and plans of units outside `own`.
+fn withhold_raw_figures(ranking: &mut GroupRanking, own: &[UnitCode]) {
+    for unit in &mut ranking.units {
+        if own.iter().any(|c| c.as_str() == unit.code) {
+            continue;
+        }
+        for e in &mut unit.evaluations {
+            e.numerator = None;
+            e.denominator = None;
+            e.trajectory = None;
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -62,6 +62,7 @@ pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result
     let server = HttpServer::new(move || {
         ActixApp::new()
             .wrap(actix_web::middleware::from_fn(ops::track))
+            .wrap(ops::security_headers())
             .app_data(state.clone())
             .app_data(auth.clone())
             .app_data(metrics.clone())

@@ -59,7 +59,7 @@ pub fn document() -> Value {
         "security": [ { "bearer": [] }, { "session": [] } ],
         "paths": {
             "/api/v1/rankings": { "get": {
-                "summary": "Rankings of a period per group, with national figures.",
+                "summary": "Rankings of a period per group, with national figures. Numerators, denominators and plans are null outside `raw_figures` (all: ministry, analysts; own_unit: unit staff; none: anonymous).",
                 "x-access": "public for a frozen (published) period; any account for a provisional one",
                 "parameters": [
                     param("period", "query", true, "YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-YTD."),
@@ -128,9 +128,9 @@ pub fn document() -> Value {
                 "responses": { "303": { "description": "Signed out; to /login." }, "403": e403 }
             }},
             "/healthz": { "get": {
-                "summary": "ClickHouse reachable, and each job's latest run.",
+                "summary": "Whether ClickHouse answers; for a ministry account also its version and each job's latest run.",
                 "x-access": PUBLIC, "security": [],
-                "responses": { "200": json_ok("`{status: ok, clickhouse: {reachable, version}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
+                "responses": { "200": json_ok("`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
             }},
             "/readyz": { "get": {
                 "summary": "Readiness: ClickHouse answers within 2 s. Plain text, no versions.",

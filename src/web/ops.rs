@@ -1,6 +1,8 @@
-//! Operations: `GET /healthz` (ClickHouse reachable, each job's latest run),
-//! `GET /metrics` (Prometheus text: collection attempts, failures and rejected
-//! payloads per unit, mails, HTTP latency) and `GET /api/openapi.json`.
+//! Operations: `GET /healthz` (ok / not ok for anyone; ClickHouse's version
+//! and each job's latest run for ministry accounts), `GET /metrics`
+//! (Prometheus text: collection attempts, failures and rejected payloads per
+//! unit, mails, HTTP latency), `GET /api/openapi.json`, and the security
+//! headers every answer carries.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -96,11 +98,11 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    // The route pattern, not the path: /api/v1/units/{code}/indicators is one series.
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().to_string();
+    // Labels from a bounded set, whatever clients send: the route pattern, not
+    // the path (/api/v1/units/{code}/indicators is one series), and `other`
+    // for unmatched paths and invented methods.
+    let route = req.match_pattern().unwrap_or_else(|| OTHER.to_string());
+    let method = method_label(req.method()).to_string();
     let recorder = req.app_data::<web::Data<HttpMetrics>>().cloned();
     let response = next.call(req).await?;
     if let Some(m) = recorder {
@@ -112,6 +114,39 @@ pub async fn track(
         );
     }
     Ok(response)
+}
+
+const OTHER: &str = "other";
+
+/// The standard methods by name; any other (`FOO`, `PROPFIND`) as `other`.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => OTHER,
+    }
+}
+
+/// The security headers of every answer. The pages have no script of their
+/// own inline (only `<style>` blocks and SVG `style` attributes), so scripts
+/// come from this site only and styles may be inline.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; \
+             base-uri 'none'; form-action 'self'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
 }
 
 /// A Prometheus label value, escaped.
@@ -152,9 +187,16 @@ fn instant(secs: u32) -> Option<String> {
         .map(|t| t.to_rfc3339())
 }
 
-/// Public: 200 when ClickHouse answers, 503 when not; the jobs' latest runs.
+#[derive(Serialize)]
+struct StatusBody {
+    status: &'static str,
+}
+
+/// 200 `ok` when ClickHouse answers, 503 `unavailable` when not. Anyone sees
+/// that much; ministry accounts also see ClickHouse's version and the jobs'
+/// latest runs (a version tells an attacker which exploits to try).
 #[get("/healthz")]
-async fn healthz(state: State) -> HttpResponse {
+async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
     let version = match state.store.server_version().await {
         Ok(v) => Some(v),
         Err(e) => {
@@ -162,6 +204,21 @@ async fn healthz(state: State) -> HttpResponse {
             None
         }
     };
+    let status = if version.is_some() {
+        "ok"
+    } else {
+        "unavailable"
+    };
+    let mut answer = if version.is_some() {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::ServiceUnavailable()
+    };
+    answer.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    let ministry = viewer.is_some_and(|v| v.require_role(&[]).is_ok());
+    if !ministry {
+        return answer.json(StatusBody { status });
+    }
     let jobs = if version.is_some() {
         state.store.last_job_runs().await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "health check: job runs unreadable");
@@ -170,15 +227,11 @@ async fn healthz(state: State) -> HttpResponse {
     } else {
         Vec::new()
     };
-    let body = HealthBody {
-        status: if version.is_some() {
-            "ok"
-        } else {
-            "unavailable"
-        },
+    answer.json(HealthBody {
+        status,
         clickhouse: ClickHouseHealth {
             reachable: version.is_some(),
-            version: version.clone(),
+            version,
         },
         jobs: jobs
             .into_iter()
@@ -190,12 +243,7 @@ async fn healthz(state: State) -> HttpResponse {
                 last_success: instant(r.last_success),
             })
             .collect(),
-    };
-    if version.is_some() {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    })
 }
 
 /// Prometheus text format; ministry accounts (a scraper sends a token).
@@ -266,4 +314,17 @@ async fn metrics(
 #[get("/api/openapi.json")]
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(openapi::document())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn invented_methods_collapse_to_one_label() {
+        use actix_web::http::Method;
+        assert_eq!(super::method_label(&Method::GET), "GET");
+        for name in ["FOO", "PROPFIND", "GETX"] {
+            let m = Method::from_bytes(name.as_bytes()).unwrap();
+            assert_eq!(super::method_label(&m), "other");
+        }
+    }
 }

@@ -278,6 +278,7 @@ async fn a_revoked_token_stops_opening_the_api_within_seconds() {
             token_hash: hash,
             login,
             created_at: chrono::Utc::now(),
+            expires_at: chrono::Utc::now() + chrono::Duration::days(1),
             revoked: 1,
             version: 2,
         })
@@ -285,4 +286,129 @@ async fn a_revoked_token_stops_opening_the_api_within_seconds() {
         .unwrap();
     tokio::time::sleep(TOKENS_KEPT_FOR).await;
     assert_eq!(account_for_token(&store, &token).await.unwrap(), None);
+}
+
+/// The numerators of each unit in a rankings answer, by unit code.
+fn numerators(body: &Value) -> Vec<(String, Value)> {
+    body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["units"].as_array().unwrap())
+        .map(|u| {
+            let e = &u["evaluations"][0];
+            (
+                u["code"].as_str().unwrap().to_string(),
+                e["numerator"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Routes that could give unit staff another unit's raw figures: the
+/// rankings API (withheld), the ranking CSV (ranks, scores, rates only), a
+/// unit's series, page and CSV, and the quality page (403).
+#[tokio::test]
+async fn unit_staff_get_no_other_units_raw_figures_from_any_route() {
+    let store = test_store("auth_field_policy").await;
+    import_service_lines(
+        &store,
+        &[
+            simple_service_line("01", "2021-06", 100, 80),
+            simple_service_line("02", "2021-06", 200, 50),
+        ],
+    )
+    .await;
+    let staff01 = account_token(&store, "staff01", RoleCode::Unit, Some("01")).await;
+    // 02 merged into 08 in 2025: 08's staff see 02's figures as their own.
+    let staff08 = account_token(&store, "staff08", RoleCode::Unit, Some("08")).await;
+    let ministry = ministry_token(&store).await;
+    let (server, _app) = serve(store);
+    let base = server.url();
+    let rankings = format!("{base}/api/v1/rankings?period=2021-06&group=province");
+    let raw = |body: &Value, code: &str| {
+        numerators(body)
+            .into_iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n)
+            .unwrap()
+    };
+    let (status, body) = get(&rankings, Some(&ministry)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["raw_figures"], "all");
+    assert!(
+        raw(&body, "01").is_number() && raw(&body, "02").is_number(),
+        "{body}"
+    );
+
+    let (_, body) = get(&rankings, Some(&staff01)).await;
+    assert_eq!(body["raw_figures"], "own_unit");
+    assert!(raw(&body, "01").is_number(), "{body}");
+    assert!(raw(&body, "02").is_null(), "{body}");
+    for u in body["groups"][0]["units"].as_array().unwrap() {
+        if u["code"] != "01" {
+            for e in u["evaluations"].as_array().unwrap() {
+                assert!(
+                    e["denominator"].is_null() && e["trajectory"].is_null(),
+                    "{u}"
+                );
+            }
+        }
+        // Ranks, scores and rates stay for everyone.
+        assert!(u.get("rank").is_some() && u["composite"].get("score").is_some());
+    }
+    assert!(body["groups"][0]["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["code"] == "02" && u["evaluations"][0]["value"].is_number()));
+
+    let (_, body) = get(&rankings, Some(&staff08)).await;
+    assert!(raw(&body, "02").is_number(), "{body}");
+    assert!(raw(&body, "01").is_null(), "{body}");
+
+    let csv = http()
+        .get(format!("{base}/xep-hang.csv?period=2021-06&group=province"))
+        .bearer_auth(&staff01)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        !header.contains("numerator") && !header.contains("denominator"),
+        "{header}"
+    );
+    assert!(!csv.contains(",200,") && !csv.contains(",50,"), "{csv}");
+    for path in [
+        "/api/v1/units/02/indicators?from=2021-06&to=2021-06",
+        "/don-vi/02",
+        "/don-vi/02.csv",
+        // Attempts and rejected payloads of every unit: analysts and ministry only.
+        "/chat-luong",
+    ] {
+        let status = http()
+            .get(format!("{base}{path}"))
+            .bearer_auth(&staff01)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, 403, "{path}");
+    }
+    let own = http()
+        .get(format!("{base}/don-vi/01.csv"))
+        .bearer_auth(&staff01)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status().as_u16(), 200);
+    assert!(own.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    server.stop().await;
 }

@@ -5,8 +5,10 @@
 // Tests state facts; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod api;
 mod atomic;
+mod audit;
 mod auth;
 mod browser;
 mod collect;

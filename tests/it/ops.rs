@@ -26,15 +26,30 @@ async fn healthz_reports_clickhouse_and_the_latest_job_runs() {
         version: 2,
     };
     store.record_job_run(&run).await.unwrap();
+    let token = ministry_token(&store).await;
+    let unit = account_token(&store, "staff01", RoleCode::Unit, Some("01")).await;
     let (server, _app) = serve(store);
+    // Anonymous (and unit staff): ok or not, no version, no job history.
+    for who in [None, Some(&unit)] {
+        let mut request = http().get(format!("{}/healthz", server.url()));
+        if let Some(t) = who {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({ "status": "ok" }));
+    }
     let response = http()
         .get(format!("{}/healthz", server.url()))
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ok");
+    assert!(body["clickhouse"]["version"].is_string(), "{body}");
     assert_eq!(body["clickhouse"]["reachable"], true);
     assert_eq!(body["jobs"][0]["job"], "collect");
     assert_eq!(body["jobs"][0]["outcome"], "succeeded");
@@ -122,6 +137,109 @@ async fn every_path_of_the_openapi_document_is_served() {
             let status = request.send().await.unwrap().status().as_u16();
             assert_ne!(status, 404, "{method} {path} is described but not mounted");
         }
+    }
+    server.stop().await;
+}
+
+/// The number of HTTP latency series `/metrics` shows.
+async fn http_series(base: &str, token: &str) -> usize {
+    let text = http()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("chiso_http_request_duration_seconds_count"))
+        .count()
+}
+
+#[tokio::test]
+async fn metrics_do_not_grow_under_invented_methods_and_paths() {
+    let store = test_store("ops_metrics_bounded").await;
+    let token = ministry_token(&store).await;
+    let (server, _app) = serve(store);
+    let base = server.url();
+    let invent = |round: usize| {
+        let base = base.clone();
+        async move {
+            for i in 0..20 {
+                let method =
+                    reqwest::Method::from_bytes(format!("X{round}M{i}").as_bytes()).unwrap();
+                http()
+                    .request(method, format!("{base}/no/such/path/{round}/{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                http()
+                    .get(format!("{base}/invented-{round}-{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                http()
+                    .request(
+                        reqwest::Method::from_bytes(format!("Y{round}{i}").as_bytes()).unwrap(),
+                        format!("{base}/api/v1/indicators"),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    invent(0).await;
+    // The first scrape adds its own series (GET /metrics).
+    http_series(&base, &token).await;
+    let before = http_series(&base, &token).await;
+    invent(1).await;
+    invent(2).await;
+    assert_eq!(http_series(&base, &token).await, before);
+    let text = http()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("X1M"), "{text}");
+    assert!(!text.contains("invented-"), "{text}");
+    assert!(text.contains("route=\"other\",method=\"other\""), "{text}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_the_security_headers() {
+    let store = test_store("ops_headers").await;
+    let (server, _app) = serve(store);
+    let base = server.url();
+    for path in [
+        "/login",
+        "/",
+        "/api/v1/indicators",
+        "/api/v1/me",
+        "/no-such-page",
+    ] {
+        let response = http().get(format!("{base}{path}")).send().await.unwrap();
+        let h = response.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        let script = csp.split(';').find(|d| d.trim().starts_with("script-src"));
+        assert!(!script.unwrap().contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        // What the policy would block: no page has an inline script.
+        let body = response.text().await.unwrap();
+        assert!(
+            !body.contains("<script>") && !body.contains(" onclick="),
+            "{path}"
+        );
     }
     server.stop().await;
 }

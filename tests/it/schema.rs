@@ -4,8 +4,9 @@
 use clickhouse::Row;
 
 use chiso::store::{
-    AttemptRow, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow, LedgerRow,
-    MeasureRow, RejectedRow, ServiceRow, TokenRow, TrajectoryRow, UnitResultRow, UserRow,
+    AttemptRow, AuditEvent, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow,
+    LedgerRow, MeasureRow, RejectedRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow,
+    UnitResultRow, UserRow,
 };
 
 use super::common::test_store;
@@ -32,12 +33,12 @@ fn columns_of<T: Row>() -> Vec<String> {
     T::COLUMN_NAMES.iter().map(|c| c.to_string()).collect()
 }
 
-/// The tables (not views) of the store's database.
-async fn tables(store: &chiso::store::Store) -> Vec<String> {
+/// The tables (not views) of `database`.
+async fn tables(store: &chiso::store::Store, database: &str) -> Vec<String> {
     store
         .client()
         .query("SELECT name FROM system.tables WHERE database = ? AND engine NOT LIKE '%View' ORDER BY name")
-        .bind(store.database())
+        .bind(database)
         .fetch_all::<String>()
         .await
         .unwrap()
@@ -46,7 +47,7 @@ async fn tables(store: &chiso::store::Store) -> Vec<String> {
 #[tokio::test]
 async fn row_structs_mirror_their_tables() {
     let store = test_store("schema_rows").await;
-    let mut checked = vec![
+    let main = vec![
         ("service_stats", columns_of::<ServiceRow>()),
         ("measure_values", columns_of::<MeasureRow>()),
         ("batches", columns_of::<BatchRow>()),
@@ -60,21 +61,31 @@ async fn row_structs_mirror_their_tables() {
         ("trajectories", columns_of::<TrajectoryRow>()),
         ("job_runs", columns_of::<JobRunRow>()),
         ("send_ledger", columns_of::<LedgerRow>()),
+    ];
+    let private = vec![
         ("users", columns_of::<UserRow>()),
         ("api_tokens", columns_of::<TokenRow>()),
+        ("token_uses", columns_of::<TokenUse>()),
+        ("audit_log", columns_of::<AuditEvent>()),
     ];
-    for (table, expected) in &checked {
-        assert_eq!(&columns(&store, table).await, expected, "table {table}");
+    for (database, checked) in [
+        (store.database().to_string(), main),
+        (store.private_database(), private),
+    ] {
+        for (table, expected) in &checked {
+            let name = format!("{database}.{table}");
+            assert_eq!(&columns(&store, &name).await, expected, "table {name}");
+        }
+        // Every table has its row struct here, but the migrations' own record.
+        let mut covered: Vec<String> = checked.iter().map(|(t, _)| t.to_string()).collect();
+        covered.push("schema_migrations".into());
+        covered.sort();
+        assert_eq!(
+            tables(&store, &database).await,
+            covered,
+            "{database}: a table without a row struct checked here"
+        );
     }
-    // Every table has its row struct here, but the migrations' own record.
-    checked.push(("schema_migrations", Vec::new()));
-    let mut covered: Vec<String> = checked.iter().map(|(t, _)| t.to_string()).collect();
-    covered.sort();
-    assert_eq!(
-        tables(&store).await,
-        covered,
-        "a table without a row struct checked here"
-    );
 }
 
 #[tokio::test]

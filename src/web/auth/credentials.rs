@@ -15,7 +15,7 @@ use super::{Account, Role};
 use crate::config::Registry;
 use crate::domain::kept::Kept;
 use crate::domain::UnitCode;
-use crate::store::{RoleCode, Store, StoreError, TokenRow, UserRow};
+use crate::store::{AuditEvent, AuditKind, RoleCode, Store, StoreError, UserRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -25,11 +25,13 @@ pub enum AccountError {
     Exists(String),
     #[error("login '{0}' does not exist")]
     Unknown(String),
+    #[error("no API token has the id '{0}' (see `chiso users tokens --login L`)")]
+    UnknownToken(String),
     #[error("role 'unit' needs --unit CODE; other roles take none")]
     UnitMismatch,
     #[error("unit '{0}' is not in the registry")]
     UnknownUnit(String),
-    #[error("the password must have at least 10 characters")]
+    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
     ShortPassword,
     #[error("cannot draw random bytes from the system: {0}")]
     Random(String),
@@ -38,6 +40,8 @@ pub enum AccountError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// `n` random bytes, base64url: passwords, tokens, CSRF values, secrets.
 pub fn random_text(n: usize) -> Result<String, AccountError> {
@@ -120,7 +124,7 @@ pub async fn add_user(
         (RoleCode::Unit, None) | (_, Some(_)) => return Err(AccountError::UnitMismatch),
         (_, None) => String::new(),
     };
-    if password.chars().count() < 10 {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AccountError::ShortPassword);
     }
     if store.user(login).await?.is_some() {
@@ -133,45 +137,63 @@ pub async fn add_user(
         password_hash: hash_password(password)?,
         created_at: Utc::now(),
         disabled: 0,
+        session_epoch: 0,
         version: 1,
     };
     store.put_user(&row).await?;
+    let event = AuditEvent::new(AuditKind::AccountChanged, "", login)
+        .with_detail(format!("created, role {}", role.as_str()));
+    store.audit_or_warn(&event).await;
     Ok(row)
 }
 
-/// A new API token for `login`, returned once; only its hash is stored.
+/// A new API token for `login` that lasts `DEFAULT_TOKEN_DAYS`, returned once.
 pub async fn add_token(store: &Store, login: &str) -> Result<String, AccountError> {
-    if store.user(login).await?.is_none() {
-        return Err(AccountError::Unknown(login.to_string()));
-    }
-    let token = format!("chiso_{}", random_text(32)?);
-    store
-        .put_token(&TokenRow {
-            token_hash: token_hash(&token),
-            login: login.to_string(),
-            created_at: Utc::now(),
-            revoked: 0,
-            version: 1,
-        })
-        .await?;
-    Ok(token)
+    super::manage::add_token_for(store, login, DEFAULT_TOKEN_DAYS).await
 }
 
-/// How long a token found live is trusted without asking again: an API
-/// client sends one with every request, and its two lookups were most of a
-/// unit page's queries under load (`make bench`). A token revoked or an
-/// account disabled stops opening pages within this time.
+/// How long a token found live, or a session's account, is trusted without
+/// asking again: an API client sends a token with every request, and its two
+/// lookups were most of a unit page's queries under load (`make bench`). A
+/// change made through this process (logout, any `manage` call) takes effect
+/// here at once; one made by another process (`chiso users …`) within this time.
 pub const TOKENS_KEPT_FOR: Duration = Duration::from_secs(2);
 
-/// The account a bearer token opens, if the token and its account are live.
+/// The default lifetime of a new API token (`[web] token_days`).
+pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+
+type KeptToken = (Instant, Account, i64);
+
+fn kept_tokens() -> &'static Kept<KeptToken> {
+    static KEPT: OnceLock<Kept<KeptToken>> = OnceLock::new();
+    KEPT.get_or_init(|| Kept::new(1024))
+}
+
+fn kept_users() -> &'static Kept<(Instant, UserRow)> {
+    static KEPT: OnceLock<Kept<(Instant, UserRow)>> = OnceLock::new();
+    KEPT.get_or_init(|| Kept::new(1024))
+}
+
+/// By database too: one process may serve several (the tests do).
+fn kept_key(store: &Store, id: &str) -> String {
+    format!("{}|{id}", store.database())
+}
+
+/// Forgets what this process kept of `login`'s account and tokens, so a change
+/// to it (logout, disable, new password, revoked token) holds at once here.
+pub fn forget_account(store: &Store, login: &str) {
+    kept_users().forget(&kept_key(store, login));
+    kept_tokens().forget_if(|(_, account, _)| account.login == login);
+}
+
+/// The account a bearer token opens, if the token (unrevoked, unexpired) and
+/// its account are live.
 pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Account>, StoreError> {
-    static KEPT: OnceLock<Kept<(Instant, Account)>> = OnceLock::new();
-    let kept = KEPT.get_or_init(|| Kept::new(1024));
     let hash = token_hash(token);
-    // By database too: one process may serve several (the tests do).
-    let key = format!("{}|{hash}", store.database());
-    if let Some((checked, account)) = kept.get(&key) {
-        if checked.elapsed() < TOKENS_KEPT_FOR {
+    let key = kept_key(store, &hash);
+    let now = Utc::now().timestamp();
+    if let Some((checked, account, expires)) = kept_tokens().get(&key) {
+        if checked.elapsed() < TOKENS_KEPT_FOR && expires > now {
             return Ok(Some(account));
         }
     }
@@ -179,31 +201,81 @@ pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Acco
     let Some(row) = store.token(&hash).await? else {
         return Ok(None);
     };
-    if row.revoked != 0 {
+    let expires = row.expires_at.timestamp();
+    if row.revoked != 0 || expires <= now {
         return Ok(None);
     }
     let account = store.user(&row.login).await?.and_then(account_of);
     // Only a live token is kept: an unknown one is asked about every time.
     if let Some(a) = &account {
-        kept.keep(key, (checked, a.clone()));
+        kept_tokens().keep(key, (checked, a.clone(), expires));
+        if let Err(e) = store.note_token_use(&hash).await {
+            tracing::warn!(error = %e, login = %a.login, "token use not recorded");
+        }
     }
     Ok(account)
 }
 
-/// The account of `login` and `password`, checked off the async threads (argon2 is slow on purpose).
+/// The account of a session cookie's `login` and `epoch`, if it is live and
+/// the epoch still current (no logout or password change since).
+pub async fn account_for_session(
+    store: &Store,
+    login: &str,
+    epoch: u32,
+) -> Result<Option<Account>, StoreError> {
+    let key = kept_key(store, login);
+    let row = match kept_users().get(&key) {
+        Some((checked, row)) if checked.elapsed() < TOKENS_KEPT_FOR => row,
+        _ => {
+            let checked = Instant::now();
+            let Some(row) = store.user(login).await? else {
+                return Ok(None);
+            };
+            kept_users().keep(key, (checked, row.clone()));
+            row
+        }
+    };
+    Ok((row.session_epoch == epoch)
+        .then(|| account_of(row))
+        .flatten())
+}
+
+/// A hash no password matches, checked for unknown logins so that they take
+/// as long as known ones (argon2 is most of a login's time).
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        random_text(24)
+            .and_then(|p| hash_password(&p))
+            .unwrap_or_default()
+    })
+}
+
+/// Computes the dummy hash now, so that the first unknown login is not slower.
+pub fn warm_up() {
+    let _ = dummy_hash();
+}
+
+/// The account of `login` and `password` with its session epoch, checked off
+/// the async threads (argon2 is slow on purpose). An unknown login is checked
+/// against a dummy hash: known and unknown logins take the same time.
 pub async fn account_for_password(
     store: &Store,
     login: &str,
     password: &str,
-) -> Result<Option<Account>, StoreError> {
-    let Some(row) = store.user(login).await? else {
-        return Ok(None);
-    };
-    let (hash, password) = (row.password_hash.clone(), password.to_string());
+) -> Result<Option<(Account, u32)>, StoreError> {
+    let row = store.user(login).await?;
+    let hash = row
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_string(), |r| r.password_hash.clone());
+    let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    Ok(if ok { account_of(row) } else { None })
+    Ok(row.filter(|_| ok).and_then(|r| {
+        let epoch = r.session_epoch;
+        account_of(r).map(|a| (a, epoch))
+    }))
 }
 
 #[cfg(test)]

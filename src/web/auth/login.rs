@@ -7,8 +7,12 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::credentials::{self, random_text};
+use super::manage;
+use super::redirect::safe_next;
 use super::session::{same, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use super::throttle::Keys;
 use super::{cookie_line, request_cookie, Auth, Viewer};
+use crate::store::{AuditEvent, AuditKind};
 use crate::web::{ApiError, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -60,14 +64,6 @@ struct LoginForm {
 #[derive(Deserialize)]
 struct LogoutForm {
     csrf: Option<String>,
-}
-
-/// Only a path of this site: never `//host` or `https://…` (an open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
 }
 
 fn escape(text: &str) -> String {
@@ -155,10 +151,44 @@ async fn login(
             actix_web::http::StatusCode::FORBIDDEN,
         );
     }
-    let Some(account) =
-        credentials::account_for_password(&state.store, form.login.trim(), &form.password).await?
+    // No account has a longer login: a longer one is cut, so that it cannot
+    // swell the throttle's keys or the audit log.
+    let login: String = form.login.trim().chars().take(64).collect();
+    let login = login.as_str();
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let keys = Keys::new(login, address.clone());
+    // The login as typed is the subject; the actor only once signed in.
+    let event = |kind| AuditEvent::new(kind, "", login).with_address(address.clone());
+    if let Err(wait) = auth.throttle.check(&keys) {
+        tracing::warn!(login = %login, "login throttled");
+        state
+            .store
+            .audit_or_warn(&event(AuditKind::LoginThrottled))
+            .await;
+        let secs = wait.as_secs().max(1);
+        let mut response = form_response(
+            &req,
+            &auth,
+            &next,
+            Some(&format!(
+                "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {secs} giây."
+            )),
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        return Ok(response);
+    }
+    let Some((account, epoch)) =
+        credentials::account_for_password(&state.store, login, &form.password).await?
     else {
-        tracing::info!(login = %form.login, "login refused");
+        auth.throttle.failed(&keys);
+        tracing::info!(login = %login, "login refused");
+        state
+            .store
+            .audit_or_warn(&event(AuditKind::LoginFailed))
+            .await;
         return form_response(
             &req,
             &auth,
@@ -167,9 +197,13 @@ async fn login(
             actix_web::http::StatusCode::UNAUTHORIZED,
         );
     };
+    auth.throttle.succeeded(&keys);
+    let mut signed_in = event(AuditKind::LoginSucceeded);
+    signed_in.actor = account.login.clone();
+    state.store.audit_or_warn(&signed_in).await;
     let max_age = i64::try_from(auth.session_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
     let expires = chrono::Utc::now().timestamp().saturating_add(max_age);
-    let value = auth.key.sign(&account.login, expires);
+    let value = auth.key.sign(&account.login, epoch, expires);
     tracing::info!(login = %account.login, "signed in");
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, next))
@@ -187,24 +221,21 @@ async fn login(
 #[post("/logout")]
 async fn logout(
     req: HttpRequest,
+    state: State,
     auth: web::Data<Auth>,
     viewer: Viewer,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, ApiError> {
     viewer.check_csrf(form.csrf.as_deref())?;
+    // Every session of the account ends, not only this cookie.
+    if let (Some(account), Some(_)) = (viewer.account(), viewer.csrf_token()) {
+        manage::end_sessions(&state.store, &account.login)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        tracing::info!(login = %account.login, "signed out");
+    }
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
         .insert_header((header::SET_COOKIE, auth.cookie(&req, SESSION_COOKIE, "", 0)))
         .finish())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_local_paths_are_followed_after_login() {
-        assert_eq!(super::safe_next(Some("/units/01")), "/units/01");
-        assert_eq!(super::safe_next(Some("//evil.example")), "/");
-        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
-        assert_eq!(super::safe_next(None), "/");
-    }
 }

@@ -12,7 +12,10 @@
 
 pub mod credentials;
 mod login;
+pub mod manage;
+pub mod redirect;
 pub mod session;
+mod throttle;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -60,11 +63,14 @@ pub struct Auth {
     pub key: SessionKey,
     pub secure_cookies: SecureCookies,
     pub session_hours: u64,
+    /// Failed logins per login and per client address, in memory.
+    pub throttle: std::sync::Arc<throttle::Throttle>,
 }
 
 impl Auth {
     /// The key from `CHISO_SESSION_SECRET`, else from (or into) `schedule.state_dir`.
     pub fn from_settings(settings: &Settings) -> std::io::Result<Self> {
+        credentials::warm_up();
         let key = SessionKey::load(
             std::env::var(session::SECRET_ENV).ok(),
             &settings.resolve(&settings.schedule.state_dir),
@@ -73,6 +79,7 @@ impl Auth {
             key,
             secure_cookies: settings.web.secure_cookies,
             session_hours: settings.web.session_hours,
+            throttle: std::sync::Arc::default(),
         })
     }
 
@@ -259,7 +266,7 @@ async fn identify(
             .await?
             .ok_or_else(|| {
                 ApiError::Unauthorized(
-                    "the API token is unknown, revoked or its account disabled".into(),
+                    "the API token is unknown, revoked, expired or its account disabled".into(),
                 )
             })?;
         return Ok(Viewer {
@@ -269,12 +276,9 @@ async fn identify(
     }
     let now = chrono::Utc::now().timestamp();
     if let Some(value) = session {
-        if let Some(login) = auth.key.verify(&value, now) {
-            if let Some(account) = state
-                .store
-                .user(&login)
-                .await?
-                .and_then(credentials::account_of)
+        if let Some((login, epoch)) = auth.key.verify(&value, now) {
+            if let Some(account) =
+                credentials::account_for_session(&state.store, &login, epoch).await?
             {
                 return Ok(Viewer {
                     account: Some(account),

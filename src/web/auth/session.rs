@@ -1,8 +1,9 @@
 //! Signed session cookies and CSRF tokens. A session cookie is
-//! `login.expiry.signature` (HMAC-SHA256 under the server's secret): nothing
-//! is stored server-side, and the account is read again on every request, so
-//! disabling it ends its sessions. The CSRF token of a session is an HMAC of
-//! the cookie value; the login form, before any session, uses a random
+//! `login.epoch.expiry.signature` (HMAC-SHA256 under the server's secret). The
+//! account is read again on every request (or kept `TOKENS_KEPT_FOR`): a
+//! session whose epoch is below the account's (logout, password change,
+//! disabling raise it) is over. The CSRF token of a session is an HMAC of the
+//! cookie value; the login form, before any session, uses a random
 //! double-submit cookie.
 
 use std::path::Path;
@@ -65,21 +66,23 @@ impl SessionKey {
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
-    /// The cookie value of a session of `login` ending at `expires` (unix seconds).
-    pub fn sign(&self, login: &str, expires: i64) -> String {
-        let expires = expires.to_string();
-        let sig = self.mac(&["session", login, &expires]);
-        format!("{login}.{expires}.{sig}")
+    /// The cookie value of a session of `login` at `epoch`, ending at `expires` (unix seconds).
+    pub fn sign(&self, login: &str, epoch: u32, expires: i64) -> String {
+        let (epoch, expires) = (epoch.to_string(), expires.to_string());
+        let sig = self.mac(&["session", login, &epoch, &expires]);
+        format!("{login}.{epoch}.{expires}.{sig}")
     }
 
-    /// The login of a cookie value, if its signature holds and it has not expired at `now`.
-    pub fn verify(&self, value: &str, now: i64) -> Option<String> {
-        let mut parts = value.rsplitn(3, '.');
-        let (sig, expires, login) = (parts.next()?, parts.next()?, parts.next()?);
-        let expected = self.mac(&["session", login, expires]);
+    /// The login and epoch of a cookie value, if its signature holds and it has not expired at `now`.
+    pub fn verify(&self, value: &str, now: i64) -> Option<(String, u32)> {
+        let mut parts = value.rsplitn(4, '.');
+        let (sig, expires, epoch, login) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let expected = self.mac(&["session", login, epoch, expires]);
         let valid: bool = expected.as_bytes().ct_eq(sig.as_bytes()).into();
         let live = expires.parse::<i64>().ok()? > now;
-        (valid && live && !login.is_empty()).then(|| login.to_string())
+        let epoch = epoch.parse::<u32>().ok()?;
+        (valid && live && !login.is_empty()).then(|| (login.to_string(), epoch))
     }
 
     /// The CSRF token of the session whose cookie value is `session`.
@@ -117,19 +120,21 @@ mod tests {
     #[test]
     fn a_signed_session_verifies_until_it_expires_and_not_when_altered() {
         let key = SessionKey::new(b"0123456789abcdef0123456789abcdef");
-        let value = key.sign("an.nguyen@mic", 2_000);
-        assert_eq!(key.verify(&value, 1_999).as_deref(), Some("an.nguyen@mic"));
+        let value = key.sign("an.nguyen@mic", 3, 2_000);
+        let signed_in = Some(("an.nguyen@mic".to_string(), 3));
+        assert_eq!(key.verify(&value, 1_999), signed_in);
         assert_eq!(key.verify(&value, 2_000), None);
         assert_eq!(
             key.verify(&value.replace("an.nguyen", "bo.tran"), 1_000),
             None
         );
         assert_eq!(key.verify(&value.replace(".2000.", ".9999."), 1_000), None);
+        assert_eq!(key.verify(&value.replace(".3.", ".4."), 1_000), None);
         let other = SessionKey::new(b"another secret, just as long as it");
         assert_eq!(other.verify(&value, 1_000), None);
         assert_ne!(
             key.csrf(&value),
-            key.csrf(&key.sign("an.nguyen@mic", 2_001))
+            key.csrf(&key.sign("an.nguyen@mic", 3, 2_001))
         );
     }
 

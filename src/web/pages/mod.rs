@@ -1,6 +1,7 @@
 //! Server-rendered pages in Vietnamese (maud: every value is escaped). They
 //! work without JavaScript and on a phone; charts are inline SVG.
 
+mod audit;
 mod dashboard;
 mod format;
 mod indicator;
@@ -17,11 +18,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ranking::page_handler)
         .service(ranking::csv)
         .service(ranking::home)
-        .service(unit::page_handler)
+        // Before the page: `/don-vi/{code}` would take "01.csv" for a code.
         .service(unit::csv)
+        .service(unit::page_handler)
         .service(quality::page_handler)
         .service(dashboard::index)
         .service(dashboard::show)
         .service(indicator::page_handler)
-        .service(schema::page_handler);
+        .service(schema::page_handler)
+        .service(audit::page_handler)
+        .service(audit::csv);
 }
