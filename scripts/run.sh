@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/deps.sh
-cargo build --release --quiet
+cargo build --release --quiet -p chiso -p chiso-demo
 
 dir=$PWD/var/clickhouse
 mkdir -p "$dir"
@@ -17,4 +17,4 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 echo "ClickHouse at $url, data in $dir"
-target/release/chiso --clickhouse-url "$url" demo "$@"
+target/release/chiso-demo --clickhouse-url "$url" "$@"

@@ -2,7 +2,7 @@
 //! under `src/` and fails when a module names one of its own stage or above
 //! (issue 16; STYLE.md habit 17). The stages, lowest first:
 //! domain → config, charts → store → collect, compute, dashboards, simulate
-//! → app → notify, web → schedule → the tools (demo; `main.rs`, `tools/`).
+//! → app → notify, web → schedule → `main.rs` and the tools of `tools/`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,6 @@ const STAGES: &[(&str, u8)] = &[
     ("notify", 5),
     ("web", 5),
     ("schedule", 6),
-    ("demo", 7),
 ];
 
 fn stage(module: &str) -> Option<u8> {

@@ -10,7 +10,6 @@ pub mod collect;
 pub mod compute;
 pub mod config;
 pub mod dashboards;
-pub mod demo;
 pub mod domain;
 pub mod notify;
 pub mod schedule;

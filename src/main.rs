@@ -11,7 +11,7 @@ use chiso::collect::{import_file, Collector};
 use chiso::config::Overrides;
 use chiso::domain::{Month, Period};
 use chiso::schedule::{self, JobLock, JobName, Scheduler, Schedules};
-use chiso::{demo, simulate};
+use chiso::simulate;
 use clap::{Parser, Subcommand};
 
 // glibc's malloc, freeing across threads, was a tenth of a collect run's CPU
@@ -143,22 +143,6 @@ enum Command {
     Simulate {
         #[arg(long, default_value_t = 8400)]
         port: u16,
-    },
-    /// The demo `make run` starts: migrate, simulate, backfill, summarise, keep running.
-    Demo {
-        /// First month to backfill (default: 24 months before the current one).
-        #[arg(long)]
-        from: Option<Month>,
-        /// Last month to backfill (default: the previous month).
-        #[arg(long)]
-        to: Option<Month>,
-        #[arg(long, default_value = "127.0.0.1:0")]
-        simulator_addr: SocketAddr,
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        web_addr: SocketAddr,
-        /// Stop after the backfill summary.
-        #[arg(long)]
-        once: bool,
     },
 }
 
@@ -680,37 +664,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             tokio::signal::ctrl_c().await?;
             sim.stop().await;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Demo {
-            from,
-            to,
-            simulator_addr,
-            web_addr,
-            once,
-        } => {
-            let current = Month::of(
-                chrono::Utc::now()
-                    .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-                    .date_naive(),
-            );
-            let to = to.unwrap_or(current.prev());
-            let from = from.unwrap_or(
-                Month::new(to.year() - 2, to.month())
-                    .map(Month::next)
-                    .unwrap_or(to),
-            );
-            demo::run(
-                app,
-                demo::DemoOptions {
-                    from,
-                    to,
-                    simulator_addr,
-                    web_addr,
-                    exit_after_backfill: once,
-                },
-            )
-            .await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -219,11 +219,18 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-/// The time of one wrong-password `POST /login` alone (the form fetched before).
-async fn wrong_login_time(base: &str, login: &str) -> Duration {
-    let page = http().get(format!("{base}/login")).send().await.unwrap();
+/// The time of one wrong-password `POST /login` alone (the form fetched
+/// before), sent from `from` (any address of 127/8 reaches the server), so
+/// that the throttle's per-address budget does not end the measurement.
+async fn wrong_login_time(base: &str, login: &str, from: u8) -> Duration {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, from]))
+        .build()
+        .unwrap();
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
     let csrf = set_cookie(&page, "chiso_login_csrf").unwrap();
-    let post = http()
+    let post = http
         .post(format!("{base}/login"))
         .header("cookie", format!("chiso_login_csrf={csrf}"))
         .form(&[
@@ -241,27 +248,30 @@ async fn wrong_login_time(base: &str, login: &str) -> Duration {
 #[tokio::test]
 async fn known_and_unknown_logins_take_the_same_time() {
     let store = test_store("accounts_timing").await;
-    let known_logins = ["known.one", "known.two", "known.three"];
-    for login in known_logins {
+    let known_logins: Vec<String> = (0..8).map(|i| format!("known.{i}")).collect();
+    for login in &known_logins {
         account_token(&store, login, RoleCode::Unit, Some("01")).await;
     }
     let (server, _app) = serve(store);
     let base = server.url();
-    // Warm both paths once; then alternate, each known login staying under
-    // its free failures and the address under its own (2 + 16 < 20).
-    wrong_login_time(&base, "known.one").await;
-    wrong_login_time(&base, "nobody.zero").await;
+    // Warm both paths once; then alternate which goes first. Each known login
+    // stays under its free failures (2 each + the warm-up), and each pair comes
+    // from an address of its own.
+    wrong_login_time(&base, "known.0", 2).await;
+    wrong_login_time(&base, "nobody.zero", 2).await;
     // Pairs measured back to back see the same load from other tests; the
     // median of their ratios is what the load cannot tilt.
     let mut ratios = Vec::new();
     let mut known = Vec::new();
-    for i in 0..8 {
+    for i in 0..16u8 {
+        let login = &known_logins[usize::from(i) % known_logins.len()];
+        let (from, nobody) = (10 + i, format!("nobody.{i}"));
         let (k, u) = if i % 2 == 0 {
-            let k = wrong_login_time(&base, known_logins[i % 3]).await;
-            (k, wrong_login_time(&base, &format!("nobody.{i}")).await)
+            let k = wrong_login_time(&base, login, from).await;
+            (k, wrong_login_time(&base, &nobody, from).await)
         } else {
-            let u = wrong_login_time(&base, &format!("nobody.{i}")).await;
-            (wrong_login_time(&base, known_logins[i % 3]).await, u)
+            let u = wrong_login_time(&base, &nobody, from).await;
+            (wrong_login_time(&base, login, from).await, u)
         };
         known.push(k);
         ratios.push(k.as_secs_f64() / u.as_secs_f64());

@@ -1,4 +1,4 @@
-//! `chiso demo` (what `make run` starts): migrate, serve the simulator of every
+//! The demo (`chiso-demo`, what `make run` starts): migrate, serve the simulator of every
 //! unit, backfill months of statistics through the real collectors, compute
 //! and freeze the results, serve the API, and keep running until Ctrl-C.
 
@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::app::App;
-use crate::collect::Collector;
-use crate::domain::{Month, Period};
-use crate::simulate::{self, SimulatorConfig};
+use chiso::app::App;
+use chiso::collect::Collector;
+use chiso::domain::{Month, Period};
+use chiso::simulate::{self, SimulatorConfig};
 
 pub struct DemoOptions {
     pub from: Month,
@@ -72,7 +72,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
         let started = Instant::now();
         let units = collector.units_for(month, None)?;
         let report = collector.collect(month, &units, false).await;
-        let unchanged = report.count(crate::store::Outcome::Unchanged);
+        let unchanged = report.count(chiso::store::Outcome::Unchanged);
         let failed: Vec<_> = report.failed().cloned().collect();
         println!(
             "{:<8} {:>6} {:>9} {:>7} {:>10} {:>12} {:>7.1}",
@@ -99,7 +99,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     let computed = app.computer().compute_months(&months).await?;
     let stored = computed
         .iter()
-        .filter(|c| c.written == crate::compute::publish::Written::Stored)
+        .filter(|c| c.written == chiso::compute::publish::Written::Stored)
         .count();
     println!(
         "\ncomputed {} periods (months, quarters, years, years to date): {stored} stored, {} unchanged, in {:.1} s",
@@ -111,13 +111,13 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     let mut frozen = 0;
     for m in months.iter().rev().skip(1) {
         let (outcome, _) = app.computer().freeze(Period::Month(*m)).await?;
-        frozen += usize::from(outcome == crate::compute::publish::FreezeOutcome::Frozen);
+        frozen += usize::from(outcome == chiso::compute::publish::FreezeOutcome::Frozen);
     }
     println!("froze {frozen} month(s) now (all but {})", opts.to);
 
     demo_accounts(&app).await?;
     let app = std::sync::Arc::new(app);
-    let web = crate::web::serve(app.clone(), opts.web_addr, 2)
+    let web = chiso::web::serve(app.clone(), opts.web_addr, 2)
         .with_context(|| format!("cannot listen on {}", opts.web_addr))?;
     println!(
         "web pages and API at {url}  (ranking: {url}/xep-hang?period={m}; API: {url}/api/v1/rankings?period={m})",
@@ -132,7 +132,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     );
     if !opts.exit_after_backfill {
         println!("\nchiso demo is running (simulator and API up). Press Ctrl-C to stop.");
-        crate::shutdown::signal_then_bound(crate::shutdown::STOP_BOUND).await;
+        chiso::shutdown::signal_then_bound(chiso::shutdown::STOP_BOUND).await;
     }
     web.stop().await;
     sim.stop().await;
@@ -142,8 +142,8 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
 /// One account per role, created on the first run with a password printed
 /// once; later runs say they exist (reset with `chiso users add`).
 async fn demo_accounts(app: &App) -> anyhow::Result<()> {
-    use crate::store::RoleCode;
-    use crate::web::auth::credentials::{add_user, random_text};
+    use chiso::store::RoleCode;
+    use chiso::web::auth::credentials::{add_user, random_text};
     let accounts = [
         ("bo-tt", RoleCode::Ministry, None, "cán bộ bộ (xem mọi thứ)"),
         (
