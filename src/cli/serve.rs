@@ -1,0 +1,56 @@
+//! `chiso serve`: migrations, the pages and API, and the scheduler until a signal.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chiso::app::App;
+use chiso::collect::Collector;
+use chiso::schedule::{self, Scheduler, Schedules};
+
+pub async fn run(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<()> {
+    let applied = app.store.migrate().await?;
+    if !applied.is_empty() {
+        println!("applied migrations: {}", applied.join(", "));
+    }
+    let schedules = Schedules::from_settings(&app.settings.schedule)?;
+    let state_dir = app.settings.resolve(&app.settings.schedule.state_dir);
+    let collector = Arc::new(Collector::new(
+        app.store.clone(),
+        app.registry.clone(),
+        app.catalogue.clone(),
+        app.settings.collector.clone(),
+    )?);
+    let app = Arc::new(app);
+    let s = &app.settings.schedule;
+    let jobs = vec![
+        schedule::collect_job(collector, schedules.collect.clone())
+            .with_deadline(Duration::from_secs(s.collect_deadline_secs)),
+        schedule::compute_job(app.clone(), schedules.compute.clone())
+            .with_deadline(Duration::from_secs(s.compute_deadline_secs)),
+        schedule::remind_job(app.clone(), schedules.remind.clone())
+            .with_deadline(Duration::from_secs(s.remind_deadline_secs)),
+    ];
+    for job in &jobs {
+        println!(
+            "job {:<8} {}  next {}",
+            job.name.as_str(),
+            job.schedule.expression(),
+            job.schedule
+                .next_after(chrono::Utc::now())
+                .map(|t| t.with_timezone(&schedules.zone).to_rfc3339())
+                .unwrap_or_else(|| "never".into())
+        );
+    }
+    let scheduler = Scheduler::new(app.store.clone(), state_dir, jobs)?;
+    let web = chiso::web::serve(app.clone(), addr, workers)
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!("API at {}  (Ctrl-C or SIGTERM stops)", web.url());
+    // Within STOP_GRACE the loops stop, within WEB_GRACE_SECS the web server;
+    // the watchdog ends the process at STOP_BOUND whatever still runs.
+    let stop = chiso::shutdown::signal_then_bound(chiso::shutdown::STOP_BOUND);
+    scheduler.run_until(stop).await;
+    web.stop().await;
+    Ok(())
+}
