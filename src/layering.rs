@@ -18,6 +18,8 @@ const STAGES: &[(&str, u8)] = &[
     ("store", 2),
     ("collect", 3),
     ("compute", 3),
+    // Users, passwords, tokens: what the web signs people in with.
+    ("accounts", 3),
     ("dashboards", 3),
     ("simulate", 3),
     // The loaded configuration and store bundled for the jobs and the server.

@@ -4,6 +4,7 @@
 //! `config` and `domain` are read by all; a module never imports one to its right;
 //! `schedule` drives the jobs.
 
+pub mod accounts;
 pub mod app;
 pub mod charts;
 pub mod collect;

@@ -13,13 +13,13 @@ fn new_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
         std::io::stdin().read_line(&mut line)?;
         Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
     } else {
-        Ok((chiso::web::auth::credentials::random_text(15)?, true))
+        Ok((chiso::accounts::credentials::random_text(15)?, true))
     }
 }
 
 /// `chiso users …`.
 pub async fn run(app: &App, command: UsersCommand) -> anyhow::Result<()> {
-    use chiso::web::auth::{credentials, manage};
+    use chiso::accounts::{credentials, manage};
     // The users table arrives with a migration: apply what is missing first.
     app.store.migrate().await?;
     match command {

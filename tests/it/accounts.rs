@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use chiso::accounts::{credentials, manage};
 use chiso::store::RoleCode;
-use chiso::web::auth::{credentials, manage};
 use serde_json::Value;
 
 use super::common::{account_token, another_store, http, serve, test_store};

@@ -95,7 +95,7 @@ async fn the_audit_log_records_each_kind_of_event() {
         &["users", "tokens", "--login", "an.audit"],
         "",
     ));
-    let id = &chiso::web::auth::credentials::token_hash(&token)[..12];
+    let id = &chiso::accounts::credentials::token_hash(&token)[..12];
     let line = listed.lines().find(|l| l.starts_with(id)).unwrap();
     assert!(line.trim_end().ends_with("no"), "{listed}");
     chiso(&store, &["users", "revoke-token", "--id", id], "");

@@ -266,7 +266,7 @@ async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token
 
 #[tokio::test]
 async fn a_revoked_token_stops_opening_the_api_within_seconds() {
-    use chiso::web::auth::credentials::{account_for_token, token_hash, TOKENS_KEPT_FOR};
+    use chiso::accounts::credentials::{account_for_token, token_hash, TOKENS_KEPT_FOR};
     let store = super::common::test_store("auth_revoke").await;
     let token = super::common::ministry_token(&store).await;
     let account = account_for_token(&store, &token).await.unwrap();

@@ -200,7 +200,7 @@ async fn site() -> chiso::web::WebHandle {
         }
     }
     import_service_lines(&store, &lines).await;
-    chiso::web::auth::credentials::add_user(
+    chiso::accounts::credentials::add_user(
         &store,
         &registry(),
         LOGIN,

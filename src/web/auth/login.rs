@@ -6,12 +6,12 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::credentials::{self, random_text};
-use super::manage;
 use super::redirect::safe_next;
 use super::session::{same, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use super::throttle::Keys;
 use super::{cookie_line, request_cookie, Auth, Viewer};
+use crate::accounts::credentials::{self, random_text};
+use crate::accounts::manage;
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::{ApiError, State};
 

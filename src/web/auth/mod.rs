@@ -10,9 +10,7 @@
 //! [`Viewer`] and ask it: `require_account()`, `require_role(&[..])`,
 //! `require_unit(&code)`; the answers are JSON 401 and 403 errors.
 
-pub mod credentials;
 mod login;
-pub mod manage;
 pub mod redirect;
 pub mod session;
 mod throttle;
@@ -25,37 +23,13 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::{ApiError, State};
+use crate::accounts::credentials;
+pub use crate::accounts::{Account, Role};
 use crate::config::{SecureCookies, Settings};
 use crate::domain::UnitCode;
 pub use crate::store::RoleCode;
 pub use login::routes;
 use session::{SessionKey, SESSION_COOKIE};
-
-/// What an account may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
-    Ministry,
-    /// Staff of this unit.
-    Unit(UnitCode),
-    Analyst,
-}
-
-impl Role {
-    pub fn code(&self) -> RoleCode {
-        match self {
-            Role::Ministry => RoleCode::Ministry,
-            Role::Unit(_) => RoleCode::Unit,
-            Role::Analyst => RoleCode::Analyst,
-        }
-    }
-}
-
-/// A signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    pub login: String,
-    pub role: Role,
-}
 
 /// Session and cookie settings, shared by every request (`web::Data<Auth>`).
 #[derive(Clone)]

@@ -47,7 +47,7 @@ impl SessionKey {
             _ => {}
         }
         std::fs::create_dir_all(state_dir)?;
-        let secret = super::credentials::random_text(48)
+        let secret = crate::accounts::credentials::random_text(48)
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         write_private(&path, &secret)?;
         Ok(Self::new(secret.as_bytes()))

@@ -224,7 +224,7 @@ pub async fn account_token(
     role: chiso::store::RoleCode,
     unit: Option<&str>,
 ) -> String {
-    chiso::web::auth::credentials::add_user(
+    chiso::accounts::credentials::add_user(
         store,
         &registry(),
         login,
@@ -234,7 +234,7 @@ pub async fn account_token(
     )
     .await
     .expect("account created");
-    chiso::web::auth::credentials::add_token(store, login)
+    chiso::accounts::credentials::add_token(store, login)
         .await
         .expect("token created")
 }

@@ -96,7 +96,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     // 3. Dashboards over a frozen month.
     let month = Month::new(y1, 12).context("the last month")?;
     app.computer().freeze(Period::Month(month)).await?;
-    chiso::web::auth::credentials::add_user(
+    chiso::accounts::credentials::add_user(
         &app.store,
         &app.registry,
         "bench.ministry",
@@ -105,7 +105,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         "a long enough bench password",
     )
     .await?;
-    let token = chiso::web::auth::credentials::add_token(&app.store, "bench.ministry").await?;
+    let token = chiso::accounts::credentials::add_token(&app.store, "bench.ministry").await?;
     let pages = vec![
         (
             "national ranking (frozen, public)",

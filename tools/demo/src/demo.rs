@@ -142,8 +142,8 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
 /// One account per role, created on the first run with a password printed
 /// once; later runs say they exist (reset with `chiso users add`).
 async fn demo_accounts(app: &App) -> anyhow::Result<()> {
+    use chiso::accounts::credentials::{add_user, random_text};
     use chiso::store::RoleCode;
-    use chiso::web::auth::credentials::{add_user, random_text};
     let accounts = [
         ("bo-tt", RoleCode::Ministry, None, "cán bộ bộ (xem mọi thứ)"),
         (
