@@ -6,6 +6,7 @@ mod attempts;
 mod collected;
 mod figures;
 mod jobs;
+mod json_compact;
 mod ledger;
 mod migrations;
 mod ops;
@@ -26,11 +27,12 @@ use clickhouse::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
+pub use analyst::{AnalystAnswer, AnalystError, AnalystLimits, AnalystRun, ColumnInfo};
 pub use attempts::{AttemptSummary, Channel, Outcome, RejectionCount};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
 pub use jobs::{JobHistory, RunOutcome, Trigger};
+pub use json_compact::Column;
 pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};
@@ -72,6 +74,8 @@ pub enum StoreError {
 pub struct Store {
     client: Client,
     admin: Client,
+    /// `[clickhouse] analyst_user`: runs analysts' SQL; `None` when not configured.
+    analyst: Option<Client>,
     url: String,
     database: String,
     timeout: Duration,
@@ -99,8 +103,17 @@ impl Store {
             // Schema validation needs a newer server than 18.16; rows are checked
             // against DESCRIBE TABLE in the integration tests instead.
             .with_validation(false);
+        // No settings, no compression: a readonly=1 user may send none.
+        let analyst = (!settings.analyst_user.is_empty()).then(|| {
+            admin
+                .clone()
+                .with_user(&settings.analyst_user)
+                .with_password(&settings.analyst_password)
+                .with_database(&settings.database)
+        });
         Self {
             client: admin.clone().with_database(&settings.database),
+            analyst,
             admin,
             url: strip_credentials(&settings.url),
             database: settings.database.clone(),

@@ -117,8 +117,10 @@ fn lex(sql: &str) -> Result<Vec<Token>, Refusal> {
 }
 
 /// Tokens of `sql`; `semicolons` receives the byte offset of each `;`.
+/// One pass: every branch moves `i` forward past what it read.
 fn lex_with(sql: &str, semicolons: &mut Vec<usize>) -> Result<Vec<Token>, Refusal> {
-    let chars: Vec<char> = sql.chars().collect();
+    let indexed: Vec<(usize, char)> = sql.char_indices().collect();
+    let chars: Vec<char> = indexed.iter().map(|&(_, c)| c).collect();
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -161,7 +163,7 @@ fn lex_with(sql: &str, semicolons: &mut Vec<usize>) -> Result<Vec<Token>, Refusa
             tokens.push(Token::Literal);
         } else if "()[]{},;.+-*/%=<>!:?|&^~".contains(c) {
             if c == ';' {
-                semicolons.push(chars[..i].iter().map(|c| c.len_utf8()).sum());
+                semicolons.push(indexed[i].0);
             }
             tokens.push(Token::Punct(c));
             i += 1;
@@ -174,7 +176,9 @@ fn lex_with(sql: &str, semicolons: &mut Vec<usize>) -> Result<Vec<Token>, Refusa
     Ok(tokens)
 }
 
-/// The text of the literal or quoted identifier opening at `start`, and the index after it.
+/// The text of the literal or quoted identifier opening at `start`, escapes
+/// decoded as ClickHouse decodes them (so `"\x75sers"` is `users`), and the
+/// index after it.
 fn quoted(chars: &[char], start: usize) -> Result<(String, usize), Refusal> {
     let quote = chars[start];
     let mut text = String::new();
@@ -182,10 +186,9 @@ fn quoted(chars: &[char], start: usize) -> Result<(String, usize), Refusal> {
     while i < chars.len() {
         match chars[i] {
             '\\' => {
-                if let Some(&c) = chars.get(i + 1) {
-                    text.push(c);
-                }
-                i += 2;
+                let (decoded, used) = escape(&chars[i + 1..]);
+                text.extend(decoded);
+                i += 1 + used;
             }
             c if c == quote && chars.get(i + 1) == Some(&quote) => {
                 text.push(quote);
@@ -201,6 +204,35 @@ fn quoted(chars: &[char], start: usize) -> Result<(String, usize), Refusal> {
     Err(Refusal(format!(
         "a {quote} quote opened at offset {start} is never closed"
     )))
+}
+
+/// The character an escape after `\` stands for, and how many characters it used.
+fn escape(after: &[char]) -> (Option<char>, usize) {
+    let Some(&c) = after.first() else {
+        return (None, 0);
+    };
+    let simple = match c {
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'r' => '\r',
+        'n' => '\n',
+        't' => '\t',
+        '0' => '\0',
+        'a' => '\u{7}',
+        'v' => '\u{b}',
+        'x' | 'X' => {
+            let hex: String = after.iter().skip(1).take(2).collect();
+            let byte = (hex.len() == 2 && hex.chars().all(|h| h.is_ascii_hexdigit()))
+                .then(|| u8::from_str_radix(&hex, 16).ok())
+                .flatten();
+            return match byte {
+                Some(byte) => (Some(char::from(byte)), 3),
+                None => (Some(c), 1),
+            };
+        }
+        other => other,
+    };
+    (Some(simple), 1)
 }
 
 /// Only reading statements.
@@ -237,6 +269,15 @@ fn check_kind(tokens: &[Token]) -> Result<(), Refusal> {
 /// Clauses that would change how the query runs or where its result goes.
 fn check_words(tokens: &[Token]) -> Result<(), Refusal> {
     for (i, t) in tokens.iter().enumerate() {
+        let called = tokens.get(i + 1) == Some(&Token::Punct('('));
+        if let (Some(w), true) = (t.name(), called) {
+            let lower = w.to_ascii_lowercase();
+            if OUTSIDE_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dictget") {
+                return Err(Refusal(format!(
+                    "function '{w}' is refused: it reads outside database tables"
+                )));
+            }
+        }
         let Token::Word(w) = t else { continue };
         let upper = w.to_ascii_uppercase();
         let refusal = match upper.as_str() {
@@ -256,13 +297,6 @@ fn check_words(tokens: &[Token]) -> Result<(), Refusal> {
         };
         if let Some(r) = refusal {
             return Err(Refusal(r));
-        }
-        let called = tokens.get(i + 1) == Some(&Token::Punct('('));
-        let lower = w.to_ascii_lowercase();
-        if called && (OUTSIDE_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dictget")) {
-            return Err(Refusal(format!(
-                "function '{w}' is refused: it reads outside database tables"
-            )));
         }
     }
     Ok(())

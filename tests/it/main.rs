@@ -5,6 +5,7 @@
 // Tests state facts; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod analyst;
 mod api;
 mod auth;
 mod browser;
