@@ -341,6 +341,9 @@ fn check_tables(tokens: &[Token], database: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Words after which a table name comes.
+const TABLE_KEYWORDS: &[&str] = &["FROM", "JOIN", "IN", "DESCRIBE", "DESC", "EXISTS"];
+
 /// Checks the table (or comma-separated tables) starting at `i`.
 fn table_list(tokens: &[Token], mut i: usize, database: &str) -> Result<(), Refusal> {
     loop {
@@ -350,6 +353,11 @@ fn table_list(tokens: &[Token], mut i: usize, database: &str) -> Result<(), Refu
         let Some(first) = tokens.get(i).and_then(Token::name) else {
             return Ok(()); // a subquery, a tuple or a literal: checked as the walk goes on
         };
+        // A keyword that opens a table position starts its own walk: stopping
+        // here keeps every walk to its own stretch (`IN a, IN a, …` was quadratic).
+        if TABLE_KEYWORDS.iter().any(|k| tokens[i].is_word(k)) {
+            return Ok(());
+        }
         let qualified = tokens.get(i + 1) == Some(&Token::Punct('.'));
         let (db, table, end) = match tokens.get(i + 2).and_then(Token::name) {
             Some(second) if qualified => (Some(first), second, i + 3),
@@ -515,5 +523,96 @@ mod tests {
         assert!(refused("SELECT 'open").contains("never closed"));
         assert!(refused("SELECT 1 /* open").contains("never closed"));
         assert_eq!(refused("  -- nothing\n"), "the query is empty");
+    }
+
+    #[test]
+    fn escapes_quoted_function_names_and_nested_names_are_read_as_the_server_reads_them() {
+        assert!(refused(r#"SELECT * FROM "u\x73ers""#).contains("accounts"));
+        assert!(refused(r#"SELECT * FROM `api\_tokens`"#).contains("accounts"));
+        assert!(refused(r#"SELECT * FROM "sy\x73tem".numbers"#).contains("outside"));
+        assert!(refused(r#"SELECT * FROM "url"('http://x', CSV, 'a String')"#).contains("'url'"));
+        assert!(
+            refused(r#"SELECT `dictGetString`('d', 'a', toUInt64(1))"#).contains("dictGetString")
+        );
+        assert!(
+            refused("WITH (SELECT any(password_hash) FROM users) AS h SELECT h")
+                .contains("accounts")
+        );
+        assert!(
+            refused("SELECT * FROM (SELECT * FROM (SELECT * FROM \"us\\x65rs\"))")
+                .contains("accounts")
+        );
+        assert!(refused("SELECT toString((SELECT 1 FROM system.one))").contains("outside"));
+        assert!(refused("SELECT 1 /* */ SETTINGS readonly = 0").contains("SETTINGS"));
+        assert_eq!(
+            ok(r#"SELECT "unit\x5fcode" FROM service_stats"#),
+            r#"SELECT "unit\x5fcode" FROM service_stats"#
+        );
+    }
+
+    /// Fragments that reach every branch of the lexer and the checks.
+    const FRAGMENTS: &[&str] = &[
+        "SELECT", " ", "FROM", "users", ";", "'a'", "'", "\"b\"", "`c`", "(", ")", "/* c */", "/*",
+        "*/", "-- d\n", "\\x75", "\\", ",", "IN", "JOIN", "ARRAY", "system", ".", "1e+5", "ừ",
+        "WITH", "AS", "FINAL", "chiso", "url", "\n", "''", "#", "SETTINGS",
+    ];
+
+    #[test]
+    fn random_input_up_to_256_kib_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(0x5eed);
+        for round in 0..40 {
+            let target = if round % 10 == 0 {
+                256 * 1024
+            } else {
+                rng.usize(0..32 * 1024)
+            };
+            let mut text = String::new();
+            while text.len() < target {
+                if rng.u8(..) < 16 {
+                    text.push(rng.char(..));
+                } else {
+                    text.push_str(FRAGMENTS[rng.usize(..FRAGMENTS.len())]);
+                }
+            }
+            let _ = check(&text, "chiso", &others());
+        }
+    }
+
+    /// A complexity check with a generous bound, not a speed target: 8 times
+    /// the input may take at most 30 times as long (quadratic would be 64).
+    #[test]
+    fn the_check_grows_linearly_with_the_worst_inputs() {
+        let time = |text: &str| {
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let _ = check(text, "chiso", &others());
+                    start.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        for unit in [
+            ";",
+            "(",
+            ")",
+            "''",
+            "/**/",
+            "-- \n",
+            "a,",
+            "FROM ",
+            "IN a,",
+            "x.",
+            "\"\\x75\"",
+        ] {
+            let small = format!("SELECT 1 FROM t {}", unit.repeat(32 * 1024 / unit.len()));
+            let large = format!("SELECT 1 FROM t {}", unit.repeat(256 * 1024 / unit.len()));
+            let (s, l) = (time(&small), time(&large));
+            let ratio = l.as_secs_f64() / s.as_secs_f64().max(1e-6);
+            assert!(
+                ratio < 30.0,
+                "{unit:?}: 32 KiB {s:?}, 256 KiB {l:?} ({ratio:.1}×)"
+            );
+        }
     }
 }
