@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chiso::store::{AnalystError, AnalystLimits, RoleCode, Store};
 
-use super::common::{account_token, analyst_store, http, serve};
+use super::common::{account_token, analyst_store, http, serve, test_store};
 
 const MARKER: &str = "MARKER-7f3c1d";
 
@@ -200,7 +200,7 @@ async fn the_endpoint_refuses_every_class_and_never_answers_the_marker() {
 /// functions, and cannot raise its limits.
 #[tokio::test]
 async fn the_direct_analyst_user_reads_chiso_only_and_cannot_raise_its_limits() {
-    let store = super::common::test_store("analyst_direct").await;
+    let store = test_store("analyst_direct").await;
     let private = private_secret(&store).await;
     let admin = store.client();
     for sql in [
@@ -410,5 +410,23 @@ async fn csv_cells_that_start_a_formula_come_back_quoted() {
         body,
         "\"f\",\"g\",\"h\",\"n\"\n\"'=1+1\",\"'@SUM(A1)\",\"'-2+3\",-5\n"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn without_an_analyst_user_the_endpoint_is_off_and_never_uses_chisos_own() {
+    let store = test_store("analyst_not_configured").await;
+    let token = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
+    let (server, _app) = serve(store);
+    let response = http()
+        .post(format!("{}/api/v1/sql", server.url()))
+        .bearer_auth(&token)
+        .body("SELECT 1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("analyst_user"), "{body}");
     server.stop().await;
 }
