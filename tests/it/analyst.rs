@@ -430,3 +430,38 @@ async fn without_an_analyst_user_the_endpoint_is_off_and_never_uses_chisos_own()
     assert!(body.contains("analyst_user"), "{body}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_query_past_chisos_time_limit_is_stopped_and_killed() {
+    let store = analyst_store("analyst_time_limit").await;
+    many_rows(&store, 2_000_000).await;
+    let token = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
+    let mut app = super::common::test_app(store.clone());
+    // chiso waits this plus 5 s; the test server's own limit (10 s) is later.
+    app.settings.web.sql_max_execution_time_secs = 1;
+    let server =
+        chiso::web::serve(std::sync::Arc::new(app), ([127, 0, 0, 1], 0).into(), 1).unwrap();
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let response = http()
+        .post(format!("{}/api/v1/sql", server.url()))
+        .bearer_auth(&token)
+        .body(format!(
+            "SELECT sum(sleepEachRow(0.00001)) /* {tag} */ FROM many"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("ran past 1 s"), "{body}");
+    let mut gone = false;
+    for _ in 0..30 {
+        if running(&store, &tag).await == 0 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the query was killed, not left to the server's limit");
+    server.stop().await;
+}
