@@ -7,7 +7,15 @@
 #   scripts/clickhouse.sh stop   DIR
 #   scripts/clickhouse.sh url    DIR              # exit 1 if not running
 #   scripts/clickhouse.sh client DIR [clickhouse-client args...]
+#   scripts/clickhouse.sh analyst-user DIR DATABASE USER PASSWORD
+#       writes DIR/users.d/USER.xml: the user chiso's SQL endpoint runs
+#       analysts' queries as (readonly=1, DATABASE only, limits below), and
+#       waits until it can log in (the server rereads users.d by itself).
 #
+# Env: CH_START_TIMEOUT (seconds, default 60); for analyst-user the limits
+# CH_ANALYST_MAX_EXECUTION_TIME (s, 30), CH_ANALYST_MAX_MEMORY_USAGE (bytes, 1 GiB),
+# CH_ANALYST_MAX_ROWS_TO_READ (100 M), CH_ANALYST_MAX_RESULT_ROWS (100 000),
+# CH_ANALYST_MAX_RESULT_BYTES (50 MB), CH_ANALYST_MAX_CONCURRENT (4 queries).
 # Env: CH_START_TIMEOUT (seconds, default 60).
 set -euo pipefail
 
@@ -178,12 +186,87 @@ cmd_client() {
     exec clickhouse-client --host 127.0.0.1 --port "$port" "$@"
 }
 
-[ $# -ge 2 ] || die "usage: $0 start DIR [HTTP_PORT] | stop DIR | url DIR | client DIR [args...]"
+# A name that is safe as an XML element, a file name and a ClickHouse name.
+plain_name() {
+    case $1 in "" | [0-9]* | *[!A-Za-z0-9_]*) die "$2 must be letters, digits and _: '$1'" ;; esac
+}
+
+cmd_analyst_user() {
+    local dir database=$2 user=$3 password=$4 url hash file tmp i
+    dir=$(absdir "$1")
+    plain_name "$database" DATABASE
+    plain_name "$user" USER
+    [ -n "$password" ] || die "PASSWORD must not be empty"
+    url=$(cmd_url "$dir")
+    hash=$(printf '%s' "$password" | sha256sum | cut -d' ' -f1)
+    mkdir -p "$dir/users.d"
+    file=$dir/users.d/$user.xml
+    tmp=$file.tmp
+    # readonly=1: no writes, no DDL, no table functions, and no setting may be
+    # changed, so the limits below are the ones every query runs under.
+    # Settings chiso's answer needs are part of the profile for the same reason.
+    cat >"$tmp" <<XML
+<?xml version="1.0"?>
+<!-- Written by scripts/clickhouse.sh analyst-user: chiso's analyst SQL endpoint. -->
+<yandex>
+    <profiles>
+        <$user>
+            <readonly>1</readonly>
+            <max_execution_time>${CH_ANALYST_MAX_EXECUTION_TIME:-30}</max_execution_time>
+            <timeout_overflow_mode>throw</timeout_overflow_mode>
+            <max_memory_usage>${CH_ANALYST_MAX_MEMORY_USAGE:-1073741824}</max_memory_usage>
+            <max_rows_to_read>${CH_ANALYST_MAX_ROWS_TO_READ:-100000000}</max_rows_to_read>
+            <read_overflow_mode>throw</read_overflow_mode>
+            <max_result_rows>${CH_ANALYST_MAX_RESULT_ROWS:-100000}</max_result_rows>
+            <max_result_bytes>${CH_ANALYST_MAX_RESULT_BYTES:-50000000}</max_result_bytes>
+            <result_overflow_mode>throw</result_overflow_mode>
+            <max_concurrent_queries_for_user>${CH_ANALYST_MAX_CONCURRENT:-4}</max_concurrent_queries_for_user>
+            <output_format_json_quote_64bit_integers>0</output_format_json_quote_64bit_integers>
+        </$user>
+    </profiles>
+    <users>
+        <$user>
+            <password_sha256_hex>$hash</password_sha256_hex>
+            <networks>
+                <ip>::1</ip>
+                <ip>127.0.0.1</ip>
+            </networks>
+            <profile>$user</profile>
+            <quota>default</quota>
+            <allow_databases>
+                <database>$database</database>
+            </allow_databases>
+        </$user>
+    </users>
+</yandex>
+XML
+    mv "$tmp" "$file"
+    for ((i = 0; i < 60; i++)); do   # the server rereads users.d within a few seconds
+        if python3 - "$url" "$user" "$password" <<'PY' 2>/dev/null; then
+import sys, urllib.request
+url, user, password = sys.argv[1:]
+req = urllib.request.Request(url + "/?query=SELECT%201",
+    headers={"X-ClickHouse-User": user, "X-ClickHouse-Key": password})
+with urllib.request.urlopen(req, timeout=2) as r:
+    sys.exit(0 if r.read().strip() == b"1" else 1)
+PY
+            say "analyst user $user (database $database) is ready"
+            return 0
+        fi
+        sleep 0.25
+    done
+    die "user $user cannot log in 15 s after writing $file"
+}
+
+[ $# -ge 2 ] || die "usage: $0 start DIR [HTTP_PORT] | stop DIR | url DIR | client DIR [args...] | analyst-user DIR DATABASE USER PASSWORD"
 cmd=$1; shift
 case $cmd in
     start)  [ $# -le 2 ] || die "usage: $0 start DIR [HTTP_PORT]"; cmd_start "$@" ;;
     stop)   cmd_stop "$1" ;;
     url)    cmd_url "$1" ;;
     client) cmd_client "$@" ;;
+    analyst-user)
+        [ $# -eq 4 ] || die "usage: $0 analyst-user DIR DATABASE USER PASSWORD"
+        cmd_analyst_user "$@" ;;
     *)      die "unknown command: $cmd" ;;
 esac

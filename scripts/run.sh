@@ -16,5 +16,14 @@ stop() { scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true; echo "stoppe
 trap stop EXIT
 trap 'exit 130' INT TERM
 
+# The user analysts' SQL runs as (readonly=1, database chiso only, limits);
+# its password is made once and kept beside the data.
+[ -s "$dir/analyst.password" ] ||
+    (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(16))' >"$dir/analyst.password")
+export CHISO_CLICKHOUSE_ANALYST_USER=chiso_analyst
+CHISO_CLICKHOUSE_ANALYST_PASSWORD=$(cat "$dir/analyst.password")
+export CHISO_CLICKHOUSE_ANALYST_PASSWORD
+scripts/clickhouse.sh analyst-user "$dir" chiso "$CHISO_CLICKHOUSE_ANALYST_USER" "$CHISO_CLICKHOUSE_ANALYST_PASSWORD"
+
 echo "ClickHouse at $url, data in $dir"
 target/release/chiso-demo --clickhouse-url "$url" "$@"

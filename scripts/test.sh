@@ -14,6 +14,8 @@ trap cleanup EXIT INT TERM
 url=$(scripts/clickhouse.sh start "$dir" | tail -n1)
 echo "test ClickHouse at $url ($dir)"
 export CHISO_TEST_CLICKHOUSE_URL=$url
+# tests/it/common: analyst users are written into this server's users.d.
+export CHISO_TEST_CLICKHOUSE_DIR=$dir
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

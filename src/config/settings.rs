@@ -20,6 +20,15 @@ pub struct ClickHouseSettings {
     pub password: String,
     pub database: String,
     pub timeout_secs: u64,
+    /// The ClickHouse user `POST /api/v1/sql` runs analysts' queries as:
+    /// `readonly=1`, only `database` readable, limits in its profile
+    /// (`scripts/clickhouse.sh analyst-user`, docs/security-analyst.md).
+    /// Empty: the endpoint answers 503; it never falls back to `user`.
+    #[serde(default)]
+    pub analyst_user: String,
+    /// Better given as `CHISO_CLICKHOUSE_ANALYST_PASSWORD`.
+    #[serde(default)]
+    pub analyst_password: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,7 +129,8 @@ pub struct WebSettings {
     pub session_hours: u64,
     /// How long a new API token lasts.
     pub token_days: u64,
-    /// Limits of `POST /api/v1/sql`, sent to ClickHouse with `readonly=1`.
+    /// Limits of `POST /api/v1/sql` chiso enforces on what it relays (the
+    /// query is killed past them); the server's are in the analyst user's profile.
     pub sql_max_execution_time_secs: u64,
     pub sql_max_result_rows: u64,
     pub sql_max_result_bytes: u64,
@@ -170,6 +180,11 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_CLICKHOUSE_PASSWORD", "clickhouse.password"),
     ("CHISO_CLICKHOUSE_DATABASE", "clickhouse.database"),
     ("CHISO_CLICKHOUSE_TIMEOUT_SECS", "clickhouse.timeout_secs"),
+    ("CHISO_CLICKHOUSE_ANALYST_USER", "clickhouse.analyst_user"),
+    (
+        "CHISO_CLICKHOUSE_ANALYST_PASSWORD",
+        "clickhouse.analyst_password",
+    ),
     ("CHISO_COLLECT_CONCURRENCY", "collector.concurrency"),
     ("CHISO_COLLECT_TIMEOUT_SECS", "collector.timeout_secs"),
     ("CHISO_COLLECT_RETRIES", "collector.retries"),
@@ -248,6 +263,8 @@ impl Settings {
             "clickhouse.password" => self.clickhouse.password = value.to_string(),
             "clickhouse.database" => self.clickhouse.database = value.to_string(),
             "clickhouse.timeout_secs" => num(&mut self.clickhouse.timeout_secs),
+            "clickhouse.analyst_user" => self.clickhouse.analyst_user = value.to_string(),
+            "clickhouse.analyst_password" => self.clickhouse.analyst_password = value.to_string(),
             "collector.timeout_secs" => num(&mut self.collector.timeout_secs),
             "collector.concurrency" => parse_into(
                 value,

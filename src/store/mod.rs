@@ -9,6 +9,7 @@ mod codes;
 mod collected;
 mod figures;
 mod jobs;
+mod json_compact;
 mod ledger;
 mod migrations;
 mod ops;
@@ -30,13 +31,14 @@ use clickhouse::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-pub use analyst::{AnalystError, AnalystFormat, AnalystLimits, ColumnInfo};
+pub use analyst::{AnalystAnswer, AnalystError, AnalystLimits, AnalystRun, ColumnInfo};
 pub use attempts::{AttemptSummary, RejectionCount};
 pub use audit::{AuditEvent, AuditFilter, AuditKind};
 pub use codes::{Channel, LevelCode, Outcome, RunOutcome, Trigger};
 pub use collected::{CurrentBatch, UnitMonthTotals};
 pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
 pub use jobs::{Failures, JobHistory};
+pub use json_compact::Column;
 pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{Migration, MIGRATIONS, PRIVATE_MIGRATIONS};
 pub use ops::{AttemptCount, LastRun, UnitCount};
@@ -80,6 +82,8 @@ pub struct Store {
     admin: Client,
     /// On `<database>_private`: accounts, tokens, the audit log.
     private: Client,
+    /// `[clickhouse] analyst_user`: runs analysts' SQL; `None` when not configured.
+    analyst: Option<Client>,
     url: String,
     database: String,
     timeout: Duration,
@@ -107,11 +111,20 @@ impl Store {
             // Schema validation needs a newer server than 18.16; rows are checked
             // against DESCRIBE TABLE in the integration tests instead.
             .with_validation(false);
+        // No settings, no compression: a readonly=1 user may send none.
+        let analyst = (!settings.analyst_user.is_empty()).then(|| {
+            admin
+                .clone()
+                .with_user(&settings.analyst_user)
+                .with_password(&settings.analyst_password)
+                .with_database(&settings.database)
+        });
         Self {
             client: admin.clone().with_database(&settings.database),
             private: admin
                 .clone()
                 .with_database(private_database(&settings.database)),
+            analyst,
             admin,
             url: strip_credentials(&settings.url),
             database: settings.database.clone(),

@@ -117,8 +117,10 @@ fn lex(sql: &str) -> Result<Vec<Token>, Refusal> {
 }
 
 /// Tokens of `sql`; `semicolons` receives the byte offset of each `;`.
+/// One pass: every branch moves `i` forward past what it read.
 fn lex_with(sql: &str, semicolons: &mut Vec<usize>) -> Result<Vec<Token>, Refusal> {
-    let chars: Vec<char> = sql.chars().collect();
+    let indexed: Vec<(usize, char)> = sql.char_indices().collect();
+    let chars: Vec<char> = indexed.iter().map(|&(_, c)| c).collect();
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -161,7 +163,7 @@ fn lex_with(sql: &str, semicolons: &mut Vec<usize>) -> Result<Vec<Token>, Refusa
             tokens.push(Token::Literal);
         } else if "()[]{},;.+-*/%=<>!:?|&^~".contains(c) {
             if c == ';' {
-                semicolons.push(chars[..i].iter().map(|c| c.len_utf8()).sum());
+                semicolons.push(indexed[i].0);
             }
             tokens.push(Token::Punct(c));
             i += 1;
@@ -174,7 +176,9 @@ fn lex_with(sql: &str, semicolons: &mut Vec<usize>) -> Result<Vec<Token>, Refusa
     Ok(tokens)
 }
 
-/// The text of the literal or quoted identifier opening at `start`, and the index after it.
+/// The text of the literal or quoted identifier opening at `start`, escapes
+/// decoded as ClickHouse decodes them (so `"\x75sers"` is `users`), and the
+/// index after it.
 fn quoted(chars: &[char], start: usize) -> Result<(String, usize), Refusal> {
     let quote = chars[start];
     let mut text = String::new();
@@ -182,10 +186,9 @@ fn quoted(chars: &[char], start: usize) -> Result<(String, usize), Refusal> {
     while i < chars.len() {
         match chars[i] {
             '\\' => {
-                if let Some(&c) = chars.get(i + 1) {
-                    text.push(c);
-                }
-                i += 2;
+                let (decoded, used) = escape(&chars[i + 1..]);
+                text.extend(decoded);
+                i += 1 + used;
             }
             c if c == quote && chars.get(i + 1) == Some(&quote) => {
                 text.push(quote);
@@ -201,6 +204,35 @@ fn quoted(chars: &[char], start: usize) -> Result<(String, usize), Refusal> {
     Err(Refusal(format!(
         "a {quote} quote opened at offset {start} is never closed"
     )))
+}
+
+/// The character an escape after `\` stands for, and how many characters it used.
+fn escape(after: &[char]) -> (Option<char>, usize) {
+    let Some(&c) = after.first() else {
+        return (None, 0);
+    };
+    let simple = match c {
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'r' => '\r',
+        'n' => '\n',
+        't' => '\t',
+        '0' => '\0',
+        'a' => '\u{7}',
+        'v' => '\u{b}',
+        'x' | 'X' => {
+            let hex: String = after.iter().skip(1).take(2).collect();
+            let byte = (hex.len() == 2 && hex.chars().all(|h| h.is_ascii_hexdigit()))
+                .then(|| u8::from_str_radix(&hex, 16).ok())
+                .flatten();
+            return match byte {
+                Some(byte) => (Some(char::from(byte)), 3),
+                None => (Some(c), 1),
+            };
+        }
+        other => other,
+    };
+    (Some(simple), 1)
 }
 
 /// Only reading statements.
@@ -237,6 +269,15 @@ fn check_kind(tokens: &[Token]) -> Result<(), Refusal> {
 /// Clauses that would change how the query runs or where its result goes.
 fn check_words(tokens: &[Token]) -> Result<(), Refusal> {
     for (i, t) in tokens.iter().enumerate() {
+        let called = tokens.get(i + 1) == Some(&Token::Punct('('));
+        if let (Some(w), true) = (t.name(), called) {
+            let lower = w.to_ascii_lowercase();
+            if OUTSIDE_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dictget") {
+                return Err(Refusal(format!(
+                    "function '{w}' is refused: it reads outside database tables"
+                )));
+            }
+        }
         let Token::Word(w) = t else { continue };
         let upper = w.to_ascii_uppercase();
         let refusal = match upper.as_str() {
@@ -256,13 +297,6 @@ fn check_words(tokens: &[Token]) -> Result<(), Refusal> {
         };
         if let Some(r) = refusal {
             return Err(Refusal(r));
-        }
-        let called = tokens.get(i + 1) == Some(&Token::Punct('('));
-        let lower = w.to_ascii_lowercase();
-        if called && (OUTSIDE_FUNCTIONS.contains(&lower.as_str()) || lower.starts_with("dictget")) {
-            return Err(Refusal(format!(
-                "function '{w}' is refused: it reads outside database tables"
-            )));
         }
     }
     Ok(())
@@ -307,6 +341,9 @@ fn check_tables(tokens: &[Token], database: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Words after which a table name comes.
+const TABLE_KEYWORDS: &[&str] = &["FROM", "JOIN", "IN", "DESCRIBE", "DESC", "EXISTS"];
+
 /// Checks the table (or comma-separated tables) starting at `i`.
 fn table_list(tokens: &[Token], mut i: usize, database: &str) -> Result<(), Refusal> {
     loop {
@@ -316,6 +353,11 @@ fn table_list(tokens: &[Token], mut i: usize, database: &str) -> Result<(), Refu
         let Some(first) = tokens.get(i).and_then(Token::name) else {
             return Ok(()); // a subquery, a tuple or a literal: checked as the walk goes on
         };
+        // A keyword that opens a table position starts its own walk: stopping
+        // here keeps every walk to its own stretch (`IN a, IN a, …` was quadratic).
+        if TABLE_KEYWORDS.iter().any(|k| tokens[i].is_word(k)) {
+            return Ok(());
+        }
         let qualified = tokens.get(i + 1) == Some(&Token::Punct('.'));
         let (db, table, end) = match tokens.get(i + 2).and_then(Token::name) {
             Some(second) if qualified => (Some(first), second, i + 3),
@@ -481,5 +523,96 @@ mod tests {
         assert!(refused("SELECT 'open").contains("never closed"));
         assert!(refused("SELECT 1 /* open").contains("never closed"));
         assert_eq!(refused("  -- nothing\n"), "the query is empty");
+    }
+
+    #[test]
+    fn escapes_quoted_function_names_and_nested_names_are_read_as_the_server_reads_them() {
+        assert!(refused(r#"SELECT * FROM "u\x73ers""#).contains("accounts"));
+        assert!(refused(r#"SELECT * FROM `api\_tokens`"#).contains("accounts"));
+        assert!(refused(r#"SELECT * FROM "sy\x73tem".numbers"#).contains("outside"));
+        assert!(refused(r#"SELECT * FROM "url"('http://x', CSV, 'a String')"#).contains("'url'"));
+        assert!(
+            refused(r#"SELECT `dictGetString`('d', 'a', toUInt64(1))"#).contains("dictGetString")
+        );
+        assert!(
+            refused("WITH (SELECT any(password_hash) FROM users) AS h SELECT h")
+                .contains("accounts")
+        );
+        assert!(
+            refused("SELECT * FROM (SELECT * FROM (SELECT * FROM \"us\\x65rs\"))")
+                .contains("accounts")
+        );
+        assert!(refused("SELECT toString((SELECT 1 FROM system.one))").contains("outside"));
+        assert!(refused("SELECT 1 /* */ SETTINGS readonly = 0").contains("SETTINGS"));
+        assert_eq!(
+            ok(r#"SELECT "unit\x5fcode" FROM service_stats"#),
+            r#"SELECT "unit\x5fcode" FROM service_stats"#
+        );
+    }
+
+    /// Fragments that reach every branch of the lexer and the checks.
+    const FRAGMENTS: &[&str] = &[
+        "SELECT", " ", "FROM", "users", ";", "'a'", "'", "\"b\"", "`c`", "(", ")", "/* c */", "/*",
+        "*/", "-- d\n", "\\x75", "\\", ",", "IN", "JOIN", "ARRAY", "system", ".", "1e+5", "ừ",
+        "WITH", "AS", "FINAL", "chiso", "url", "\n", "''", "#", "SETTINGS",
+    ];
+
+    #[test]
+    fn random_input_up_to_256_kib_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(0x5eed);
+        for round in 0..40 {
+            let target = if round % 10 == 0 {
+                256 * 1024
+            } else {
+                rng.usize(0..32 * 1024)
+            };
+            let mut text = String::new();
+            while text.len() < target {
+                if rng.u8(..) < 16 {
+                    text.push(rng.char(..));
+                } else {
+                    text.push_str(FRAGMENTS[rng.usize(..FRAGMENTS.len())]);
+                }
+            }
+            let _ = check(&text, "chiso", &others());
+        }
+    }
+
+    /// A complexity check with a generous bound, not a speed target: 8 times
+    /// the input may take at most 30 times as long (quadratic would be 64).
+    #[test]
+    fn the_check_grows_linearly_with_the_worst_inputs() {
+        let time = |text: &str| {
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let _ = check(text, "chiso", &others());
+                    start.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        for unit in [
+            ";",
+            "(",
+            ")",
+            "''",
+            "/**/",
+            "-- \n",
+            "a,",
+            "FROM ",
+            "IN a,",
+            "x.",
+            "\"\\x75\"",
+        ] {
+            let small = format!("SELECT 1 FROM t {}", unit.repeat(32 * 1024 / unit.len()));
+            let large = format!("SELECT 1 FROM t {}", unit.repeat(256 * 1024 / unit.len()));
+            let (s, l) = (time(&small), time(&large));
+            let ratio = l.as_secs_f64() / s.as_secs_f64().max(1e-6);
+            assert!(
+                ratio < 30.0,
+                "{unit:?}: 32 KiB {s:?}, 256 KiB {l:?} ({ratio:.1}×)"
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 mod api;
 pub mod auth;
+pub mod csv_safe;
 mod error;
 mod openapi;
 pub mod ops;
@@ -11,6 +12,7 @@ pub mod range;
 mod ready;
 pub mod schema;
 mod sql;
+mod sql_answer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,6 +61,7 @@ pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result
     let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
     let metrics = web::Data::new(ops::HttpMetrics::default());
+    let sql_slots = web::Data::new(sql::SqlSlots::default());
     let server = HttpServer::new(move || {
         ActixApp::new()
             .wrap(actix_web::middleware::from_fn(ops::track))
@@ -66,12 +69,16 @@ pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result
             .app_data(state.clone())
             .app_data(auth.clone())
             .app_data(metrics.clone())
+            .app_data(sql_slots.clone())
             .app_data(error::query_config())
             .app_data(error::path_config())
             .configure(routes)
     })
     .workers(workers.max(1))
     .shutdown_timeout(crate::shutdown::WEB_GRACE_SECS)
+    // A client that closes its side has left: drop its request, so a running
+    // analyst query is killed (sql.rs) instead of running to its time limit.
+    .h1_allow_half_closed(false)
     .disable_signals()
     .bind(addr)?;
     let addr = server.addrs().first().copied().unwrap_or(addr);

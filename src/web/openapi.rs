@@ -86,7 +86,7 @@ pub fn document() -> Value {
             }},
             "/api/v1/sql": { "post": {
                 "summary": "One read-only statement (SELECT, WITH … SELECT, DESCRIBE, EXISTS, SHOW TABLES) over chiso's database.",
-                "description": "Runs with readonly=1, max_execution_time, max_result_rows and max_result_bytes from [web]. Refuses writes, DDL, SYSTEM, SET, SETTINGS/FORMAT/INTO clauses, table functions, a second statement, and tables outside chiso's database. A browser session sends its CSRF token as `X-CSRF-Token` or the form field `csrf`.",
+                "description": "Runs as the ClickHouse user [clickhouse] analyst_user (readonly=1, chiso's database only, limits in its profile); the answer streams, and one cut short by a limit ends with a line `ERROR: …` (JSON then does not parse). The query is killed when the client leaves. At most 2 queries per account at once (429). CSV cells starting =, +, -, @, tab or CR get a leading '. Refuses writes, DDL, SYSTEM, SET, SETTINGS/FORMAT/INTO clauses, table functions, a second statement, and tables outside chiso's database. A browser session sends its CSRF token as `X-CSRF-Token` or the form field `csrf`.",
                 "x-access": "analyst or ministry",
                 "parameters": [ param("format", "query", false, "json (default) or csv; `Accept: text/csv` also gives CSV.") ],
                 "requestBody": { "required": true, "content": {
@@ -99,7 +99,9 @@ pub fn document() -> Value {
                 "responses": {
                     "200": { "description": "`{\"columns\": [{name, type}], \"rows\": [[…]], \"row_count\": n}` or CSV with a header line.",
                              "content": { "application/json": { "schema": { "type": "object" } }, "text/csv": { "schema": { "type": "string" } } } },
-                    "400": e400, "401": e401, "403": e403
+                    "400": e400, "401": e401, "403": e403,
+                    "429": { "description": "This account already has 2 queries running." },
+                    "503": { "description": "No analyst_user is configured." }
                 }
             }},
             "/api/v1/schema": { "get": {

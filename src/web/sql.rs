@@ -1,24 +1,78 @@
 //! `POST /api/v1/sql` (analysts and ministry staff): one read-only statement
-//! over chiso's database, answered as JSON or CSV; and `GET /api/v1/schema`,
-//! the tables and columns it may read. The query is checked
-//! (`store::sql_guard`) and then run by ClickHouse under `readonly=1` with the
-//! limits of `[web]`.
+//! over chiso's data database, answered as JSON or CSV; and `GET
+//! /api/v1/schema`, the tables and columns it may read. The query runs as the
+//! analyst ClickHouse user (`store::analyst`): the server enforces read-only,
+//! the database and the limits; `store::sql_guard` only refuses early.
 //!
 //! The body is JSON (`{"query": "...", "format": "csv"}`), a form (`query`,
 //! `format`, `csrf`), or the SQL text itself. `?format=csv|json` or
 //! `Accept: text/csv` choose the output; JSON is the default:
 //! `{"columns": [{"name", "type"}], "rows": [[...]], "row_count": n}`.
+//! The answer streams (`sql_answer` says how an error after the first rows
+//! shows); each query has a `query_id`, killed on the server when the client
+//! goes away or the time is up; an account runs at most
+//! `MAX_QUERIES_PER_ACCOUNT` at once (429 beyond).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{RoleCode, Viewer};
+use super::sql_answer::AnswerFormat;
 use super::{schema, ApiError, State};
-use crate::store::{AnalystError, AnalystFormat, AnalystLimits};
+use crate::store::{AnalystError, AnalystLimits, AnalystRun};
+
+/// Queries one account may have running at once, per chiso process.
+pub const MAX_QUERIES_PER_ACCOUNT: usize = 2;
+
+/// Bytes gathered before a chunk goes to the client.
+const CHUNK_BYTES: usize = 32 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(post_sql).service(get_schema);
+}
+
+/// Analyst queries running per login in this process.
+#[derive(Default)]
+pub struct SqlSlots {
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// One running query of a login; frees its place when dropped.
+struct Slot {
+    slots: web::Data<SqlSlots>,
+    login: String,
+}
+
+impl SqlSlots {
+    fn take(slots: &web::Data<SqlSlots>, login: &str) -> Option<Slot> {
+        let mut running = slots.running.lock().unwrap_or_else(|e| e.into_inner());
+        let count = running.entry(login.to_string()).or_insert(0);
+        if *count >= MAX_QUERIES_PER_ACCOUNT {
+            return None;
+        }
+        *count += 1;
+        Some(Slot {
+            slots: slots.clone(),
+            login: login.to_string(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut running = self.slots.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = running.get_mut(&self.login) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                running.remove(&self.login);
+            }
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -34,33 +88,6 @@ struct SqlRequest {
 #[serde(deny_unknown_fields)]
 struct FormatQuery {
     format: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CompactMeta {
-    name: String,
-    #[serde(rename = "type")]
-    column_type: String,
-}
-
-#[derive(Deserialize)]
-struct Compact {
-    meta: Vec<CompactMeta>,
-    data: Vec<serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct ColumnBody {
-    name: String,
-    #[serde(rename = "type")]
-    column_type: String,
-}
-
-#[derive(Serialize)]
-struct SqlBody {
-    columns: Vec<ColumnBody>,
-    rows: Vec<serde_json::Value>,
-    row_count: usize,
 }
 
 fn parse_request(req: &HttpRequest, body: &[u8]) -> Result<SqlRequest, ApiError> {
@@ -94,28 +121,33 @@ fn output_format(
     req: &HttpRequest,
     query: Option<&str>,
     body: Option<&str>,
-) -> Result<AnalystFormat, ApiError> {
+) -> Result<AnswerFormat, ApiError> {
     let accept_csv = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"));
     match query.or(body) {
-        Some("csv") => Ok(AnalystFormat::Csv),
-        Some("json") => Ok(AnalystFormat::JsonCompact),
+        Some("csv") => Ok(AnswerFormat::Csv),
+        Some("json") => Ok(AnswerFormat::Json),
         Some(other) => Err(ApiError::bad(
             "format",
             format!("'{other}' is not a format: csv or json"),
         )),
-        None if accept_csv => Ok(AnalystFormat::Csv),
-        None => Ok(AnalystFormat::JsonCompact),
+        None if accept_csv => Ok(AnswerFormat::Csv),
+        None => Ok(AnswerFormat::Json),
     }
+}
+
+fn refusal(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": message }))
 }
 
 #[post("/api/v1/sql")]
 async fn post_sql(
     req: HttpRequest,
     state: State,
+    slots: web::Data<SqlSlots>,
     viewer: Viewer,
     query: web::Query<FormatQuery>,
     body: web::Bytes,
@@ -128,19 +160,30 @@ async fn post_sql(
         .and_then(|v| v.to_str().ok());
     viewer.check_csrf(request.csrf.as_deref().or(header_csrf))?;
     let format = output_format(&req, query.format.as_deref(), request.format.as_deref())?;
+    let Some(slot) = SqlSlots::take(&slots, &account) else {
+        return Ok(refusal(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "this account already has {MAX_QUERIES_PER_ACCOUNT} queries running; wait for one to end"
+            ),
+        ));
+    };
     let web = &state.settings.web;
     let limits = AnalystLimits {
         max_execution_time_secs: web.sql_max_execution_time_secs,
         max_result_rows: web.sql_max_result_rows,
         max_result_bytes: web.sql_max_result_bytes,
     };
-    tracing::info!(login = %account, query = %request.query, "analyst query");
-    let bytes = match state
+    let query_id = uuid::Uuid::new_v4().to_string();
+    tracing::info!(login = %account, %query_id, query = %request.query, "analyst query");
+    // Dropped with this future if the client leaves while the server works:
+    // the run's drop kills the query.
+    let run = match state
         .store
-        .analyst_query(&request.query, format, limits)
+        .analyst_query(&request.query, &query_id, limits)
         .await
     {
-        Ok(b) => b,
+        Ok(run) => run,
         Err(AnalystError::Refused(r)) => return Err(ApiError::bad("query", r.to_string())),
         Err(AnalystError::Server(m)) => {
             return Err(ApiError::bad(
@@ -148,28 +191,96 @@ async fn post_sql(
                 format!("clickhouse refused it: {m}"),
             ))
         }
+        Err(AnalystError::NotConfigured) => {
+            return Ok(refusal(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                &AnalystError::NotConfigured.to_string(),
+            ))
+        }
         Err(AnalystError::Store(e)) => return Err(e.into()),
     };
-    match format {
-        AnalystFormat::Csv => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(bytes)),
-        AnalystFormat::JsonCompact => {
-            let compact: Compact = serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::Internal(format!("analyst query: JSONCompact does not parse: {e}"))
-            })?;
-            Ok(HttpResponse::Ok().json(SqlBody {
-                columns: compact
-                    .meta
-                    .into_iter()
-                    .map(|m| ColumnBody {
-                        name: m.name,
-                        column_type: m.column_type,
-                    })
-                    .collect(),
-                row_count: compact.data.len(),
-                rows: compact.data,
-            }))
+    let answer = Answer {
+        run,
+        format,
+        rows: 0,
+        phase: Phase::Head,
+        _slot: slot,
+        login: account,
+        query_id,
+        started: Instant::now(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header(("X-Chiso-Query-Id", answer.query_id.clone()))
+        .streaming(futures::stream::unfold(answer, Answer::next_chunk)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Head,
+    Rows,
+    Done,
+}
+
+/// A streaming answer: owns the run (dropping it kills the query) and the slot.
+struct Answer {
+    run: AnalystRun,
+    format: AnswerFormat,
+    rows: u64,
+    phase: Phase,
+    _slot: Slot,
+    login: String,
+    query_id: String,
+    started: Instant,
+}
+
+impl Answer {
+    async fn next_chunk(mut self) -> Option<(Result<web::Bytes, actix_web::Error>, Self)> {
+        let mut out = String::new();
+        match self.phase {
+            Phase::Done => return None,
+            Phase::Head => {
+                self.format.head(self.run.columns(), &mut out);
+                self.phase = Phase::Rows;
+            }
+            Phase::Rows => {}
+        }
+        while out.len() < CHUNK_BYTES {
+            match self.run.next_row().await {
+                Ok(Some(row)) => {
+                    self.format.row(self.rows, &row, &mut out);
+                    self.rows += 1;
+                }
+                Ok(None) => {
+                    self.format.end(self.rows, &mut out);
+                    self.phase = Phase::Done;
+                    self.log(None);
+                    break;
+                }
+                Err(e) => {
+                    let message = match e {
+                        AnalystError::Server(m) => m,
+                        other => other.to_string(),
+                    };
+                    self.log(Some(&message));
+                    AnswerFormat::error(&message, &mut out);
+                    self.phase = Phase::Done;
+                    break;
+                }
+            }
+        }
+        Some((Ok(web::Bytes::from(out)), self))
+    }
+
+    fn log(&self, error: Option<&str>) {
+        let elapsed_ms = self.started.elapsed().as_millis() as u64;
+        match error {
+            None => {
+                tracing::info!(login = %self.login, query_id = %self.query_id, rows = self.rows, elapsed_ms, "analyst query answered")
+            }
+            Some(e) => {
+                tracing::warn!(login = %self.login, query_id = %self.query_id, rows = self.rows, elapsed_ms, error = %e, "analyst query cut short")
+            }
         }
     }
 }

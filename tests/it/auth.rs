@@ -136,7 +136,7 @@ fn cookie_value<'a>(cookies: &'a [String], name: &str) -> &'a str {
 
 #[tokio::test]
 async fn the_login_form_sets_an_httponly_session_and_forms_need_their_csrf_token() {
-    let store = test_store("auth_login").await;
+    let store = super::common::analyst_store("auth_login").await;
     account_token(&store, "analyst1", RoleCode::Analyst, None).await;
     let (server, _app) = serve(store);
     let base = server.url();

@@ -1,11 +1,13 @@
 //! Integration tests: one binary, a real ClickHouse (started by `make test`,
-//! URL in CHISO_TEST_CLICKHOUSE_URL), a fresh database per test, the simulator
+//! URL in CHISO_TEST_CLICKHOUSE_URL, its directory in CHISO_TEST_CLICKHOUSE_DIR
+//! for analyst users), a fresh database per test, the simulator
 //! on a free loopback port. Nothing beyond loopback.
 
 // Tests state facts; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod analyst;
 mod api;
 mod atomic;
 mod audit;

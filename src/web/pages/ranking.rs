@@ -423,11 +423,15 @@ pub async fn csv(
     ))
 }
 
-/// Rows as a CSV attachment (missing values are empty cells, never 0).
+/// Rows as a CSV attachment (missing values are empty cells, never 0;
+/// cells a spreadsheet would run as formulas are neutralised, `csv_safe`).
 pub fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
     let mut out = ::csv::Writer::from_writer(Vec::new());
     for r in &rows {
-        if out.write_record(r).is_err() {
+        if out
+            .write_record(r.iter().map(|c| crate::web::csv_safe::cell(c).into_owned()))
+            .is_err()
+        {
             return problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV.");
         }
     }

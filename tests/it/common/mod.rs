@@ -43,15 +43,63 @@ pub async fn test_store(test: &str) -> Store {
 /// A second handle on `test_store(test)`'s database with memory of its own,
 /// as another process (a `chiso compute` on the command line) has.
 pub fn another_store(test: &str) -> Store {
+    Store::new(&clickhouse_settings(test))
+}
+
+/// chiso's own user over the test's database; no analyst user.
+pub fn clickhouse_settings(test: &str) -> ClickHouseSettings {
     let url = std::env::var("CHISO_TEST_CLICKHOUSE_URL")
         .expect("CHISO_TEST_CLICKHOUSE_URL is not set: run the tests with `make test`, which starts ClickHouse");
-    Store::new(&ClickHouseSettings {
+    ClickHouseSettings {
         url,
         user: "default".into(),
         password: String::new(),
         database: format!("chiso_it_{test}"),
         timeout_secs: 60,
+        analyst_user: String::new(),
+        analyst_password: String::new(),
+    }
+}
+
+/// The password of every test's analyst user.
+pub const ANALYST_PASSWORD: &str = "a test analyst password";
+
+/// `test_store(test)` whose analyst SQL runs as a dedicated ClickHouse user
+/// (readonly=1, only the test's database), made by `scripts/clickhouse.sh
+/// analyst-user` in the test server's directory (CHISO_TEST_CLICKHOUSE_DIR).
+/// Its limits are the script's, with reads and time cut for tests.
+pub async fn analyst_store(test: &str) -> Store {
+    test_store(test).await;
+    let user = format!("chiso_it_{test}_analyst");
+    analyst_user(&format!("chiso_it_{test}"), &user).await;
+    Store::new(&ClickHouseSettings {
+        analyst_user: user,
+        analyst_password: ANALYST_PASSWORD.into(),
+        ..clickhouse_settings(test)
     })
+}
+
+/// Writes the analyst user `user` for `database` with the test limits and
+/// waits until it can log in.
+pub async fn analyst_user(database: &str, user: &str) {
+    let dir = std::env::var("CHISO_TEST_CLICKHOUSE_DIR").expect(
+        "CHISO_TEST_CLICKHOUSE_DIR is not set: the directory of the test ClickHouse \
+         (scripts/clickhouse.sh start DIR); `make test` sets it",
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/clickhouse.sh");
+    let out = tokio::process::Command::new(script)
+        .args(["analyst-user", &dir, database, user, ANALYST_PASSWORD])
+        .env("CH_ANALYST_MAX_EXECUTION_TIME", "10")
+        .env("CH_ANALYST_MAX_ROWS_TO_READ", "20000000")
+        .env("CH_ANALYST_MAX_RESULT_ROWS", "100000")
+        .output()
+        .await
+        .expect("scripts/clickhouse.sh runs");
+    assert!(
+        out.status.success(),
+        "analyst-user: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The shipped configuration over the test's database.

@@ -31,6 +31,8 @@ async fn readyz_is_ready_with_clickhouse_and_not_ready_without() {
         password: String::new(),
         database: "chiso_it_jobs_readyz".into(),
         timeout_secs: 60,
+        analyst_user: String::new(),
+        analyst_password: String::new(),
     });
     let app = Arc::new(test_app(gone));
     let server = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap();
