@@ -22,7 +22,7 @@ pub struct ClickHouseSettings {
     pub timeout_secs: u64,
     /// The ClickHouse user `POST /api/v1/sql` runs analysts' queries as:
     /// `readonly=1`, only `database` readable, limits in its profile
-    /// (`scripts/clickhouse.sh analyst-user`, docs/security-analyst.md).
+    /// (`scripts/clickhouse.sh analyst-user`, docs/security.md (the analyst path)).
     /// Empty: the endpoint answers 503; it never falls back to `user`.
     #[serde(default)]
     pub analyst_user: String,

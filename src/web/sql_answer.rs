@@ -11,7 +11,7 @@
 //! unquoted `E`: strings are quoted, numbers are digits). The body still
 //! ends cleanly, so the line reaches the client (closing the connection
 //! instead dropped the last buffered chunk, marker included).
-//! Documented in docs/security-analyst.md.
+//! Documented in docs/security.md (the analyst path).
 
 use crate::store::Column;
 
