@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use maud::html;
 use serde::Deserialize;
 
+use super::csv_file::csv_response;
 use super::layout::{page, PageError};
-use super::ranking::csv_response;
 use crate::store::{AuditEvent, AuditFilter, AuditKind};
 use crate::web::auth::Viewer;
 use crate::web::State;

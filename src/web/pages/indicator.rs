@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::format::value;
 use super::layout::{page, PageError};
-use super::ranking::{parse_period, period_label};
+use super::periods::{parse_period, period_label};
 use crate::charts::svg::{distribution_chart, line_chart, Series, Stroke};
 use crate::config::ValueUnit;
 use crate::domain::{Month, RankingGroup};
@@ -41,7 +41,7 @@ pub async fn page_handler(
         .months(computer.calendar)
         .last()
         .copied()
-        .unwrap_or_else(super::ranking::latest_month);
+        .unwrap_or_else(super::periods::latest_month);
     let start = Month::new(end.year() - 1, end.month()).map_or(end, Month::next);
     let trend = computer.national_months(start, end).await?;
     let groups: Vec<RankingGroup> = RankingGroup::ALL

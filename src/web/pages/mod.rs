@@ -2,10 +2,12 @@
 //! work without JavaScript and on a phone; charts are inline SVG.
 
 mod audit;
+mod csv_file;
 mod dashboard;
 mod format;
 mod indicator;
 mod layout;
+mod periods;
 mod quality;
 mod ranking;
 mod rendered;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::format::{number, percent};
 use super::layout::{page, PageError};
-use super::ranking::latest_month;
+use super::periods::latest_month;
 use crate::compute::national::read_inputs;
 use crate::compute::outliers::{outliers, Outlier, THRESHOLD};
 use crate::domain::Month;

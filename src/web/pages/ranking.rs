@@ -4,13 +4,15 @@
 
 use std::cmp::Ordering;
 
-use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::csv_file::csv_response;
 use super::format::{arrow, number, signed, status_class, value};
-use super::layout::{html_response, page_html, problem, PageError};
+use super::layout::{html_response, page_html, PageError};
+use super::periods::{latest_month, parse_period, period_label};
 use super::rendered::rendered;
 use crate::compute::national::{GroupRanking, UnitStanding};
 use crate::compute::summary::national_figures;
@@ -32,17 +34,6 @@ pub async fn home() -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", "/xep-hang"))
         .finish()
-}
-
-pub use crate::web::range::latest_month;
-
-pub fn parse_period(text: &Option<String>) -> Result<Period, String> {
-    match text.as_deref().filter(|t| !t.is_empty()) {
-        None => Ok(Period::Month(latest_month())),
-        Some(t) => t
-            .parse()
-            .map_err(|e: crate::domain::PeriodError| e.to_string()),
-    }
 }
 
 fn parse_group(text: &Option<String>) -> Result<RankingGroup, String> {
@@ -368,15 +359,6 @@ fn period_form(current: Period, group: RankingGroup, calendar: QuarterCalendar) 
     }
 }
 
-pub fn period_label(p: Period) -> String {
-    match p {
-        Period::Month(m) => format!("Tháng {:02}/{}", m.month(), m.year()),
-        Period::Quarter { year, quarter } => format!("Quý {quarter}/{year}"),
-        Period::Year(y) => format!("Năm {y}"),
-        Period::YearToDate(m) => format!("Từ đầu năm đến tháng {:02}/{}", m.month(), m.year()),
-    }
-}
-
 #[get("/xep-hang.csv")]
 pub async fn csv(
     state: State,
@@ -421,28 +403,4 @@ pub async fn csv(
         &format!("xep-hang-{period}-{}.csv", group.as_str()),
         rows,
     ))
-}
-
-/// Rows as a CSV attachment (missing values are empty cells, never 0;
-/// cells a spreadsheet would run as formulas are neutralised, `csv_safe`).
-pub fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
-    let mut out = ::csv::Writer::from_writer(Vec::new());
-    for r in &rows {
-        if out
-            .write_record(r.iter().map(|c| crate::web::csv_safe::cell(c).into_owned()))
-            .is_err()
-        {
-            return problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV.");
-        }
-    }
-    match out.into_inner() {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                format!("attachment; filename=\"{filename}\""),
-            ))
-            .body(bytes),
-        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV."),
-    }
 }

@@ -9,9 +9,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
+use super::csv_file::csv_response;
 use super::format::{number, status_class, value};
 use super::layout::{page, PageError};
-use super::ranking::csv_response;
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::evaluate::Evaluation;
 use crate::compute::series::UnitMonth;
