@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::{RoleCode, Viewer};
 use super::sql_answer::AnswerFormat;
 use super::{schema, ApiError, State};
-use crate::store::{AnalystError, AnalystLimits, AnalystRun};
+use crate::store::{AnalystError, AnalystLimits, AnalystRun, AuditEvent, AuditKind, Store};
 
 /// Queries one account may have running at once, per chiso process.
 pub const MAX_QUERIES_PER_ACCOUNT: usize = 2;
@@ -184,12 +184,15 @@ async fn post_sql(
         .await
     {
         Ok(run) => run,
-        Err(AnalystError::Refused(r)) => return Err(ApiError::bad("query", r.to_string())),
+        Err(AnalystError::Refused(r)) => {
+            let refused = r.to_string();
+            audit_refused(&state.store, &account, &query_id, &request.query, &refused).await;
+            return Err(ApiError::bad("query", refused));
+        }
         Err(AnalystError::Server(m)) => {
-            return Err(ApiError::bad(
-                "query",
-                format!("clickhouse refused it: {m}"),
-            ))
+            let refused = format!("clickhouse refused it: {m}");
+            audit_refused(&state.store, &account, &query_id, &request.query, &refused).await;
+            return Err(ApiError::bad("query", refused));
         }
         Err(AnalystError::NotConfigured) => {
             return Ok(refusal(
@@ -208,6 +211,10 @@ async fn post_sql(
         login: account,
         query_id,
         started: Instant::now(),
+        bytes: 0,
+        ended: None,
+        store: state.store.clone(),
+        query: request.query,
     };
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
@@ -232,6 +239,39 @@ struct Answer {
     login: String,
     query_id: String,
     started: Instant,
+    /// Bytes handed to the client so far.
+    bytes: u64,
+    /// How the answer ended: `Some("")` whole, `Some(error)` cut short; `None`
+    /// while it streams (a drop then means the client left).
+    ended: Option<String>,
+    store: Store,
+    query: String,
+}
+
+/// A query refused before any row: recorded with its text and the reason.
+async fn audit_refused(store: &Store, login: &str, query_id: &str, query: &str, why: &str) {
+    let event = AuditEvent::new(AuditKind::SqlQuery, login, query_id)
+        .with_detail(format!("{query}\n-- refused: {why}"))
+        .with_query(0, 0, 0, true);
+    store.audit_or_warn(&event).await;
+}
+
+/// Every answered query lands in the audit log once, however it ended:
+/// whole, cut short by an error, or left by its client.
+impl Drop for Answer {
+    fn drop(&mut self) {
+        let outcome = match self.ended.as_deref() {
+            Some("") => "answered".to_string(),
+            Some(error) => format!("cut short: {error}"),
+            None => "the client left before the end".to_string(),
+        };
+        let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let event = AuditEvent::new(AuditKind::SqlQuery, &self.login, &self.query_id)
+            .with_detail(format!("{}\n-- {outcome}", self.query))
+            .with_query(self.rows, self.bytes, elapsed_ms, false);
+        let store = self.store.clone();
+        actix_web::rt::spawn(async move { store.audit_or_warn(&event).await });
+    }
 }
 
 impl Answer {
@@ -269,10 +309,12 @@ impl Answer {
                 }
             }
         }
+        self.bytes += out.len() as u64;
         Some((Ok(web::Bytes::from(out)), self))
     }
 
-    fn log(&self, error: Option<&str>) {
+    fn log(&mut self, error: Option<&str>) {
+        self.ended = Some(error.unwrap_or_default().to_string());
         let elapsed_ms = self.started.elapsed().as_millis() as u64;
         match error {
             None => {

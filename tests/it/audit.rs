@@ -1,5 +1,5 @@
-//! The audit log: each kind of event chiso records (SQL queries are recorded
-//! by the SQL endpoint's own tests), and the ministry page and CSV over it.
+//! The audit log: each kind of event chiso records, analysts' SQL queries
+//! included, and the ministry page and CSV over it.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -300,5 +300,51 @@ async fn ministry_staff_read_the_audit_log_as_a_page_and_an_inert_csv() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_analyst_query_is_audited_with_its_rows_and_refusals() {
+    let store = super::common::analyst_store("audit_sql").await;
+    let token = account_token(&store, "an.sql", RoleCode::Analyst, None).await;
+    let (server, _app) = serve(store.clone());
+    let ask = |sql: &'static str| {
+        http()
+            .post(format!("{}/api/v1/sql", server.url()))
+            .bearer_auth(&token)
+            .body(sql)
+            .send()
+    };
+    let answered = ask("SELECT unit_code FROM service_stats_current UNION ALL SELECT 'x'")
+        .await
+        .unwrap();
+    assert_eq!(answered.status().as_u16(), 200);
+    let body = answered.text().await.unwrap();
+    let refused = ask("SELECT * FROM users").await.unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+
+    // The answered query's record is written once its answer has gone out.
+    let filter = AuditFilter {
+        kind: Some(AuditKind::SqlQuery),
+        ..AuditFilter::default()
+    };
+    let mut events = Vec::new();
+    for _ in 0..50 {
+        events = store.audit_log(&filter, 10).await.unwrap();
+        if events.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.iter().all(|e| e.actor == "an.sql"));
+    let ok = events.iter().find(|e| e.refused == 0).unwrap();
+    assert!(ok.detail.starts_with("SELECT unit_code"), "{}", ok.detail);
+    assert!(ok.detail.ends_with("-- answered"), "{}", ok.detail);
+    assert_eq!(ok.rows, 1);
+    assert_eq!(ok.bytes, body.len() as u64);
+    let no = events.iter().find(|e| e.refused == 1).unwrap();
+    assert!(no.detail.contains("SELECT * FROM users"), "{}", no.detail);
+    assert!(no.detail.contains("-- refused:"), "{}", no.detail);
     server.stop().await;
 }
