@@ -7,28 +7,8 @@ use chiso::domain::{Period, QuarterCalendar};
 
 use super::common::{
     deadline, import_lines, indicators, province, registry, service_line, test_store,
-    SERVICE_HEADER,
+    ONLINE_RATE_CATALOGUE, SERVICE_HEADER,
 };
-
-const ONE_INDICATOR: &str = r#"
-[composite]
-method = "weighted_sum"
-
-[[indicator]]
-code = "online_dossier_rate"
-name = "Tỷ lệ hồ sơ trực tuyến"
-description = "Hồ sơ tiếp nhận trực tuyến trên tổng số hồ sơ tiếp nhận"
-source = "Nghị quyết 17/NQ-CP"
-numerator = "dossiers_received_online"
-denominator = "dossiers_received"
-unit = "percent"
-applies_to = ["province"]
-weight = 1.0
-
-[[indicator.target]]
-from_year = 2021
-value = 50.0
-"#;
 
 /// One service per unit-month with `received` dossiers, `online` of them online,
 /// all processed on time.
@@ -41,7 +21,7 @@ async fn import_and_rank(test: &str, lines: &[String], periods: &[&str]) -> Vec<
     let store = test_store(test).await;
     let dir = tempfile::tempdir().unwrap();
     import_lines(&store, &dir, "fixture.csv", SERVICE_HEADER, lines).await;
-    let indicators = indicators(&dir, "indicators.toml", ONE_INDICATOR);
+    let indicators = indicators(&dir, "indicators.toml", ONLINE_RATE_CATALOGUE);
     let mut out = Vec::new();
     for p in periods {
         let period: Period = p.parse().unwrap();
@@ -134,7 +114,7 @@ async fn recomputing_gives_identical_results() {
 async fn rank_changes_are_measured_against_the_frozen_previous_period() {
     let store = test_store("compute_rank_change_frozen").await;
     let dir = tempfile::tempdir().unwrap();
-    let indicators = indicators(&dir, "indicators.toml", ONE_INDICATOR);
+    let indicators = indicators(&dir, "indicators.toml", ONLINE_RATE_CATALOGUE);
     let computer = chiso::compute::publish::Computer {
         store: &store,
         registry: &registry(),

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use mail_parser::{MessageParser, MimeHeaders};
 
 use super::common::smtp::{Received, SmtpSink};
-use super::common::{config_dir, test_store, SERVICE_HEADER};
+use super::common::{config_dir, test_store, ONLINE_RATE_CATALOGUE, SERVICE_HEADER};
 
 const MONTH: &str = "2021-06";
 
@@ -76,26 +76,6 @@ contacts = ["cds.10@units.invalid"]
 source = { type = "file" }
 "#;
 
-const INDICATORS: &str = r#"
-[composite]
-method = "weighted_sum"
-
-[[indicator]]
-code = "online_dossier_rate"
-name = "Tỷ lệ hồ sơ tiếp nhận trực tuyến"
-description = "Hồ sơ tiếp nhận trực tuyến trên tổng số hồ sơ tiếp nhận"
-source = "Nghị quyết 17/NQ-CP"
-numerator = "dossiers_received_online"
-denominator = "dossiers_received"
-unit = "percent"
-applies_to = ["province"]
-weight = 1.0
-
-[[indicator.target]]
-from_year = 2021
-value = 50.0
-"#;
-
 const STAFF: [&str; 2] = ["tonghop@ministry.invalid", "lanhdao@ministry.invalid"];
 
 /// The mails a run on 2021-07-06 owes: (recipient, subject).
@@ -154,7 +134,7 @@ pub(super) async fn fixture(test: &str) -> Fixture {
     assert_ne!(settings, moved, "chiso.toml names the dashboards folder");
     std::fs::write(dir.join("chiso.toml"), moved).unwrap();
     std::fs::write(dir.join("units.toml"), UNITS).unwrap();
-    std::fs::write(dir.join("indicators.toml"), INDICATORS).unwrap();
+    std::fs::write(dir.join("indicators.toml"), ONLINE_RATE_CATALOGUE).unwrap();
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/mail");
     let alerts = format!(
         r#"

@@ -325,3 +325,25 @@ pub fn http() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// A catalogue of one province indicator, the share of dossiers received
+/// online, with a 50 % target from 2021 (weighted sum).
+pub const ONLINE_RATE_CATALOGUE: &str = r#"
+[composite]
+method = "weighted_sum"
+
+[[indicator]]
+code = "online_dossier_rate"
+name = "Tỷ lệ hồ sơ tiếp nhận trực tuyến"
+description = "Hồ sơ tiếp nhận trực tuyến trên tổng số hồ sơ tiếp nhận"
+source = "Nghị quyết 17/NQ-CP"
+numerator = "dossiers_received_online"
+denominator = "dossiers_received"
+unit = "percent"
+applies_to = ["province"]
+weight = 1.0
+
+[[indicator.target]]
+from_year = 2021
+value = 50.0
+"#;
