@@ -240,3 +240,116 @@ async fn migrating_re_keys_tables_of_an_older_database_and_keeps_their_rows() {
     assert_eq!(seen(&store).await, before);
     assert!(store.migrate().await.unwrap().is_empty());
 }
+
+/// `scripts/clickhouse.sh start DIR`: a ClickHouse of this test's own (the
+/// shared one must not die under the other tests); its URL.
+async fn start_own_clickhouse(dir: &std::path::Path) -> String {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/clickhouse.sh");
+    let out = tokio::process::Command::new(script)
+        .arg("start")
+        .arg(dir)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn clickhouse_killed_during_a_collect_shows_no_half_month_and_the_next_collect_completes_it()
+{
+    use super::common::{collector, simulated_totals, simulator};
+    use chiso::config::ClickHouseSettings;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = start_own_clickhouse(dir.path()).await;
+    let store = Store::new(&ClickHouseSettings {
+        url,
+        user: "default".into(),
+        password: String::new(),
+        database: "chiso_it_atomic_kill".into(),
+        timeout_secs: 30,
+        analyst_user: String::new(),
+        analyst_password: String::new(),
+    });
+    store.migrate().await.unwrap();
+    let sim = simulator(vec![]);
+    let c = collector(&store, &sim);
+    let m = month("2021-07");
+    let units: Vec<chiso::config::Unit> =
+        c.units_for(m, None).unwrap().into_iter().cloned().collect();
+
+    // The collect runs while the server is killed at a moment of chance.
+    let run = {
+        let c = collector(&store, &sim);
+        let units = units.clone();
+        tokio::spawn(async move {
+            let refs: Vec<_> = units.iter().collect();
+            c.collect(m, &refs, false).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(50..600))).await;
+    let pid = std::fs::read_to_string(dir.path().join("clickhouse.pid")).unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-9", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let first = run.await.unwrap();
+    assert!(
+        !first.all_succeeded(),
+        "the kill fell inside the run:\n{first}"
+    );
+    start_own_clickhouse(dir.path()).await;
+
+    // Each unit-month is whole or absent, never part of itself.
+    let seen = store.month_totals(m).await.unwrap();
+    for t in &seen {
+        assert_eq!(
+            *t,
+            simulated_totals(&t.unit_code, m),
+            "unit {}",
+            t.unit_code
+        );
+    }
+    // The next collect stores what is missing, once.
+    let refs: Vec<_> = units.iter().collect();
+    let second = c.collect(m, &refs, false).await;
+    assert!(second.all_succeeded(), "first:\n{first}\nsecond:\n{second}");
+    let all = store.month_totals(m).await.unwrap();
+    let with_services: Vec<_> = units
+        .iter()
+        .filter(|u| u.group.provides_services())
+        .collect();
+    assert_eq!(all.len(), with_services.len());
+    for t in &all {
+        assert_eq!(
+            *t,
+            simulated_totals(&t.unit_code, m),
+            "unit {}",
+            t.unit_code
+        );
+    }
+    let (rows, distinct): (u64, u64) = store
+        .client()
+        .query("SELECT count(), uniqExact(unit_code, service_code) FROM service_stats_current WHERE month = toDate('2021-07-01')")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(rows, distinct, "no service is doubled");
+    store.drop_database().await.unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/clickhouse.sh");
+    let _ = std::process::Command::new(script)
+        .arg("stop")
+        .arg(dir.path())
+        .status();
+}
