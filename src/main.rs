@@ -81,18 +81,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Dashboards {
             command: DashboardsCommand::Export { grafana },
-        } => cli::reports::export_grafana(&app, &grafana),
+        } => cli::dashboards::export_grafana(&app, &grafana),
         Command::Targets {
             command: TargetsCommand::Import { file, dry_run },
-        } => cli::import::targets(&app, &file, dry_run).await,
-        Command::Runs { month } => cli::reports::runs(&app, month).await,
+        } => cli::targets::import(&app, &file, dry_run).await,
+        Command::Runs { month } => cli::runs::run(&app, month).await,
         Command::Remind {
             month,
             dry_run,
             out,
             today,
         } => cli::remind::run(&app, month, out.filter(|_| dry_run), today).await,
-        Command::Outbox { month } => cli::reports::outbox(&app, month).await,
+        Command::Outbox { month } => cli::outbox::run(&app, month).await,
         Command::Users { command } => {
             cli::users::run(&app, command).await?;
             Ok(ExitCode::SUCCESS)

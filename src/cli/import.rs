@@ -1,12 +1,10 @@
-//! `chiso import FILE.csv`: a unit's file, validated like a pull; `chiso
-//! targets import FILE.csv`: a unit's monthly trajectory.
+//! `chiso import FILE.csv`: a unit's file, validated like a pull.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use chiso::app::App;
 use chiso::collect::import_file;
-use chiso::collect::plan_import::import_plan;
 use chiso::store::{AuditEvent, AuditKind};
 
 pub async fn data(app: &App, file: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
@@ -26,16 +24,4 @@ pub async fn data(app: &App, file: &Path, dry_run: bool) -> anyhow::Result<ExitC
     Ok(super::exit_code(
         out.report.all_succeeded() && out.line_errors.is_empty(),
     ))
-}
-
-pub async fn targets(app: &App, file: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
-    let plan = import_plan(file, &app.registry, &app.indicators, &app.store, dry_run).await?;
-    let verb = if dry_run { "would store" } else { "stored" };
-    println!(
-        "unit {}: {verb} {} monthly target(s) from {}",
-        plan.unit,
-        plan.rows.len(),
-        file.display()
-    );
-    Ok(ExitCode::SUCCESS)
 }

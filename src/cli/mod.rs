@@ -3,13 +3,16 @@
 pub mod args;
 pub mod collect;
 pub mod compute;
+pub mod dashboards;
 pub mod import;
 pub mod migrate;
+pub mod outbox;
 mod print;
 pub mod remind;
-pub mod reports;
+pub mod runs;
 pub mod serve;
 pub mod simulate;
+pub mod targets;
 pub mod users;
 
 use std::process::ExitCode;

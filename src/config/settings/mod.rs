@@ -3,11 +3,14 @@
 //! Precedence: file < environment (`CHISO_*`) < command-line flags (`Overrides`).
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use serde::Deserialize;
 
+mod checks;
+mod env;
+
 use super::{read_toml, ConfigError, Problems};
+use env::ENV_KEYS;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,59 +176,6 @@ pub struct Overrides {
     pub source_override: Option<String>,
 }
 
-/// The environment variable for each setting a deployer changes.
-const ENV_KEYS: &[(&str, &str)] = &[
-    ("CHISO_CLICKHOUSE_URL", "clickhouse.url"),
-    ("CHISO_CLICKHOUSE_USER", "clickhouse.user"),
-    ("CHISO_CLICKHOUSE_PASSWORD", "clickhouse.password"),
-    ("CHISO_CLICKHOUSE_DATABASE", "clickhouse.database"),
-    ("CHISO_CLICKHOUSE_TIMEOUT_SECS", "clickhouse.timeout_secs"),
-    ("CHISO_CLICKHOUSE_ANALYST_USER", "clickhouse.analyst_user"),
-    (
-        "CHISO_CLICKHOUSE_ANALYST_PASSWORD",
-        "clickhouse.analyst_password",
-    ),
-    ("CHISO_COLLECT_CONCURRENCY", "collector.concurrency"),
-    ("CHISO_COLLECT_TIMEOUT_SECS", "collector.timeout_secs"),
-    ("CHISO_COLLECT_RETRIES", "collector.retries"),
-    ("CHISO_SOURCE_OVERRIDE", "collector.source_override"),
-    ("CHISO_COLLECT_MAX_BODY_BYTES", "collector.max_body_bytes"),
-    ("CHISO_COLLECT_MAX_PAGES", "collector.max_pages"),
-    (
-        "CHISO_COLLECT_UNIT_MONTH_DEADLINE_SECS",
-        "collector.unit_month_deadline_secs",
-    ),
-    ("CHISO_TIMEZONE", "schedule.timezone"),
-    ("CHISO_SCHEDULE_COLLECT", "schedule.collect"),
-    ("CHISO_SCHEDULE_COMPUTE", "schedule.compute"),
-    ("CHISO_SCHEDULE_REMIND", "schedule.remind"),
-    ("CHISO_STATE_DIR", "schedule.state_dir"),
-    (
-        "CHISO_COLLECT_DEADLINE_SECS",
-        "schedule.collect_deadline_secs",
-    ),
-    (
-        "CHISO_COMPUTE_DEADLINE_SECS",
-        "schedule.compute_deadline_secs",
-    ),
-    (
-        "CHISO_REMIND_DEADLINE_SECS",
-        "schedule.remind_deadline_secs",
-    ),
-    ("CHISO_REPORT_DEADLINE_DAY", "compute.deadline_day"),
-    ("CHISO_UNITS", "paths.units"),
-    ("CHISO_MEASURES", "paths.measures"),
-    ("CHISO_INDICATORS", "paths.indicators"),
-    ("CHISO_ALERTS", "paths.alerts"),
-    ("CHISO_DASHBOARDS", "paths.dashboards"),
-    (
-        "CHISO_SQL_MAX_EXECUTION_TIME_SECS",
-        "web.sql_max_execution_time_secs",
-    ),
-    ("CHISO_SQL_MAX_RESULT_ROWS", "web.sql_max_result_rows"),
-    ("CHISO_SQL_MAX_RESULT_BYTES", "web.sql_max_result_bytes"),
-];
-
 impl Settings {
     /// Loads `path`, applies the environment (`env` looks a variable up) and the flags.
     pub fn load(
@@ -255,156 +205,6 @@ impl Settings {
         problems.into_result(s)
     }
 
-    fn set(&mut self, key: &str, value: &str, origin: &str, problems: &mut Problems) {
-        let mut num = |target: &mut u64| parse_into(value, target, key, origin, problems);
-        match key {
-            "clickhouse.url" => self.clickhouse.url = value.to_string(),
-            "clickhouse.user" => self.clickhouse.user = value.to_string(),
-            "clickhouse.password" => self.clickhouse.password = value.to_string(),
-            "clickhouse.database" => self.clickhouse.database = value.to_string(),
-            "clickhouse.timeout_secs" => num(&mut self.clickhouse.timeout_secs),
-            "clickhouse.analyst_user" => self.clickhouse.analyst_user = value.to_string(),
-            "clickhouse.analyst_password" => self.clickhouse.analyst_password = value.to_string(),
-            "collector.timeout_secs" => num(&mut self.collector.timeout_secs),
-            "collector.concurrency" => parse_into(
-                value,
-                &mut self.collector.concurrency,
-                key,
-                origin,
-                problems,
-            ),
-            "collector.retries" => {
-                parse_into(value, &mut self.collector.retries, key, origin, problems)
-            }
-            "collector.source_override" => {
-                self.collector.source_override = Some(value.to_string()).filter(|v| !v.is_empty())
-            }
-            "collector.max_body_bytes" => num(&mut self.collector.max_body_bytes),
-            "collector.max_pages" => {
-                parse_into(value, &mut self.collector.max_pages, key, origin, problems)
-            }
-            "collector.unit_month_deadline_secs" => {
-                num(&mut self.collector.unit_month_deadline_secs)
-            }
-            "schedule.timezone" => self.schedule.timezone = value.to_string(),
-            "schedule.collect" => self.schedule.collect = value.to_string(),
-            "schedule.compute" => self.schedule.compute = value.to_string(),
-            "schedule.remind" => self.schedule.remind = value.to_string(),
-            "schedule.state_dir" => self.schedule.state_dir = PathBuf::from(value),
-            "schedule.collect_deadline_secs" => num(&mut self.schedule.collect_deadline_secs),
-            "schedule.compute_deadline_secs" => num(&mut self.schedule.compute_deadline_secs),
-            "schedule.remind_deadline_secs" => num(&mut self.schedule.remind_deadline_secs),
-            "compute.deadline_day" => {
-                parse_into(value, &mut self.compute.deadline_day, key, origin, problems)
-            }
-            "paths.units" => self.paths.units = PathBuf::from(value),
-            "paths.measures" => self.paths.measures = PathBuf::from(value),
-            "paths.indicators" => self.paths.indicators = PathBuf::from(value),
-            "paths.alerts" => self.paths.alerts = PathBuf::from(value),
-            "paths.dashboards" => self.paths.dashboards = PathBuf::from(value),
-            "web.sql_max_execution_time_secs" => num(&mut self.web.sql_max_execution_time_secs),
-            "web.sql_max_result_rows" => num(&mut self.web.sql_max_result_rows),
-            "web.sql_max_result_bytes" => num(&mut self.web.sql_max_result_bytes),
-            _ => problems.add(key, format!("no such setting (from {origin})")),
-        }
-    }
-
-    fn validate(&self, p: &mut Problems) {
-        let ch = &self.clickhouse;
-        if !(ch.url.starts_with("http://") || ch.url.starts_with("https://")) {
-            p.add(
-                "clickhouse.url",
-                format!("'{}' must start with http:// or https://", ch.url),
-            );
-        }
-        if ch.database.is_empty()
-            || !ch
-                .database
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            p.add(
-                "clickhouse.database",
-                format!("'{}' must be letters, digits and _", ch.database),
-            );
-        }
-        let c = &self.collector;
-        let w = &self.web;
-        for (key, value) in [
-            ("web.session_hours", w.session_hours),
-            ("web.token_days", w.token_days),
-            (
-                "web.sql_max_execution_time_secs",
-                w.sql_max_execution_time_secs,
-            ),
-            ("web.sql_max_result_rows", w.sql_max_result_rows),
-            ("web.sql_max_result_bytes", w.sql_max_result_bytes),
-            ("clickhouse.timeout_secs", ch.timeout_secs),
-            ("collector.timeout_secs", c.timeout_secs),
-            ("collector.concurrency", c.concurrency as u64),
-            ("collector.max_body_bytes", c.max_body_bytes),
-            ("collector.max_pages", c.max_pages as u64),
-            (
-                "collector.unit_month_deadline_secs",
-                c.unit_month_deadline_secs,
-            ),
-            (
-                "schedule.collect_deadline_secs",
-                self.schedule.collect_deadline_secs,
-            ),
-            (
-                "schedule.compute_deadline_secs",
-                self.schedule.compute_deadline_secs,
-            ),
-            (
-                "schedule.remind_deadline_secs",
-                self.schedule.remind_deadline_secs,
-            ),
-        ] {
-            if value == 0 {
-                p.add(key, "must be at least 1");
-            }
-        }
-        if w.token_days > 3650 {
-            p.add("web.token_days", "must be at most 3650 (ten years)");
-        }
-        if c.backoff_base_ms > c.backoff_max_ms {
-            p.add(
-                "collector.backoff_base_ms",
-                "must not exceed collector.backoff_max_ms",
-            );
-        }
-        if let Some(url) = &c.source_override {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                p.add(
-                    "collector.source_override",
-                    format!("'{url}' must start with http:// or https://"),
-                );
-            }
-        }
-        if !(1..=28).contains(&self.compute.deadline_day) {
-            p.add(
-                "compute.deadline_day",
-                format!("{} must be a day from 1 to 28", self.compute.deadline_day),
-            );
-        }
-        if chrono_tz::Tz::from_str(&self.schedule.timezone).is_err() {
-            p.add(
-                "schedule.timezone",
-                format!("'{}' is not an IANA time zone", self.schedule.timezone),
-            );
-        }
-        for (key, expr) in [
-            ("schedule.collect", &self.schedule.collect),
-            ("schedule.compute", &self.schedule.compute),
-            ("schedule.remind", &self.schedule.remind),
-        ] {
-            if let Err(message) = check_cron(expr) {
-                p.add(key, message);
-            }
-        }
-    }
-
     /// A path from `[paths]`, resolved against the folder of `chiso.toml`.
     pub fn resolve(&self, path: &Path) -> PathBuf {
         match self.file.parent() {
@@ -414,38 +214,9 @@ impl Settings {
     }
 }
 
-/// A cron expression the scheduler will accept, read as the `cron` crate reads it.
-fn check_cron(expr: &str) -> Result<(), String> {
-    let fields: Vec<&str> = expr.split_whitespace().collect();
-    if !(6..=7).contains(&fields.len()) {
-        return Err(format!(
-            "'{expr}' needs 6 or 7 fields: sec min hour day month weekday [year]"
-        ));
-    }
-    // The cron crate counts weekdays from Sunday = 1, Unix cron from Sunday = 0:
-    // a number here would quietly run on the wrong day.
-    if fields[5].chars().any(|c| c.is_ascii_digit()) {
-        return Err(format!(
-            "'{expr}': write weekdays by name (Mon-Fri, Sat), not by number"
-        ));
-    }
-    cron::Schedule::from_str(expr)
-        .map(drop)
-        .map_err(|e| format!("'{expr}' is not a cron expression: {e}"))
-}
-
-fn parse_into<T: FromStr>(value: &str, target: &mut T, key: &str, origin: &str, p: &mut Problems) {
-    match value.trim().parse() {
-        Ok(v) => *target = v,
-        Err(_) => p.add(
-            key,
-            format!("'{value}' from {origin} is not a whole number"),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::checks::check_cron;
     use super::*;
 
     fn shipped() -> PathBuf {

@@ -1,0 +1,124 @@
+//! Every setting checked at once, each problem named by its key.
+
+use std::str::FromStr;
+
+use super::Settings;
+use crate::config::Problems;
+
+impl Settings {
+    pub(super) fn validate(&self, p: &mut Problems) {
+        let ch = &self.clickhouse;
+        if !(ch.url.starts_with("http://") || ch.url.starts_with("https://")) {
+            p.add(
+                "clickhouse.url",
+                format!("'{}' must start with http:// or https://", ch.url),
+            );
+        }
+        if ch.database.is_empty()
+            || !ch
+                .database
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            p.add(
+                "clickhouse.database",
+                format!("'{}' must be letters, digits and _", ch.database),
+            );
+        }
+        let c = &self.collector;
+        let w = &self.web;
+        for (key, value) in [
+            ("web.session_hours", w.session_hours),
+            ("web.token_days", w.token_days),
+            (
+                "web.sql_max_execution_time_secs",
+                w.sql_max_execution_time_secs,
+            ),
+            ("web.sql_max_result_rows", w.sql_max_result_rows),
+            ("web.sql_max_result_bytes", w.sql_max_result_bytes),
+            ("clickhouse.timeout_secs", ch.timeout_secs),
+            ("collector.timeout_secs", c.timeout_secs),
+            ("collector.concurrency", c.concurrency as u64),
+            ("collector.max_body_bytes", c.max_body_bytes),
+            ("collector.max_pages", c.max_pages as u64),
+            (
+                "collector.unit_month_deadline_secs",
+                c.unit_month_deadline_secs,
+            ),
+            (
+                "schedule.collect_deadline_secs",
+                self.schedule.collect_deadline_secs,
+            ),
+            (
+                "schedule.compute_deadline_secs",
+                self.schedule.compute_deadline_secs,
+            ),
+            (
+                "schedule.remind_deadline_secs",
+                self.schedule.remind_deadline_secs,
+            ),
+        ] {
+            if value == 0 {
+                p.add(key, "must be at least 1");
+            }
+        }
+        if w.token_days > 3650 {
+            p.add("web.token_days", "must be at most 3650 (ten years)");
+        }
+        if c.backoff_base_ms > c.backoff_max_ms {
+            p.add(
+                "collector.backoff_base_ms",
+                "must not exceed collector.backoff_max_ms",
+            );
+        }
+        if let Some(url) = &c.source_override {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                p.add(
+                    "collector.source_override",
+                    format!("'{url}' must start with http:// or https://"),
+                );
+            }
+        }
+        if !(1..=28).contains(&self.compute.deadline_day) {
+            p.add(
+                "compute.deadline_day",
+                format!("{} must be a day from 1 to 28", self.compute.deadline_day),
+            );
+        }
+        if chrono_tz::Tz::from_str(&self.schedule.timezone).is_err() {
+            p.add(
+                "schedule.timezone",
+                format!("'{}' is not an IANA time zone", self.schedule.timezone),
+            );
+        }
+        for (key, expr) in [
+            ("schedule.collect", &self.schedule.collect),
+            ("schedule.compute", &self.schedule.compute),
+            ("schedule.remind", &self.schedule.remind),
+        ] {
+            if let Err(message) = check_cron(expr) {
+                p.add(key, message);
+            }
+        }
+    }
+}
+
+/// A cron expression the scheduler will accept, read as the `cron` crate reads it.
+pub(super) fn check_cron(expr: &str) -> Result<(), String> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    if !(6..=7).contains(&fields.len()) {
+        return Err(format!(
+            "'{expr}' needs 6 or 7 fields: sec min hour day month weekday [year]"
+        ));
+    }
+    // The cron crate counts weekdays from Sunday = 1, Unix cron from Sunday = 0:
+    // a number here would quietly run on the wrong day.
+    if fields[5].chars().any(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "'{expr}': write weekdays by name (Mon-Fri, Sat), not by number"
+        ));
+    }
+    cron::Schedule::from_str(expr)
+        .map(drop)
+        .map_err(|e| format!("'{expr}' is not a cron expression: {e}"))
+}
