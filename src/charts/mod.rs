@@ -4,7 +4,7 @@
 
 mod font;
 #[cfg(test)]
-mod hostile;
+mod tests;
 mod range;
 mod series;
 pub mod svg;
