@@ -3,11 +3,11 @@
 //! Vietnamese glyphs (Debian's fonts-dejavu-core, installed by scripts/deps.sh).
 
 mod font;
-#[cfg(test)]
-mod tests;
 mod range;
 mod series;
 pub mod svg;
+#[cfg(test)]
+mod tests;
 
 pub use font::{ensure_font, FontError, FONT_FAMILY};
 pub use range::{OUT_OF_RANGE_NOTE, PLOTTABLE_LIMIT};
