@@ -7,7 +7,8 @@ use chrono_tz::Tz;
 use crate::compute::figures::Deadline;
 use crate::compute::publish::Computer;
 use crate::config::{
-    AlertSettings, ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Registry, Settings,
+    AlertSettings, ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Problems,
+    Registry, Settings,
 };
 use crate::dashboards::{load_dir, Dashboard};
 use crate::store::Store;
@@ -23,6 +24,31 @@ pub struct App {
     /// `dashboards/*.toml`: the panels of the dashboard pages.
     pub dashboards: Vec<Dashboard>,
     pub store: Store,
+}
+
+/// A remind run starts no mail it could not finish by its deadline (twice the
+/// SMTP bound, `notify::remind_until`): a deadline below that sends nothing, ever.
+fn remind_budget_problem(deadline_secs: u64, smtp_timeout_secs: u64) -> Option<String> {
+    let needed = smtp_timeout_secs.saturating_mul(2);
+    (deadline_secs <= needed).then(|| {
+        format!(
+            "{deadline_secs} s must be more than twice alerts.toml smtp.timeout_secs \
+             ({smtp_timeout_secs} s), or no mail is ever started"
+        )
+    })
+}
+
+fn check_remind_budget(
+    config: &Path,
+    settings: &Settings,
+    alerts: &AlertSettings,
+) -> Result<(), ConfigError> {
+    let mut p = Problems::new(config);
+    let deadline = settings.schedule.remind_deadline_secs;
+    if let Some(message) = remind_budget_problem(deadline, alerts.smtp.timeout_secs) {
+        p.add("schedule.remind_deadline_secs", message);
+    }
+    p.into_result(())
 }
 
 impl App {
@@ -44,6 +70,7 @@ impl App {
                     &indicators,
                     &registry,
                 )?;
+                check_remind_budget(config, &settings, &alerts)?;
                 let dashboards = load_dir(&settings.resolve(&settings.paths.dashboards))?;
                 let store = Store::new(&settings.clickhouse);
                 Ok(Self {

@@ -96,3 +96,18 @@ fn the_registry_agrees_with_the_shared_reference_data_when_present() {
         }
     }
 }
+
+#[test]
+fn a_remind_deadline_too_short_for_one_mail_stops_start_up_naming_both_settings() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .arg("--config")
+        .arg(super::common::config_dir().join("chiso.toml"))
+        .args(["--clickhouse-url", "http://127.0.0.1:9", "migrate"])
+        .env("CHISO_REMIND_DEADLINE_SECS", "60")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schedule.remind_deadline_secs"), "{err}");
+    assert!(err.contains("smtp.timeout_secs (30 s)"), "{err}");
+}
