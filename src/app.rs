@@ -126,6 +126,15 @@ impl App {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_remind_deadline_must_leave_room_for_a_whole_mail() {
+        assert_eq!(remind_budget_problem(900, 30), None);
+        assert_eq!(remind_budget_problem(61, 30), None);
+        let problem = remind_budget_problem(60, 30).unwrap();
+        assert!(problem.contains("smtp.timeout_secs (30 s)"), "{problem}");
+        assert!(remind_budget_problem(5, u64::MAX).is_some());
+    }
+
     fn shipped_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
     }
