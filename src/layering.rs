@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 /// Each top-level module of the library with its stage.
 const STAGES: &[(&str, u8)] = &[
     ("domain", 0),
+    // The binaries' log set-up; no module of chiso's.
+    ("logging", 0),
     ("config", 1),
     // Draws plain numbers; knows nothing of the store.
     ("charts", 1),

@@ -12,6 +12,7 @@ pub mod compute;
 pub mod config;
 pub mod dashboards;
 pub mod domain;
+pub mod logging;
 pub mod notify;
 pub mod schedule;
 pub mod shutdown;

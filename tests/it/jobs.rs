@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Timelike, Utc};
+use chrono::{Timelike, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
 use chiso::notify::{self, ledger, Backend};
@@ -21,18 +21,8 @@ use chiso::store::{SendState, Store};
 
 use super::common::test_store;
 use super::notify::{after_deadline, assert_no_duplicates, fixture, month};
+use super::schedule::{daily_2am, hcm};
 use net::{wait_until, SilentServer};
-
-fn hcm(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Ho_Chi_Minh
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn daily_2am() -> CronSchedule {
-    CronSchedule::parse("0 0 2 * * *", Ho_Chi_Minh).unwrap()
-}
 
 fn every_second() -> CronSchedule {
     CronSchedule::parse("* * * * * *", Ho_Chi_Minh).unwrap()

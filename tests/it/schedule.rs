@@ -16,14 +16,14 @@ use chiso::store::{Outcome, Store};
 
 use super::common::{collector, month, simulator, test_store};
 
-fn hcm(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+pub(super) fn hcm(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Ho_Chi_Minh
         .with_ymd_and_hms(y, mo, d, h, mi, 0)
         .unwrap()
         .with_timezone(&Utc)
 }
 
-fn daily_2am() -> CronSchedule {
+pub(super) fn daily_2am() -> CronSchedule {
     CronSchedule::parse("0 0 2 * * *", Ho_Chi_Minh).unwrap()
 }
 
