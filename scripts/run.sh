@@ -26,4 +26,4 @@ export CHISO_CLICKHOUSE_ANALYST_PASSWORD
 scripts/clickhouse.sh analyst-user "$dir" chiso "$CHISO_CLICKHOUSE_ANALYST_USER" "$CHISO_CLICKHOUSE_ANALYST_PASSWORD"
 
 echo "ClickHouse at $url, data in $dir"
-target/release/chiso-demo --clickhouse-url "$url" "$@"
+"${CARGO_TARGET_DIR:-target}/release/chiso-demo" --clickhouse-url "$url" "$@"
