@@ -12,11 +12,11 @@
 #       analysts' queries as (readonly=1, DATABASE only, limits below), and
 #       waits until it can log in (the server rereads users.d by itself).
 #
-# Env: CH_START_TIMEOUT (seconds, default 60); for analyst-user the limits
+# Env: CH_START_TIMEOUT (seconds, default 60); CH_LOG_QUERIES=1 logs every
+# query of chiso's user to system.query_log; for analyst-user the limits
 # CH_ANALYST_MAX_EXECUTION_TIME (s, 30), CH_ANALYST_MAX_MEMORY_USAGE (bytes, 1 GiB),
 # CH_ANALYST_MAX_ROWS_TO_READ (100 M), CH_ANALYST_MAX_RESULT_ROWS (100 000),
 # CH_ANALYST_MAX_RESULT_BYTES (50 MB), CH_ANALYST_MAX_CONCURRENT (4 queries).
-# Env: CH_START_TIMEOUT (seconds, default 60).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -133,6 +133,15 @@ cmd_start() {
         sed -e "s|@DIR@|$dir|g" -e "s|@HTTP_PORT@|$http|g" -e "s|@TCP_PORT@|$tcp|g" \
             "$here/clickhouse/$f" >"$dir/$f"
     done
+    # CH_LOG_QUERIES=1: the default profile logs every query to
+    # system.query_log, which the replay on current ClickHouse reads (test.sh).
+    if [ "${CH_LOG_QUERIES:-0}" = 1 ]; then
+        mkdir -p "$dir/users.d"
+        echo '<yandex><profiles><default><log_queries>1</log_queries></default></profiles></yandex>' \
+            >"$dir/users.d/log_queries.xml"
+    else
+        rm -f "$dir/users.d/log_queries.xml"
+    fi
 
     # --daemon forks and writes the pid file itself; 18.16 runs fine as root
     # or as an ordinary user (tested). Detach stdio so `$(... start ...)`

@@ -11,7 +11,8 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-ch.XXXXXX")
 cleanup() { scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT INT TERM
 
-url=$(scripts/clickhouse.sh start "$dir" | tail -n1)
+# Every query logged: the replay on current ClickHouse reads them (scripts/compat.sh).
+url=$(CH_LOG_QUERIES=1 scripts/clickhouse.sh start "$dir" | tail -n1)
 echo "test ClickHouse at $url ($dir)"
 export CHISO_TEST_CLICKHOUSE_URL=$url
 # tests/it/common: analyst users are written into this server's users.d.
@@ -20,3 +21,5 @@ export CHISO_TEST_CLICKHOUSE_DIR=$dir
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --all-targets
+# What chiso sent to 18.16, replayed on current ClickHouse: same rows.
+scripts/compat.sh "$url"

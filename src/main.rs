@@ -37,7 +37,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let app = App::load(&cli.config, &flags)?;
     match cli.command {
-        Command::Migrate => cli::migrate::run(&app).await,
+        Command::Migrate { print } => cli::migrate::run(&app, print).await,
         Command::Collect {
             month,
             from,

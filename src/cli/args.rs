@@ -37,7 +37,12 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Create the database and apply the migrations of sql/ that are missing.
-    Migrate,
+    Migrate {
+        /// Print every statement of a migration from scratch (JSON lines) and
+        /// touch no database.
+        #[arg(long)]
+        print: bool,
+    },
     /// Pull a month (or a range) from every unit's endpoint into ClickHouse.
     Collect {
         #[arg(long, conflicts_with_all = ["from", "to"])]

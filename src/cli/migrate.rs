@@ -4,7 +4,14 @@ use std::process::ExitCode;
 
 use chiso::app::App;
 
-pub async fn run(app: &App) -> anyhow::Result<ExitCode> {
+pub async fn run(app: &App, print: bool) -> anyhow::Result<ExitCode> {
+    if print {
+        // One JSON object a line, for scripts (scripts/compat/replay.py).
+        for statement in chiso::store::migration_plan() {
+            println!("{}", serde_json::to_string(&statement)?);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let applied = app.store.migrate().await?;
     println!(
         "database '{}': applied {}",

@@ -107,6 +107,47 @@ struct Applied {
     checksum: String,
 }
 
+/// Each database's record of the migrations applied to it.
+const SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \
+                                 (name String, checksum String, applied_at DateTime) \
+                                 ENGINE = ReplacingMergeTree ORDER BY name";
+
+/// One statement `chiso migrate` would send, in order (`chiso migrate --print`).
+#[derive(Debug, serde::Serialize)]
+pub struct PlannedStatement {
+    /// `main` or `private`: which of chiso's two databases it runs in.
+    pub database: &'static str,
+    pub migration: &'static str,
+    pub statement: String,
+}
+
+/// Every statement of a migration from scratch, in the order `migrate` sends
+/// them: the compatibility replay applies these to current ClickHouse. The
+/// Rust steps between them (accounts copy, re-keying) move rows only, so an
+/// empty database needs none of them.
+pub fn plan() -> Vec<PlannedStatement> {
+    let mut out = Vec::new();
+    for (database, list) in [("private", PRIVATE_MIGRATIONS), ("main", MIGRATIONS)] {
+        out.push(PlannedStatement {
+            database,
+            migration: "schema_migrations",
+            statement: SCHEMA_MIGRATIONS.to_string(),
+        });
+        for m in list {
+            out.extend(
+                m.statements()
+                    .into_iter()
+                    .map(|statement| PlannedStatement {
+                        database,
+                        migration: m.name,
+                        statement,
+                    }),
+            );
+        }
+    }
+    out
+}
+
 /// The main migration that drops the accounts tables of the main database;
 /// their rows are copied to the private database just before it.
 const ACCOUNTS_MOVED: &str = "0010_accounts_moved";
@@ -152,11 +193,11 @@ impl Store {
                 .execute(),
         )
         .await?;
-        let ledger = "CREATE TABLE IF NOT EXISTS schema_migrations \
-                      (name String, checksum String, applied_at DateTime) \
-                      ENGINE = ReplacingMergeTree ORDER BY name";
-        self.run("create schema_migrations", client.query(ledger).execute())
-            .await?;
+        self.run(
+            "create schema_migrations",
+            client.query(SCHEMA_MIGRATIONS).execute(),
+        )
+        .await?;
         let applied: Vec<Applied> = self
             .run(
                 "read schema_migrations",

@@ -40,7 +40,9 @@ pub use figures::{FirstStored, MeasureFigure, ServiceFigures, Units};
 pub use jobs::{Failures, JobHistory};
 pub use json_compact::Column;
 pub use ledger::{LedgerRow, RuleKind, SendState};
-pub use migrations::{Migration, MIGRATIONS, PRIVATE_MIGRATIONS};
+pub use migrations::{
+    plan as migration_plan, Migration, PlannedStatement, MIGRATIONS, PRIVATE_MIGRATIONS,
+};
 pub use ops::{AttemptCount, LastRun, UnitCount};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
@@ -119,13 +121,12 @@ impl Store {
                 .with_password(&settings.analyst_password)
                 .with_database(&settings.database)
         });
+        let private = private_database(&settings.database);
         Self {
-            client: admin.clone().with_database(&settings.database),
-            private: admin
-                .clone()
-                .with_database(private_database(&settings.database)),
-            analyst,
-            admin,
+            client: tagged(admin.clone(), &settings.database).with_database(&settings.database),
+            private: tagged(admin.clone(), &private).with_database(&private),
+            analyst: analyst.map(|a| tagged(a, &settings.database)),
+            admin: tagged(admin, &settings.database),
             url: strip_credentials(&settings.url),
             database: settings.database.clone(),
             timeout: Duration::from_secs(settings.timeout_secs),
@@ -175,6 +176,16 @@ impl Store {
         )
         .await
     }
+}
+
+/// The user agent names chiso, its version and the database a client works
+/// in: a DBA reading system.processes or query_log knows which deployment sent
+/// a query, and the replay on current ClickHouse (scripts/compat/) where to.
+fn tagged(client: Client, database: &str) -> Client {
+    client.with_product_info(
+        "chiso",
+        format!("{} (database {database})", env!("CARGO_PKG_VERSION")),
+    )
 }
 
 /// The database of `database`'s accounts: `chiso` → `chiso_private`.

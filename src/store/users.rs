@@ -171,9 +171,9 @@ impl Store {
             .query(
                 "SELECT token_hash, created_at, expires_at, revoked, last_used \
                  FROM (SELECT token_hash, created_at, expires_at, revoked \
-                 FROM api_tokens FINAL WHERE login = ?) \
+                 FROM api_tokens FINAL WHERE login = ?) AS tokens \
                  ANY LEFT JOIN (SELECT token_hash, max(used_at) AS last_used \
-                 FROM token_uses GROUP BY token_hash) USING token_hash \
+                 FROM token_uses GROUP BY token_hash) AS uses USING token_hash \
                  ORDER BY created_at, token_hash",
             )
             .bind(login);
