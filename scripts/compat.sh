@@ -3,18 +3,13 @@
 # integration tests: every migration statement, the data of every test
 # database and every distinct SELECT chiso sent to 18.16 (logged because the
 # test server runs with CH_LOG_QUERIES=1) go to ClickHouse 26.x in process
-# (PyPI's chdb-core, in the project-local .venv), and the rows must match.
+# (PyPI's chdb-core, pinned in tests/python/requirements.txt, in the
+# project-local .venv), and the rows must match.
 #   scripts/compat.sh URL        # report in target/compat/report.md
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ $# -eq 1 ] || { echo "usage: $0 URL" >&2; exit 2; }
 
-# Pinned: a new ClickHouse is a deliberate step (change the pin, re-run).
-chdb_pin=chdb-core==26.9.0
-venv=.venv
-if ! "$venv/bin/python" -c 'import chdb' 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$chdb_pin"
-fi
-"$venv/bin/python" scripts/compat/replay.py --url "$1" \
+python=$(scripts/venv.sh)
+"$python" scripts/compat/replay.py --url "$1" \
     --chiso "${CARGO_TARGET_DIR:-target}/debug/chiso" --report target/compat/report.md

@@ -21,5 +21,8 @@ export CHISO_TEST_CLICKHOUSE_DIR=$dir
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --all-targets
+# chiso read through the clients an analyst's notebook uses (tests/python).
+CHISO_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/chiso" \
+    "$(scripts/venv.sh)" -m pytest -q -p no:cacheprovider tests/python
 # What chiso sent to 18.16, replayed on current ClickHouse: same rows.
 scripts/compat.sh "$url"
