@@ -10,6 +10,13 @@ use super::{ChartKind, Dashboard};
 
 /// The data source is chosen at import time (`${DS_CLICKHOUSE}`).
 const DATASOURCE: &str = "${DS_CLICKHOUSE}";
+const PLUGIN: &str = "grafana-clickhouse-datasource";
+
+/// The plugin's query types and the data-frame formats its backend takes
+/// (grafana-clickhouse-datasource: `queryType`, and sqlds' `format`, where
+/// 0 is a time series and 1 a table).
+const TIME_SERIES: (&str, u8) = ("timeseries", 0);
+const TABLE: (&str, u8) = ("table", 1);
 
 /// A placeholder as Grafana writes it: the dashboard's time range, and a
 /// `unit` text variable.
@@ -21,30 +28,47 @@ fn grafana_sql(query: &str) -> String {
         .replace("{unit}", "'${unit}'")
 }
 
+/// A line panel's rows as a time series: chiso's pages read the month as a
+/// text label `x`, Grafana plots only a real time column. `time` (DateTime),
+/// `value` and, when the panel has one, the `series` label (the plugin turns
+/// the long frame into one line per series).
+fn time_series_sql(query: &str) -> String {
+    let series = if query.to_lowercase().contains(" as series") {
+        ", series"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT toDateTime(toDate(x)) AS time, y AS value{series}\nFROM (\n{}\n)\nORDER BY time",
+        grafana_sql(query)
+    )
+}
+
 pub fn to_grafana(d: &Dashboard) -> Value {
+    let datasource = json!({ "type": PLUGIN, "uid": DATASOURCE });
     let panels: Vec<Value> = d
         .panels
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let kind = match p.chart {
-                ChartKind::Line => "timeseries",
-                ChartKind::Bar => "barchart",
-                ChartKind::Table => "table",
+            let (kind, (query_type, format), sql) = match p.chart {
+                ChartKind::Line => ("timeseries", TIME_SERIES, time_series_sql(&p.query)),
+                ChartKind::Bar => ("barchart", TABLE, grafana_sql(&p.query)),
+                ChartKind::Table => ("table", TABLE, grafana_sql(&p.query)),
             };
             json!({
                 "id": i + 1,
                 "type": kind,
                 "title": p.title,
                 "gridPos": { "h": 9, "w": 12, "x": (i % 2) * 12, "y": (i / 2) * 9 },
-                "datasource": { "type": "grafana-clickhouse-datasource", "uid": DATASOURCE },
+                "datasource": datasource,
                 "targets": [{
                     "refId": "A",
-                    "datasource": { "type": "grafana-clickhouse-datasource", "uid": DATASOURCE },
+                    "datasource": datasource,
                     "editorType": "sql",
-                    // 1 = table: x, y and series come back as columns.
-                    "format": 1,
-                    "rawSql": grafana_sql(&p.query),
+                    "queryType": query_type,
+                    "format": format,
+                    "rawSql": sql,
                 }],
             })
         })
@@ -54,7 +78,7 @@ pub fn to_grafana(d: &Dashboard) -> Value {
             "name": "DS_CLICKHOUSE",
             "label": "ClickHouse",
             "type": "datasource",
-            "pluginId": "grafana-clickhouse-datasource",
+            "pluginId": PLUGIN,
         }],
         "uid": format!("chiso-{}", d.slug),
         "title": d.title,
@@ -109,5 +133,50 @@ mod tests {
             }
             assert_eq!(v["title"], d.title.as_str());
         }
+    }
+
+    /// What grafana-clickhouse-datasource reads: a line panel is a
+    /// `timeseries` panel whose query is of type timeseries (format 0); bars
+    /// and tables are table queries (format 1); every data source is the
+    /// `${DS_CLICKHOUSE}` input the file declares, so Grafana asks at import.
+    #[test]
+    fn panels_follow_the_plugins_conventions() {
+        let dashboards =
+            super::super::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards"))
+                .unwrap();
+        let mut line_panels = 0;
+        for d in &dashboards {
+            let v = to_grafana(d);
+            assert_eq!(v["__inputs"][0]["name"], "DS_CLICKHOUSE");
+            assert_eq!(v["__inputs"][0]["pluginId"], PLUGIN);
+            for (p, defined) in v["panels"].as_array().unwrap().iter().zip(&d.panels) {
+                let target = &p["targets"][0];
+                for ds in [&p["datasource"], &target["datasource"]] {
+                    assert_eq!(ds["type"], PLUGIN);
+                    assert_eq!(ds["uid"], "${DS_CLICKHOUSE}");
+                }
+                assert_eq!(target["editorType"], "sql");
+                let expected = match defined.chart {
+                    ChartKind::Line => ("timeseries", "timeseries", 0),
+                    ChartKind::Bar => ("barchart", "table", 1),
+                    ChartKind::Table => ("table", "table", 1),
+                };
+                let got = (
+                    p["type"].as_str().unwrap(),
+                    target["queryType"].as_str().unwrap(),
+                    target["format"].as_u64().unwrap(),
+                );
+                assert_eq!(got, expected, "{}: {}", d.slug, defined.title);
+                if defined.chart == ChartKind::Line {
+                    line_panels += 1;
+                    let sql = target["rawSql"].as_str().unwrap();
+                    assert!(
+                        sql.starts_with("SELECT toDateTime(toDate(x)) AS time"),
+                        "{sql}"
+                    );
+                }
+            }
+        }
+        assert!(line_panels > 0, "the shipped dashboards have line panels");
     }
 }

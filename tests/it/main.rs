@@ -17,6 +17,7 @@ mod collect;
 mod common;
 mod compute;
 mod faults;
+mod grafana;
 mod hostile;
 mod import;
 mod jobs;
