@@ -14,7 +14,7 @@ use crate::config::{CompositeMethod, Direction, Indicator, ValueUnit, ZeroDenomi
 pub type MonthFigures = BTreeMap<String, f64>;
 
 /// Where a unit stands against its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Meets the yearly target.
@@ -64,7 +64,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Evaluation {
     pub indicator: String,
     pub numerator: Option<f64>,
@@ -191,7 +191,7 @@ fn points(indicator: &Indicator, value: Option<f64>, zero_denominator: bool) -> 
 }
 
 /// A unit's composite score and how much of it rests on data.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Composite {
     /// `None` when no scored indicator has data: listed last, never ranked as 0.
     pub score: Option<f64>,

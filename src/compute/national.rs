@@ -14,7 +14,7 @@ use crate::config::{IndicatorCatalogue, Registry, Unit};
 use crate::domain::{Month, Period, QuarterCalendar, RankingGroup};
 use crate::store::{Store, StoreError, Units};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnitStanding {
     pub code: String,
     pub name: String,
@@ -26,7 +26,7 @@ pub struct UnitStanding {
     pub rank_change: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupRanking {
     pub group: RankingGroup,
     pub units: Vec<UnitStanding>,

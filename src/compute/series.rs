@@ -13,14 +13,14 @@ use crate::config::Unit;
 use crate::domain::{Month, Period};
 use crate::store::{StoreError, Units};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UnitMonth {
     pub month: String,
     pub evaluations: Vec<Evaluation>,
     pub composite: Composite,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NationalMonth {
     pub month: String,
     /// Whether the month's results are frozen (published).

@@ -9,7 +9,7 @@ use super::national::GroupRanking;
 use crate::config::{IndicatorCatalogue, ValueUnit};
 use crate::domain::RankingGroup;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NationalFigure {
     pub indicator: String,
     /// `None`: every group the indicator applies to, together.

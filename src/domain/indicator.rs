@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{RankingGroup, UnitCode};
 
 /// How an indicator's value is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueUnit {
     /// numerator / denominator × 100, or a percent measure itself; 0 to 100.
@@ -28,7 +28,7 @@ impl ValueUnit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     #[default]
@@ -39,7 +39,7 @@ pub enum Direction {
 
 /// What a point-carrying ratio scores when its denominator is zero, i.e. the unit
 /// had nothing to handle (Decision 766/QĐ-TTg gives full points for some).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ZeroDenominator {
     /// Left out of the unit's score.
@@ -50,7 +50,7 @@ pub enum ZeroDenominator {
 }
 
 /// How indicators combine into the score that ranks units within their group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CompositeMethod {
     /// The sum of each indicator's points, 100 in all (Decision 766/QĐ-TTg).
@@ -60,7 +60,7 @@ pub enum CompositeMethod {
 }
 
 /// 766-style points: `max × min(1, value / cap_percent)`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Points {
     /// Points at or above the cap; above 0.
     pub max: f64,
@@ -70,7 +70,7 @@ pub struct Points {
 }
 
 /// A threshold set by a directive for a span of years.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct YearTarget {
     pub from_year: i32,
     /// Last year included; `None` = still in force.
@@ -81,6 +81,7 @@ pub struct YearTarget {
     pub groups: Vec<RankingGroup>,
     /// A per-unit override when not empty: these units only, winning over
     /// the entries for their group.
+    #[schema(value_type = Vec<String>)]
     pub units: Vec<UnitCode>,
 }
 
@@ -92,7 +93,7 @@ impl YearTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Indicator {
     /// lower_snake ASCII, unique.
     pub code: String,

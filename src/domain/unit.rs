@@ -44,7 +44,19 @@ pub enum UnitKind {
 
 /// The three groups ranked apart (DTI practice): provinces, ministries that
 /// provide public services, ministries that do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RankingGroup {
     Province,

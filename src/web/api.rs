@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{Role, Viewer};
+use super::error::ErrorBody;
 use super::range::month_range;
 use super::{ApiError, State};
 use crate::compute::national::GroupRanking;
@@ -26,21 +27,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(get_national);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct RankingQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct RankingQuery {
+    /// YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-YTD.
+    #[param(required = true, example = "2024-06")]
     period: Option<String>,
+    /// province, ministry_services or ministry_no_services (default: all three).
     group: Option<String>,
 }
 
-#[derive(Serialize)]
-struct RankingsBody {
+/// A period's rankings, one per group, with the national figures of each.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct RankingsBody {
+    /// The period asked for, as written in the request's canonical form.
     period: String,
     /// `frozen` (published, with `frozen_at`) or `provisional`.
     status: &'static str,
+    /// The stored computation the ranking comes from.
     computation_id: String,
     computed_at: DateTime<Utc>,
+    /// When the period was published; null while provisional.
     frozen_at: Option<DateTime<Utc>>,
+    /// `calendar` or `cutoff_676` (Decision 676/QĐ-BKHCN's quarters).
     quarter_calendar: &'static str,
     /// Whose numerators, denominators and plans (`trajectory`) are given:
     /// `all` (ministry, analysts), `own_unit` (unit staff: their unit and the
@@ -49,17 +59,27 @@ struct RankingsBody {
     groups: Vec<GroupBody>,
 }
 
-#[derive(Serialize)]
-struct GroupBody {
+/// One group's ranking, units in rank order (units without data last).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct GroupBody {
     #[serde(flatten)]
     ranking: GroupRanking,
+    /// The group's Vietnamese name.
     name: &'static str,
     /// Pooled rate and mean of unit rates per indicator, with coverage.
     national: Vec<NationalFigure>,
 }
 
+/// Rankings of a period per group, with national figures.
+///
+/// Numerators, denominators and plans are null outside `raw_figures` (all:
+/// ministry, analysts; own_unit: unit staff; none: anonymous).
+/// Access: public for a frozen (published) period; any account for a provisional one.
+#[utoipa::path(get, path = "/api/v1/rankings", tag = "rankings", params(RankingQuery),
+    responses((status = 200, body = RankingsBody), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)))]
 #[get("/api/v1/rankings")]
-async fn get_rankings(
+pub(super) async fn get_rankings(
     state: State,
     viewer: Viewer,
     query: web::Query<RankingQuery>,
@@ -157,28 +177,47 @@ fn withhold_raw_figures(ranking: &mut GroupRanking, own: &[UnitCode]) {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct RangeQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct RangeQuery {
+    /// First month, YYYY-MM (default: twelve months before `to`).
     from: Option<String>,
+    /// Last month, YYYY-MM (default: the previous month).
     to: Option<String>,
+    /// Indicator code (`/api/v1/national` only, where it is required).
     indicator: Option<String>,
 }
 
-#[derive(Serialize)]
-struct UnitBody {
+/// A unit and its indicators month by month.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct UnitBody {
+    /// Unit code (config/units.toml).
     code: String,
+    /// Vietnamese name.
     name: String,
     group: RankingGroup,
+    /// First day the unit exists.
     from: NaiveDate,
+    /// Last day, for a unit merged away or reorganised; null otherwise.
     until: Option<NaiveDate>,
+    /// The units that took over from it.
+    #[schema(value_type = Vec<String>)]
     successors: Vec<UnitCode>,
     /// Months before a merger carry the sum of the units merged into this one.
     months: Vec<UnitMonth>,
 }
 
+/// A unit's indicators month by month.
+///
+/// Access: ministry, analyst, or staff of that unit.
+#[utoipa::path(get, path = "/api/v1/units/{code}/indicators", tag = "units",
+    params(("code" = String, Path, description = "Unit code (config/units.toml)."), RangeQuery),
+    responses((status = 200, body = UnitBody), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 #[get("/api/v1/units/{code}/indicators")]
-async fn get_unit_indicators(
+pub(super) async fn get_unit_indicators(
     state: State,
     viewer: Viewer,
     code: web::Path<String>,
@@ -209,30 +248,45 @@ async fn get_unit_indicators(
     }))
 }
 
-#[derive(Serialize)]
-struct IndicatorsBody<'a> {
+/// The indicator catalogue.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct IndicatorsBody<'a> {
     composite_method: crate::config::CompositeMethod,
+    #[schema(value_type = Vec<Indicator>)]
     indicators: Vec<&'a Indicator>,
 }
 
-/// Public; a bad token is still a 401 (the `Viewer` checks it).
+/// The indicator catalogue: formulas, targets, points, weights.
+///
+/// Access: public; a bad token is still a 401.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", security(()),
+    responses((status = 200, body = IndicatorsBody), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/indicators")]
-async fn get_indicators(state: State, _viewer: Viewer) -> HttpResponse {
+pub(super) async fn get_indicators(state: State, _viewer: Viewer) -> HttpResponse {
     HttpResponse::Ok().json(IndicatorsBody {
         composite_method: state.indicators.composite(),
         indicators: state.indicators.iter().collect(),
     })
 }
 
-#[derive(Serialize)]
-struct NationalBody {
+/// An indicator's national figures month by month.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct NationalBody {
+    /// Indicator code.
     indicator: String,
+    /// Vietnamese name.
     name: String,
     months: Vec<NationalMonth>,
 }
 
+/// An indicator's national series, pooled and as the mean of unit rates.
+///
+/// Access: any account.
+#[utoipa::path(get, path = "/api/v1/national", tag = "indicators", params(RangeQuery),
+    responses((status = 200, body = NationalBody), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/v1/national")]
-async fn get_national(
+pub(super) async fn get_national(
     state: State,
     viewer: Viewer,
     query: web::Query<RangeQuery>,

@@ -43,6 +43,16 @@ struct Body<'a> {
     parameter: Option<&'a str>,
 }
 
+/// Every error answer of the API (the schema of `Body`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: `Body` is what is written
+pub struct ErrorBody {
+    /// What went wrong, in words; for a 500, only that it did (the cause is logged).
+    error: String,
+    /// The bad parameter, on a 400.
+    parameter: Option<String>,
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {

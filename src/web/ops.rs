@@ -16,10 +16,19 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::Viewer;
+use super::error::ErrorBody;
 use super::{openapi, ApiError, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(metrics).service(openapi_json);
+    cfg.service(healthz)
+        .service(metrics)
+        .service(openapi_json)
+        // A readable API page at /api/docs/: Swagger UI's files from the
+        // crate (no CDN), reading this server's /api/openapi.json.
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/api/openapi.json")),
+        );
 }
 
 /// Upper bounds (seconds) of the latency histogram's buckets.
@@ -195,8 +204,15 @@ struct StatusBody {
 /// 200 `ok` when ClickHouse answers, 503 `unavailable` when not. Anyone sees
 /// that much; ministry accounts also see ClickHouse's version and the jobs'
 /// latest runs (a version tells an attacker which exploits to try).
+/// Whether ClickHouse answers.
+///
+/// Anyone gets `{status}` (`ok` or `unavailable`); a ministry account also
+/// ClickHouse's version and each job's latest run. Access: public.
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
+    responses((status = 200, description = "`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, jobs: [...]}`", body = Object),
+              (status = 503, description = "ClickHouse unreachable.", body = Object)))]
 #[get("/healthz")]
-async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
+pub(super) async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
     let version = match state.store.server_version().await {
         Ok(v) => Some(v),
         Err(e) => {
@@ -247,8 +263,14 @@ async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
 }
 
 /// Prometheus text format; ministry accounts (a scraper sends a token).
+/// Prometheus text: collection attempts, failures and rejected payloads per unit, mails, HTTP latency.
+///
+/// Access: ministry (a scraper sends a ministry account's token).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format 0.0.4.", body = String, content_type = "text/plain"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/metrics")]
-async fn metrics(
+pub(super) async fn metrics(
     state: State,
     viewer: Viewer,
     http: web::Data<HttpMetrics>,
@@ -311,8 +333,13 @@ async fn metrics(
         .body(out))
 }
 
+/// This document (OpenAPI 3.1, generated from the handlers and their types).
+///
+/// Access: public.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", security(()),
+    responses((status = 200, description = "OpenAPI 3.1.", body = Object)))]
 #[get("/api/openapi.json")]
-async fn openapi_json() -> HttpResponse {
+pub(super) async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(openapi::document())
 }
 

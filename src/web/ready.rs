@@ -15,8 +15,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(readyz);
 }
 
+/// Readiness for a load balancer: ClickHouse answers within 2 s. Plain text, no versions.
+///
+/// Access: public.
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
+    responses((status = 200, description = "`ready`", body = String, content_type = "text/plain"),
+              (status = 503, description = "`not ready: …` (ClickHouse unreachable or silent).", body = String, content_type = "text/plain")))]
 #[get("/readyz")]
-async fn readyz(state: State) -> HttpResponse {
+pub(super) async fn readyz(state: State) -> HttpResponse {
     let store = &state.store;
     let probe = store.run(
         "readiness",

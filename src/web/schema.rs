@@ -27,14 +27,15 @@ struct TableDoc {
 }
 
 /// A table as served.
-#[derive(Debug, Clone, Serialize)]
+/// A table or view with what it holds.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Table {
     pub name: String,
     pub about: String,
     pub columns: Vec<Column>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]

@@ -22,6 +22,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{RoleCode, Viewer};
+use super::error::ErrorBody;
 use super::sql_answer::AnswerFormat;
 use super::{schema, ApiError, State};
 use crate::store::{AnalystError, AnalystLimits, AnalystRun, AuditEvent, AuditKind, Store};
@@ -75,19 +76,44 @@ impl Drop for Slot {
     }
 }
 
-#[derive(Deserialize, Default)]
+/// The statement, as JSON or a form; a `text/plain` body is the SQL alone.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SqlRequest {
+pub(super) struct SqlRequest {
+    /// One read-only statement (SELECT, WITH … SELECT, DESCRIBE, EXISTS, SHOW TABLES).
     #[serde(default)]
     query: String,
+    /// `json` (default) or `csv`.
     format: Option<String>,
+    /// A browser session's CSRF token (or the `X-CSRF-Token` header).
     csrf: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct FormatQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct FormatQuery {
+    /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
     format: Option<String>,
+}
+
+/// The JSON answer (the schema of what `sql_answer` streams).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: the answer is streamed, not serialised from it
+pub(super) struct SqlAnswer {
+    /// Each column's name and ClickHouse type, in order.
+    columns: Vec<SqlColumn>,
+    /// The rows, each an array in column order (numbers, strings, null).
+    rows: Vec<Vec<serde_json::Value>>,
+    row_count: u64,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(super) struct SqlColumn {
+    name: String,
+    /// The ClickHouse type, e.g. `UInt64`, `Nullable(Float64)`.
+    r#type: String,
 }
 
 fn parse_request(req: &HttpRequest, body: &[u8]) -> Result<SqlRequest, ApiError> {
@@ -143,8 +169,28 @@ fn refusal(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({ "error": message }))
 }
 
+/// One read-only statement over chiso's database, as the analysts' ClickHouse user.
+///
+/// Runs as `[clickhouse] analyst_user` (readonly=1, chiso's database only,
+/// limits in its profile). The answer streams; one cut short by a limit ends
+/// with a line `ERROR: …` (JSON then does not parse). The query is killed when
+/// the client leaves. At most 2 queries per account at once (429). CSV cells
+/// starting =, +, -, @, tab or CR get a leading '. Refuses writes, DDL,
+/// SYSTEM, SET, SETTINGS/FORMAT/INTO clauses, table functions, a second
+/// statement, and tables outside chiso's database.
+/// Access: analyst or ministry.
+#[utoipa::path(post, path = "/api/v1/sql", tag = "analysts", params(FormatQuery),
+    request_body(content((SqlRequest = "application/json"),
+                         (SqlRequest = "application/x-www-form-urlencoded"),
+                         (String = "text/plain"))),
+    responses((status = 200, description = "The rows, as JSON or CSV with a header line.",
+               content((SqlAnswer = "application/json"), (String = "text/csv"))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody),
+              (status = 429, description = "This account already has 2 queries running.", body = ErrorBody),
+              (status = 503, description = "No analyst_user is configured.", body = ErrorBody)))]
 #[post("/api/v1/sql")]
-async fn post_sql(
+pub(super) async fn post_sql(
     req: HttpRequest,
     state: State,
     slots: web::Data<SqlSlots>,
@@ -327,14 +373,22 @@ impl Answer {
     }
 }
 
-#[derive(Serialize)]
-struct SchemaBody {
+/// The tables and views analysts may read.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SchemaBody {
+    /// chiso's data database.
     database: String,
     tables: Vec<schema::Table>,
 }
 
+/// Every table and view analysts may read, with its columns in plain words.
+///
+/// Access: analyst or ministry.
+#[utoipa::path(get, path = "/api/v1/schema", tag = "analysts",
+    responses((status = 200, body = SchemaBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 #[get("/api/v1/schema")]
-async fn get_schema(state: State, viewer: Viewer) -> Result<HttpResponse, ApiError> {
+pub(super) async fn get_schema(state: State, viewer: Viewer) -> Result<HttpResponse, ApiError> {
     viewer.require_role(&[RoleCode::Analyst])?;
     Ok(HttpResponse::Ok().json(SchemaBody {
         database: state.store.database().to_string(),

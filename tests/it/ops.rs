@@ -123,7 +123,7 @@ async fn every_path_of_the_openapi_document_is_served() {
         .json()
         .await
         .unwrap();
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 11);
     for (path, item) in paths {
@@ -138,6 +138,27 @@ async fn every_path_of_the_openapi_document_is_served() {
             assert_ne!(status, 404, "{method} {path} is described but not mounted");
         }
     }
+    // The readable API page: Swagger UI from this server, reading this document.
+    let page = http()
+        .get(format!("{base}/api/docs/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("swagger-initializer.js"));
+    let init = http()
+        .get(format!("{base}/api/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("/api/openapi.json"), "{init}");
     server.stop().await;
 }
 

@@ -2,6 +2,7 @@
 //! The login form carries a double-submit CSRF token (a random cookie and the
 //! same value in a hidden field); logout carries the session's CSRF token.
 
+use crate::web::error::ErrorBody;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -22,18 +23,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(me);
 }
 
-#[derive(serde::Serialize)]
-struct MeBody<'a> {
+/// The signed-in account.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct MeBody<'a> {
     login: &'a str,
+    /// ministry, unit or analyst.
     role: &'static str,
+    /// A unit account's unit; null for the others.
     unit_code: Option<&'a str>,
     /// The token a page's scripts send as `X-CSRF-Token`; null for API tokens.
     csrf: Option<&'a str>,
 }
 
-/// The signed-in account: `GET /api/v1/me`.
+/// The signed-in account, and the CSRF token of its session.
+///
+/// Access: any account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = MeBody), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/me")]
-async fn me(viewer: Viewer) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn me(viewer: Viewer) -> Result<HttpResponse, ApiError> {
     let account = viewer.require_account()?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -48,15 +56,19 @@ async fn me(viewer: Viewer) -> Result<HttpResponse, ApiError> {
         }))
 }
 
-#[derive(Deserialize)]
-struct NextQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct NextQuery {
+    /// A local path to go to after signing in.
     next: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct LoginForm {
+/// The login form's fields.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LoginForm {
     login: String,
     password: String,
+    /// The form's CSRF field.
     csrf: String,
     next: Option<String>,
 }
@@ -123,8 +135,13 @@ fn form_response(
         .body(page(&csrf, next, error)))
 }
 
+/// The login form (HTML, Vietnamese).
+///
+/// Access: public.
+#[utoipa::path(get, path = "/login", tag = "accounts", security(()), params(NextQuery),
+    responses((status = 200, description = "HTML form with a CSRF field.", content_type = "text/html")))]
 #[get("/login")]
-async fn login_page(
+pub(crate) async fn login_page(
     req: HttpRequest,
     auth: web::Data<Auth>,
     query: web::Query<NextQuery>,
@@ -133,8 +150,17 @@ async fn login_page(
     form_response(&req, &auth, &next, None, actix_web::http::StatusCode::OK)
 }
 
+/// Signs in: sets the HttpOnly session cookie and redirects to `next`.
+///
+/// Access: public.
+#[utoipa::path(post, path = "/login", tag = "accounts", security(()),
+    request_body(content = LoginForm, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Signed in."),
+              (status = 401, description = "Wrong login or password (the form again).", content_type = "text/html"),
+              (status = 403, description = "CSRF check failed (the form again).", content_type = "text/html"),
+              (status = 429, description = "Too many failed logins: wait `Retry-After` seconds.")))]
 #[post("/login")]
-async fn login(
+pub(crate) async fn login(
     req: HttpRequest,
     state: State,
     auth: web::Data<Auth>,
@@ -218,8 +244,14 @@ async fn login(
         .finish())
 }
 
+/// Ends the session (form field `csrf`).
+///
+/// Access: any account.
+#[utoipa::path(post, path = "/logout", tag = "accounts",
+    responses((status = 303, description = "Signed out; to /login."),
+              (status = 403, body = ErrorBody)))]
 #[post("/logout")]
-async fn logout(
+pub(crate) async fn logout(
     req: HttpRequest,
     state: State,
     auth: web::Data<Auth>,

@@ -10,7 +10,7 @@
 //! [`Viewer`] and ask it: `require_account()`, `require_role(&[..])`,
 //! `require_unit(&code)`; the answers are JSON 401 and 403 errors.
 
-mod login;
+pub(crate) mod login;
 pub mod redirect;
 pub mod session;
 mod throttle;
