@@ -15,5 +15,5 @@ pub use indicator::{
 pub use month::{Month, MonthError};
 pub use period::{Period, PeriodError, QuarterCalendar};
 pub use service::ServiceLevel;
-pub use text::{fold_vietnamese, place_sort_key, vietnamese_sort_key};
+pub use text::{expand_place_prefix, fold_vietnamese, place_sort_key, vietnamese_sort_key};
 pub use unit::{RankingGroup, UnitCode, UnitKind};

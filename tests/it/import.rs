@@ -214,3 +214,41 @@ async fn a_corrected_report_keeps_its_first_arrival_after_merges() {
         .unwrap();
     assert_eq!(after, arrived, "the first arrival, not the correction's");
 }
+
+#[tokio::test]
+async fn names_as_printed_are_matched_and_each_match_is_reported() {
+    let store = test_store("import_printed_names").await;
+    let dir = tempfile::tempdir().unwrap();
+    let line = |unit: &str| format!("{unit},2021-06,1.001,A,Xây dựng,full_online,1,1,10,8,9,8,1,0");
+    let printed = [
+        ("TP. Hồ Chí Minh", "79"),
+        ("TP Hà Nội", "01"),
+        ("Tp. Cần Thơ", "92"),
+        ("T. Bắc Ninh", "27"),
+        ("Thừa Thiên - Huế", "46"),
+    ];
+    let body: Vec<String> = printed.iter().map(|(name, _)| line(name)).collect();
+    let file = write(
+        &dir,
+        "printed.csv",
+        &format!("{SERVICE_HEADER}\n{}\n", body.join("\n")),
+    );
+    let out = import_file(&file, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    assert!(out.line_errors.is_empty(), "{:?}", out.line_errors);
+    assert!(out.report.all_succeeded(), "{}", out.report);
+    for (name, code) in printed {
+        assert!(
+            out.matches
+                .iter()
+                .any(|m| m.starts_with(&format!("'{name}' matched unit {code} "))),
+            "{name} → {code}: {:?}",
+            out.matches
+        );
+    }
+    let totals = store.month_totals(month("2021-06")).await.unwrap();
+    let mut stored: Vec<&str> = totals.iter().map(|t| t.unit_code.as_str()).collect();
+    stored.sort_unstable();
+    assert_eq!(stored, ["01", "27", "46", "79", "92"]);
+}
