@@ -3,6 +3,7 @@
 mod indicator;
 pub mod kept;
 mod month;
+pub mod number;
 pub mod payload;
 mod period;
 mod service;

@@ -187,7 +187,7 @@ fn trend(data: &UnitData, indicator: &Indicator) -> Markup {
     }
     match line_chart(
         &indicator.name,
-        indicator.unit.as_str(),
+        indicator.unit.axis_title_vi(),
         &labels,
         &series,
         (720, 300),
@@ -275,17 +275,21 @@ pub async fn csv(
     ]
     .map(String::from)
     .to_vec()];
-    let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    // Read by people in a spreadsheet: Vietnamese numbers, empty when missing.
+    let text = |v: Option<f64>, places: usize| {
+        v.map(|x| crate::domain::number::decimal(x, places))
+            .unwrap_or_default()
+    };
     for m in &data.months {
         for e in &m.evaluations {
             rows.push(vec![
                 m.month.clone(),
                 e.indicator.clone(),
-                text(e.numerator),
-                text(e.denominator),
-                text(e.value),
-                text(e.target),
-                text(e.gap),
+                text(e.numerator, 0),
+                text(e.denominator, 0),
+                text(e.value, 2),
+                text(e.target, 2),
+                text(e.gap, 2),
                 e.status.as_str().to_string(),
             ]);
         }
