@@ -6,6 +6,8 @@
 //! dossier share grow unevenly from ~10% in 2019 toward 50–95% by 2025, each unit
 //! at its own pace; monthly dossiers from thousands to hundreds of thousands.
 
+use chrono::{NaiveDateTime, NaiveTime};
+
 use crate::config::Unit;
 use crate::domain::payload::{MeasureRecord, ServiceRecord, StatsPage};
 use crate::domain::{Month, RankingGroup};
@@ -78,6 +80,24 @@ pub fn seed_of(seed: u64, parts: &[&str]) -> u64 {
 /// A uniform number in [0, 1) from the parts.
 fn unit_interval(seed: u64, parts: &[&str]) -> f64 {
     (seed_of(seed, parts) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// When `unit` submits its report of `month`, Asia/Ho_Chi_Minh: three units in
+/// four by the 5th of the next month (the shipped deadline), most others within
+/// two weeks after it, a few a month or more late. Office hours.
+pub fn submission_time(unit: &str, month: Month, seed: u64) -> NaiveDateTime {
+    let m = month.to_string();
+    let r = unit_interval(seed, &[unit, &m, "submission"]);
+    let days = if r < 0.75 {
+        (r / 0.75 * 5.0).floor()
+    } else if r < 0.95 {
+        5.0 + ((r - 0.75) / 0.2 * 14.0).floor()
+    } else {
+        19.0 + ((r - 0.95) / 0.05 * 30.0).floor()
+    };
+    let hour = 8 + (unit_interval(seed, &[unit, &m, "submission hour"]) * 9.0) as u32;
+    let day = month.next().first_day() + chrono::Days::new(days as u64);
+    day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default())
 }
 
 /// A unit's own pace: where it starts, where it is heading, how late it starts.
@@ -202,7 +222,10 @@ pub fn generate(unit: &Unit, month: Month, seed: u64) -> StatsPage {
     StatsPage {
         unit_code: code.to_string(),
         month: m.clone(),
-        generated_at: format!("{}T01:00:00+07:00", month.next().first_day()),
+        generated_at: format!(
+            "{}+07:00",
+            submission_time(code, month, seed).format("%Y-%m-%dT%H:%M:%S")
+        ),
         services,
         measures: measures(unit, &p, prog, &m, seed),
         next_cursor: None,
@@ -374,6 +397,27 @@ mod tests {
             assert!(value("2019-02", code) < value("2025-10", code), "{code}");
         }
         assert!(value("2019-02", "eid_verified_percent") < 15.0);
+    }
+
+    #[test]
+    fn most_units_submit_by_the_deadline_some_late() {
+        let reg = registry();
+        let m: Month = "2024-03".parse().unwrap();
+        let deadline = m.next().first_day() + chrono::Days::new(5);
+        let (mut on_time, mut late) = (0, 0);
+        for unit in reg.valid_in(m) {
+            let at = submission_time(unit.code.as_str(), m, 2019);
+            assert!(at.date() > m.last_day(), "{}: {at}", unit.code);
+            if at.date() < deadline {
+                on_time += 1;
+            } else {
+                late += 1;
+            }
+        }
+        assert!(
+            on_time > 2 * late && late > 5,
+            "{on_time} on time, {late} late"
+        );
     }
 
     #[test]

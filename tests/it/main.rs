@@ -28,3 +28,4 @@ mod results;
 mod schedule;
 mod schema;
 mod sql;
+mod timeliness;

@@ -128,8 +128,9 @@ async fn a_unit_page_has_its_cards_svg_trends_and_reporting_history() {
     assert!(html.contains("<svg"));
     // Cards for June: Hà Nội (the first of REPORTING) has 30 + 2 = 32% online.
     assert!(html.contains("32,0%"));
-    // Reports imported today are late for 2021; none is missing.
-    assert_eq!(html.matches(">Muộn<").count(), 3);
+    // Reports of 2021 imported today: arrival unknown, neither on time nor late; none is missing.
+    assert_eq!(html.matches(">Không rõ thời điểm<").count(), 3);
+    assert!(!html.contains(">Muộn<"));
     assert!(!html.contains(">Chưa báo cáo<"));
     let (status, _, _) = get(&server, "/don-vi/ZZ").await;
     assert_eq!(status, 404);

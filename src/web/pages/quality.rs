@@ -62,6 +62,7 @@ pub async fn page_handler(
             button type="submit" { "Xem" }
         }
         h2 { "Tỷ lệ báo cáo" }
+        p.muted { "Tháng được thu thập lần đầu sau hạn báo cáo (thu thập bù, nhập số liệu lịch sử) không rõ thời điểm đơn vị báo cáo: không tính đúng hạn hay muộn, và không tính vào tỷ lệ đúng hạn." }
         (reporting_rate(&state, &inputs, &months))
         h2 { "Biến động bất thường (cần rà soát)" }
         p.muted { "Thay đổi so với tháng trước của một đơn vị khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
@@ -82,20 +83,23 @@ fn reporting_rate(
 ) -> Markup {
     html! {
         div.scroll { table #reporting-rate {
-            thead { tr { th.name { "Tháng" } th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Đúng hạn" } th { "Tỷ lệ báo cáo" } th { "Tỷ lệ đúng hạn" } } }
+            thead { tr { th.name { "Tháng" } th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Đúng hạn" } th { "Không rõ thời điểm" } th { "Tỷ lệ báo cáo" } th { "Tỷ lệ đúng hạn" } } }
             tbody {
                 @for m in months {
                     @let due: Vec<_> = state.registry.valid_in(*m).collect();
                     @let count = |key: &str| due.iter().filter(|u| inputs.figures.get(u.code.as_str(), *m).get(key) == Some(&1.0)).count();
                     @let (received, on_time) = (count("reports_received_months"), count("reports_on_time_months"));
-                    @let rate = |n: usize| (!due.is_empty()).then(|| n as f64 / due.len() as f64 * 100.0);
+                    // Arrival unknown (backfilled, imported from history): no on-time figure.
+                    @let unknown = due.iter().filter(|u| !inputs.figures.get(u.code.as_str(), *m).contains_key("reports_on_time_months")).count();
+                    @let rate = |n: usize, of: usize| (of > 0).then(|| n as f64 / of as f64 * 100.0);
                     tr {
                         td.name { (m) }
                         td { (due.len()) }
                         td { (received) }
                         td { (on_time) }
-                        td { (percent(rate(received))) }
-                        td { (percent(rate(on_time))) }
+                        td { (unknown) }
+                        td { (percent(rate(received, due.len()))) }
+                        td { (percent(rate(on_time, due.len() - unknown))) }
                     }
                 }
             }
