@@ -23,6 +23,7 @@ mod jobs;
 mod notify;
 mod ops;
 mod pages;
+mod quality;
 mod registry;
 mod results;
 mod schedule;

@@ -12,7 +12,7 @@ use super::format::{number, percent};
 use super::layout::{page, PageError};
 use super::periods::latest_month;
 use crate::compute::national::read_inputs;
-use crate::compute::outliers::{outliers, Outlier, THRESHOLD};
+use crate::compute::outliers::{outliers, Materiality, Outlier, THRESHOLD};
 use crate::domain::Month;
 use crate::store::RoleCode;
 use crate::store::{AttemptTally, RejectionSummary, Units};
@@ -22,7 +22,12 @@ use crate::web::State;
 #[derive(Deserialize)]
 pub struct Query {
     to: Option<String>,
+    /// The page of flagged changes, from 1.
+    page: Option<usize>,
 }
+
+/// Flagged changes per page, most severe first.
+const FLAGS_PER_PAGE: usize = 20;
 
 /// Six months up to `to`.
 const MONTHS: usize = 6;
@@ -54,7 +59,26 @@ pub async fn page_handler(
     let tally = state.store.attempt_tally(from, to).await?;
     let rejections = state.store.rejection_summaries(from, to).await?;
     let inputs = read_inputs(&state.store, &state.registry, &months, Units::All, deadline).await?;
-    let flagged = outliers(&state.registry, &state.indicators, &inputs, &months);
+    let compute = &state.settings.compute;
+    let materiality = Materiality {
+        min_points: compute.outlier_min_points,
+        min_relative: compute.outlier_min_relative,
+    };
+    let flagged = outliers(
+        &state.registry,
+        &state.indicators,
+        &inputs,
+        &months,
+        materiality,
+    );
+    let pages = flagged.len().div_ceil(FLAGS_PER_PAGE).max(1);
+    let page_no = query.page.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<Outlier> = flagged
+        .iter()
+        .skip((page_no - 1) * FLAGS_PER_PAGE)
+        .take(FLAGS_PER_PAGE)
+        .cloned()
+        .collect();
     let body = html! {
         h1 { "Chất lượng dữ liệu · " (from) " đến " (to) }
         form.inline method="get" {
@@ -65,9 +89,17 @@ pub async fn page_handler(
         p.muted { "Tháng được thu thập lần đầu sau hạn báo cáo (thu thập bù, nhập số liệu lịch sử) không rõ thời điểm đơn vị báo cáo: không tính đúng hạn hay muộn, và không tính vào tỷ lệ đúng hạn." }
         (reporting_rate(&state, &inputs, &months))
         h2 { "Biến động bất thường (cần rà soát)" }
-        p.muted { "Thay đổi so với tháng trước của một đơn vị khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
-            (number(Some(THRESHOLD))) "). Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
-        (outlier_table(&state, &flagged))
+        p.muted { "Thay đổi so với tháng trước vừa khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
+            (number(Some(THRESHOLD))) "), vừa đáng kể: từ " (number(Some(materiality.min_points))) " điểm và từ "
+            (percent(Some(materiality.min_relative * 100.0))) " giá trị tháng trước. Thay đổi lớn nhất trước. Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
+        (outlier_table(&state, &shown))
+        @if pages > 1 {
+            p.pages {
+                "Trang " (page_no) "/" (pages) " (" (flagged.len()) " thay đổi) "
+                @if page_no > 1 { a href=(format!("?to={to}&page={}", page_no - 1)) { "‹ Trước" } " " }
+                @if page_no < pages { a href=(format!("?to={to}&page={}", page_no + 1)) { "Sau ›" } }
+            }
+        }
         h2 { "Các lần thu thập theo đơn vị và tháng" }
         (attempt_matrix(&state, &tally, &months))
         h2 { "Dữ liệu bị từ chối" }
