@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use chiso::compute::national::read_inputs;
 use chiso::compute::outliers::{outliers, Materiality};
-use chiso::store::Units;
+use chiso::store::{RoleCode, Units, Verdict};
 use chiso::web;
 
 use super::common::{
-    http, import_lines, ministry_token, month, registry, service_line, test_app, test_store,
-    SERVICE_HEADER,
+    account_token, http, import_lines, ministry_token, month, registry, service_line, test_app,
+    test_store, SERVICE_HEADER,
 };
 
 const UNITS: [&str; 10] = ["01", "02", "04", "06", "08", "10", "11", "12", "14", "15"];
@@ -97,5 +97,62 @@ async fn a_planted_30_point_jump_is_flagged_and_a_1_point_move_is_not() {
     };
     assert!(table.contains(&name("04")), "{table}");
     assert!(!table.contains(&name("06")), "{table}");
+
+    // A reviewer marks the jump, then changes the verdict: both kept, the newest stands.
+    let review = |verdict: &'static str, note: &'static str, token: String| {
+        let url = format!("{}/chat-luong/ra-soat", server.url());
+        async move {
+            http()
+                .post(url)
+                .bearer_auth(token)
+                .form(&[
+                    ("unit", "04"),
+                    ("indicator", "online_dossier_rate"),
+                    ("month", "2021-06"),
+                    ("verdict", verdict),
+                    ("note", note),
+                    ("to", "2021-07"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        review("to_correct", "Số trực tuyến gấp đôi?", token.clone()).await,
+        303
+    );
+    assert_eq!(
+        review("correct", "Đã gọi điện: cổng mới từ tháng 6", token.clone()).await,
+        303
+    );
+    let unit_staff = account_token(&store, "staff04", RoleCode::Unit, Some("04")).await;
+    assert_eq!(
+        review("correct", "", unit_staff).await,
+        403,
+        "ministry staff only"
+    );
+    let reviews = store
+        .reviews(month("2021-05"), month("2021-07"))
+        .await
+        .unwrap();
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert_eq!(
+        (reviews[0].verdict, reviews[0].note.as_str()),
+        (Verdict::Correct, "Đã gọi điện: cổng mới từ tháng 6")
+    );
+    let html = http()
+        .get(format!("{}/chat-luong?to=2021-07", server.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Đã kiểm tra, đúng"), "{html}");
+    assert!(html.contains("cổng mới từ tháng 6"));
     server.stop().await;
 }

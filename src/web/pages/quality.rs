@@ -15,7 +15,7 @@ use crate::compute::national::read_inputs;
 use crate::compute::outliers::{outliers, Materiality, Outlier, THRESHOLD};
 use crate::domain::Month;
 use crate::store::RoleCode;
-use crate::store::{AttemptTally, RejectionSummary, Units};
+use crate::store::{AttemptTally, RejectionSummary, ReviewRow, Units, Verdict};
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -71,6 +71,21 @@ pub async fn page_handler(
         &months,
         materiality,
     );
+    let reviews: HashMap<(String, String, String), ReviewRow> = state
+        .store
+        .reviews(from, to)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let month = Month::of(r.month).to_string();
+            ((r.unit_code.clone(), r.indicator.clone(), month), r)
+        })
+        .collect();
+    // Ministry staff mark flags; analysts read them.
+    let form = viewer.require_role(&[]).is_ok().then(|| ReviewForm {
+        csrf: viewer.csrf_token().unwrap_or_default(),
+        to,
+    });
     let pages = flagged.len().div_ceil(FLAGS_PER_PAGE).max(1);
     let page_no = query.page.unwrap_or(1).clamp(1, pages);
     let shown: Vec<Outlier> = flagged
@@ -92,7 +107,7 @@ pub async fn page_handler(
         p.muted { "Thay đổi so với tháng trước vừa khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
             (number(Some(THRESHOLD))) "), vừa đáng kể: từ " (number(Some(materiality.min_points))) " điểm và từ "
             (percent(Some(materiality.min_relative * 100.0))) " giá trị tháng trước. Thay đổi lớn nhất trước. Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
-        (outlier_table(&state, &shown))
+        (outlier_table(&state, &shown, &reviews, form))
         @if pages > 1 {
             p.pages {
                 "Trang " (page_no) "/" (pages) " (" (flagged.len()) " thay đổi) "
@@ -139,21 +154,56 @@ fn reporting_rate(
     }
 }
 
-fn outlier_table(state: &State, flagged: &[Outlier]) -> Markup {
+/// Who may mark flags, and the token their forms carry.
+struct ReviewForm<'a> {
+    csrf: &'a str,
+    to: Month,
+}
+
+fn outlier_table(
+    state: &State,
+    flagged: &[Outlier],
+    reviews: &HashMap<(String, String, String), ReviewRow>,
+    form: Option<ReviewForm<'_>>,
+) -> Markup {
     html! {
         @if flagged.is_empty() { p.muted { "Không có biến động bất thường." } }
         @else {
             div.scroll { table #outliers {
-                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng" } th { "Tháng trước" } th { "Tháng này" } th { "Điểm z" } } }
+                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng" } th { "Tháng trước" } th { "Tháng này" } th { "Thay đổi" } th { "Điểm z" } th.name { "Rà soát" } } }
                 tbody {
                     @for o in flagged {
-                        tr.st-on-track {
+                        @let review = reviews.get(&(o.unit_code.clone(), o.indicator.clone(), o.month.clone()));
+                        tr class=(if review.is_some_and(|r| r.verdict == Verdict::Correct) { "st-achieved" } else { "st-on-track" }) {
                             td.name { a href=(format!("/don-vi/{}", o.unit_code)) { (o.unit_name) } }
                             td.name { (state.indicators.get(&o.indicator).map(|i| i.name.as_str()).unwrap_or(&o.indicator)) }
                             td { (o.month) }
                             td { (number(Some(o.previous))) }
                             td { (number(Some(o.value))) }
+                            td { (number(Some(o.change()))) }
                             td { (number(Some(o.score))) }
+                            td.name {
+                                @if let Some(r) = review {
+                                    div.review { (r.verdict.name_vi()) " · " (r.reviewer) " · "
+                                        (r.reviewed_at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y %H:%M"))
+                                        @if !r.note.is_empty() { ": " (r.note) } }
+                                }
+                                @if let Some(f) = &form {
+                                    form.inline method="post" action="/chat-luong/ra-soat" {
+                                        input type="hidden" name="csrf" value=(f.csrf);
+                                        input type="hidden" name="to" value=(f.to);
+                                        input type="hidden" name="unit" value=(o.unit_code);
+                                        input type="hidden" name="indicator" value=(o.indicator);
+                                        input type="hidden" name="month" value=(o.month);
+                                        select name="verdict" {
+                                            option value=(Verdict::Correct.as_str()) { (Verdict::Correct.name_vi()) }
+                                            option value=(Verdict::ToCorrect.as_str()) { (Verdict::ToCorrect.name_vi()) }
+                                        }
+                                        input type="text" name="note" maxlength="1000" placeholder="Ghi chú";
+                                        button type="submit" { "Lưu" }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
