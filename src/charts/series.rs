@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::range::{axis_top, plottable, OUT_OF_RANGE_NOTE};
 use super::ChartError;
+use crate::domain::number;
 
 /// The stated size of the mail chart, in pixels.
 pub const CHART_WIDTH: u32 = 640;
@@ -79,6 +80,7 @@ fn draw(chart: &SeriesChart, rgb: &mut [u8]) -> Result<(), String> {
     ctx.configure_mesh()
         .x_labels(n.min(12))
         .x_label_formatter(&|i| months.get(*i as usize).cloned().unwrap_or_default())
+        .y_label_formatter(&|v| number::tick(*v))
         .label_style(("sans-serif", 12))
         .draw()
         .map_err(|x| e(&x))?;

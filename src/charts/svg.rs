@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use super::range::{axis_top, drawable, note};
 use super::{ensure_font, FONT_FAMILY};
 use crate::domain::kept::Kept;
+use crate::domain::number;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
@@ -106,6 +107,7 @@ fn draw_line_chart(
             .configure_mesh()
             .x_labels(labels.len().min(12))
             .x_label_formatter(&label_of)
+            .y_label_formatter(&|v| number::tick(*v))
             .y_desc(y_label)
             .label_style((FONT_FAMILY, 11))
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
@@ -223,6 +225,7 @@ pub fn bar_chart(
             .configure_mesh()
             .x_labels(n.min(12))
             .x_label_formatter(&label_of)
+            .y_label_formatter(&|v| number::tick(*v))
             .label_style((FONT_FAMILY, 11))
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .draw()

@@ -34,6 +34,11 @@ const MEASURE_HEADER: &[&str] = &["unit", "month", "measure", "value"];
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{file}: cannot read: {source}")]
+    Open {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: cannot read: {source}")]
     Read { file: String, source: csv::Error },
     #[error("{file}: header {found:?} is neither layout: expected {services:?} or {measures:?}")]
     Header {
@@ -74,10 +79,14 @@ pub async fn import_file(
         file: file.clone(),
         source,
     };
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Open {
+        file: file.clone(),
+        source,
+    })?;
+    let lines = EditorLines::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(read_err)?;
+        .from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .map_err(read_err)?
@@ -105,11 +114,11 @@ pub async fn import_file(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                outcome.line_errors.push(format!("{file}: {e}"));
+                outcome.line_errors.push(lines.describe(&file, &e));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or_default();
+        let line = lines.of(record.position());
         let at = |msg: String| format!("{file} line {line}: {msg}");
         let month: Month = match record[1].parse() {
             Ok(m) => m,
@@ -175,6 +184,63 @@ pub async fn import_file(
         outcome.report.results.push(result);
     }
     Ok(outcome)
+}
+
+/// Line numbers as an editor shows them, whatever the line endings. In a CRLF
+/// file (what Excel writes on Windows) the csv reader ends a record at `\r` and
+/// starts the next at the `\n`, one line early; so the line is counted here
+/// from the record's first byte that is not a line ending.
+struct EditorLines<'a> {
+    text: &'a [u8],
+    /// Byte offset of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl<'a> EditorLines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let newlines = text
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Self { text, newlines }
+    }
+
+    /// The 1-based line a record starts on (a quoted cell may run past it).
+    fn of(&self, position: Option<&csv::Position>) -> u64 {
+        let start = position.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let rest = self.text.get(start..).unwrap_or_default();
+        let endings = rest
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        let first = start.saturating_add(endings);
+        self.newlines.partition_point(|&n| n < first) as u64 + 1
+    }
+
+    /// A record the csv reader could not read, named by its editor line.
+    fn describe(&self, file: &str, e: &csv::Error) -> String {
+        match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                pos: Some(pos),
+                expected_len,
+                len,
+            } => format!(
+                "{file} line {}: {len} fields where the header has {expected_len}",
+                self.of(Some(pos))
+            ),
+            csv::ErrorKind::Utf8 {
+                pos: Some(pos),
+                err,
+            } => format!(
+                "{file} line {}: field {} is not UTF-8 text (save the file as UTF-8)",
+                self.of(Some(pos)),
+                err.field() + 1
+            ),
+            _ => format!("{file}: {e}"),
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

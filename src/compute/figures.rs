@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
+use super::arrival::Arrival;
 use super::evaluate::MonthFigures;
 use crate::config::Registry;
 use crate::domain::Month;
-use crate::store::{FirstStored, MeasureFigure, ServiceFigures, TrajectoryPoint};
+use crate::store::{FirstStored, MeasureFigure, MonthWatched, ServiceFigures, TrajectoryPoint};
 
 /// Every unit-month's figures, reporting measures included.
 #[derive(Debug, Default)]
@@ -44,13 +45,14 @@ impl Deadline {
 impl Figures {
     /// Assembles what the store read for `months`. Each unit valid in a month is
     /// due one report; it counts as received when the month was stored, on time
-    /// when first stored by the deadline.
+    /// when first stored by the deadline. A month whose arrival is unknown
+    /// (`Arrival::Unknown`) has no on-time figure: the on-time rate leaves it
+    /// out, and its coverage (months with data) says so.
     pub fn assemble(
         registry: &Registry,
         months: &[Month],
-        services: Vec<ServiceFigures>,
-        measures: Vec<MeasureFigure>,
-        arrivals: Vec<FirstStored>,
+        (services, measures): (Vec<ServiceFigures>, Vec<MeasureFigure>),
+        (arrivals, watched): (Vec<FirstStored>, Vec<MonthWatched>),
         deadline: Deadline,
     ) -> Self {
         let mut by_unit_month: BTreeMap<(String, Month), MonthFigures> = BTreeMap::new();
@@ -58,7 +60,14 @@ impl Figures {
             .into_iter()
             .map(|a| ((a.unit_code, a.month), a.first_stored_at))
             .collect();
+        let watched: HashMap<String, u32> = watched
+            .into_iter()
+            .map(|w| (w.month, w.first_attempt_at))
+            .collect();
         for &m in months {
+            let first_attempt = watched
+                .get(&m.first_day().to_string())
+                .map(|&t| i64::from(t));
             for unit in registry.valid_in(m) {
                 let key = (unit.code.to_string(), m.first_day().to_string());
                 let at = arrived.get(&key).copied();
@@ -68,11 +77,14 @@ impl Figures {
                     "reports_received_months".into(),
                     f64::from(u8::from(at.is_some())),
                 );
-                let on_time = at.is_some_and(|t| i64::from(t) <= deadline.of(m));
-                figures.insert(
-                    "reports_on_time_months".into(),
-                    f64::from(u8::from(on_time)),
-                );
+                let arrival = Arrival::of(at.map(i64::from), first_attempt, deadline.of(m));
+                if arrival != Arrival::Unknown {
+                    let on_time = arrival == Arrival::OnTime;
+                    figures.insert(
+                        "reports_on_time_months".into(),
+                        f64::from(u8::from(on_time)),
+                    );
+                }
             }
         }
         for s in services {

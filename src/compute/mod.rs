@@ -2,6 +2,7 @@
 //! composite scores and rankings. Pure functions here, apart from the few
 //! that read inputs or write results through `store`.
 
+pub mod arrival;
 pub mod evaluate;
 pub mod figures;
 pub mod lineage;

@@ -196,9 +196,16 @@ pub async fn read_inputs(
     let services = store.service_figures((from, to), units).await?;
     let measures = store.measure_figures((from, to), units).await?;
     let arrivals = store.first_stored((from, to), units).await?;
+    let watched = store.months_watched((from, to)).await?;
     let trajectories = store.trajectories(from, to).await?;
     Ok(Inputs {
-        figures: Figures::assemble(registry, months, services, measures, arrivals, deadline),
+        figures: Figures::assemble(
+            registry,
+            months,
+            (services, measures),
+            (arrivals, watched),
+            deadline,
+        ),
         trajectories: Trajectories::new(trajectories),
     })
 }

@@ -2,6 +2,11 @@
 //! unit's change from the month before is compared with every other unit's
 //! change by the modified z-score (Iglewicz and Hoaglin: 0.6745 × (x − median)
 //! / MAD, flagged above 3.5). Flagged, never dropped: the data stays as sent.
+//! A change is flagged only when it is also material — at least
+//! `compute.outlier_min_points` in the indicator's unit and
+//! `compute.outlier_min_relative` of the month before — so a reviewer is not
+//! shown hundreds of one-point moves (88,9 → 87,6) that merely stand out
+//! in a quiet month. Flags come most severe (largest change) first.
 //! Reporting rates are left out: they say when reports came, not what was in them.
 
 use std::collections::HashMap;
@@ -16,8 +21,37 @@ use crate::domain::Month;
 /// Indicator → (value the month before, value this month).
 type BeforeAndNow = HashMap<String, (Option<f64>, Option<f64>)>;
 
-/// The score above which a change is flagged.
+/// The score above which a change is unusual.
 pub const THRESHOLD: f64 = 3.5;
+
+/// How large a change must be to be worth a reviewer's time (`chiso.toml` [compute]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Materiality {
+    /// In the indicator's unit: percentage points for rates.
+    pub min_points: f64,
+    /// A share of the month before's value: 0.1 = 10 %.
+    pub min_relative: f64,
+}
+
+impl Materiality {
+    /// Both thresholds met; a change from 0 is relatively infinite.
+    pub fn is_material(self, previous: f64, value: f64) -> bool {
+        let change = (value - previous).abs();
+        let relative = if previous.abs() > f64::EPSILON {
+            change / previous.abs()
+        } else {
+            f64::INFINITY
+        };
+        change >= self.min_points && relative >= self.min_relative
+    }
+}
+
+impl Outlier {
+    /// The change from the month before, in the indicator's unit.
+    pub fn change(&self) -> f64 {
+        self.value - self.previous
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outlier {
@@ -72,6 +106,7 @@ pub fn outliers(
     indicators: &IndicatorCatalogue,
     inputs: &Inputs,
     months: &[Month],
+    materiality: Materiality,
 ) -> Vec<Outlier> {
     let mut out = Vec::new();
     for pair in months.windows(2) {
@@ -108,7 +143,7 @@ pub fn outliers(
                 continue;
             };
             for ((unit, previous, value), score) in changes.into_iter().zip(scores) {
-                if score.abs() > THRESHOLD {
+                if score.abs() > THRESHOLD && materiality.is_material(previous, value) {
                     out.push(Outlier {
                         unit_code: unit.code.to_string(),
                         unit_name: unit.name.clone(),
@@ -122,6 +157,13 @@ pub fn outliers(
             }
         }
     }
+    // Most severe first: the largest change, then the most unusual.
+    out.sort_by(|a, b| {
+        b.change()
+            .abs()
+            .total_cmp(&a.change().abs())
+            .then(b.score.abs().total_cmp(&a.score.abs()))
+    });
     out
 }
 
@@ -136,6 +178,20 @@ mod tests {
         // median 0.25, MAD 0.75: 40 scores 0.6745 × 39.75 / 0.75 ≈ 35.7.
         assert!((z[5] - 0.6745 * 39.75 / 0.75).abs() < 1e-9);
         assert!(z[..5].iter().all(|s| s.abs() < THRESHOLD));
+    }
+
+    #[test]
+    fn only_changes_past_both_thresholds_are_material() {
+        let m = Materiality {
+            min_points: 5.0,
+            min_relative: 0.1,
+        };
+        assert!(!m.is_material(88.9, 87.6), "a one-point move");
+        assert!(m.is_material(40.0, 70.0), "a 30-point jump");
+        assert!(m.is_material(70.0, 40.0), "a 30-point fall");
+        assert!(!m.is_material(60.0, 65.5), "5,5 points but 9 %");
+        assert!(!m.is_material(10_000.0, 10_900.0), "a count up 9 %");
+        assert!(m.is_material(0.0, 6.0), "from nothing");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{read_toml, ConfigError, Problems};
-use crate::domain::{fold_vietnamese, Month, RankingGroup, UnitCode, UnitKind};
+use crate::domain::{
+    expand_place_prefix, fold_vietnamese, Month, RankingGroup, UnitCode, UnitKind,
+};
 
 /// Where a unit's statistics come from. A new source kind is one variant here.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -132,13 +134,15 @@ impl Registry {
     }
 
     /// Finds a unit by code, or by current or former Vietnamese name matched
-    /// without regard to case or diacritics ("ha noi" finds "Thành phố Hà Nội").
+    /// without regard to case, diacritics or hyphens ("ha noi" finds "Thành phố
+    /// Hà Nội", "Thừa Thiên - Huế" finds unit 46), its prefix written in full,
+    /// abbreviated ("TP. Hồ Chí Minh", "T. Bắc Ninh") or left out.
     /// A name shared by several units matches only when one is valid in `month`.
     pub fn find(&self, code_or_name: &str, month: Month) -> Option<&Unit> {
         if let Some(u) = self.get(&UnitCode::new(code_or_name.trim())) {
             return Some(u);
         }
-        let key = fold_vietnamese(code_or_name);
+        let key = expand_place_prefix(&fold_vietnamese(code_or_name));
         let names_match = |u: &&Unit| {
             let mut names = std::iter::once(u.name.as_str())
                 .chain(u.former_names.iter().map(|f| f.name.as_str()));
@@ -309,6 +313,49 @@ mod tests {
         assert_eq!(hue.name_on(day("2021-06-30")), "Tỉnh Thừa Thiên Huế");
         assert_eq!(hue.name_on(day("2024-12-31")), "Tỉnh Thừa Thiên Huế");
         assert_eq!(hue.name_on(day("2025-01-01")), "Thành phố Huế");
+    }
+
+    #[test]
+    fn every_printed_name_variant_finds_its_unit() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/units.toml");
+        let registry = Registry::load(&path).unwrap();
+        let june_2021: Month = "2021-06".parse().unwrap();
+        let august_2025: Month = "2025-08".parse().unwrap();
+        let cases = [
+            ("TP. Hồ Chí Minh", "79"),
+            ("TP Hồ Chí Minh", "79"),
+            ("Tp. Hồ Chí Minh", "79"),
+            ("Tp.Hồ Chí Minh", "79"),
+            ("TP Hà Nội", "01"),
+            ("TP. Hà Nội", "01"),
+            ("Tp. Cần Thơ", "92"),
+            ("TP Cần Thơ", "92"),
+            ("TP. Đà Nẵng", "48"),
+            ("Tp Hải Phòng", "31"),
+            ("T. Bắc Ninh", "27"),
+            ("T Bắc Ninh", "27"),
+            ("Thừa Thiên - Huế", "46"),
+            ("Thừa Thiên-Huế", "46"),
+            ("T. Thừa Thiên – Huế", "46"),
+            ("TP. Huế", "46"),
+            ("Bà Rịa-Vũng Tàu", "77"),
+            ("T. Bà Rịa – Vũng Tàu", "77"),
+        ];
+        for (printed, code) in cases {
+            let found = registry.find(printed, june_2021).map(|u| u.code.as_str());
+            assert_eq!(found, Some(code), "{printed} in 2021-06");
+        }
+        for (printed, code) in [
+            ("TP. Hồ Chí Minh", "79"),
+            ("Tp. Cần Thơ", "92"),
+            ("TP Huế", "46"),
+        ] {
+            let found = registry.find(printed, august_2025).map(|u| u.code.as_str());
+            assert_eq!(found, Some(code), "{printed} in 2025-08");
+        }
+        // An abbreviation names the kind: a city is not found as a province.
+        assert!(registry.find("T. Hà Nội", june_2021).is_none());
+        assert!(registry.find("TP. Bắc Ninh", june_2021).is_none());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod indicator;
 pub mod kept;
 mod month;
+pub mod number;
 pub mod payload;
 mod period;
 mod service;
@@ -15,5 +16,5 @@ pub use indicator::{
 pub use month::{Month, MonthError};
 pub use period::{Period, PeriodError, QuarterCalendar};
 pub use service::ServiceLevel;
-pub use text::{fold_vietnamese, place_sort_key, vietnamese_sort_key};
+pub use text::{expand_place_prefix, fold_vietnamese, place_sort_key, vietnamese_sort_key};
 pub use unit::{RankingGroup, UnitCode, UnitKind};

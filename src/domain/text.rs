@@ -30,6 +30,23 @@ pub fn fold_vietnamese(name: &str) -> String {
     out
 }
 
+/// Abbreviations of the administrative prefix as published tables and letters
+/// print them, folded: "TP.", "TP", "Tp." (thành phố) and "T." (tỉnh).
+const PREFIX_ABBREVIATIONS: [(&str, &str); 2] = [("tp ", "thanh pho "), ("t ", "tinh ")];
+
+/// A folded name with its abbreviated prefix written out: "TP. Hồ Chí Minh"
+/// folds to "tp ho chi minh" and answers as "thanh pho ho chi minh".
+pub fn expand_place_prefix(folded: &str) -> String {
+    PREFIX_ABBREVIATIONS
+        .iter()
+        .find_map(|(short, long)| {
+            folded
+                .strip_prefix(short)
+                .map(|rest| format!("{long}{rest}"))
+        })
+        .unwrap_or_else(|| folded.to_string())
+}
+
 /// The Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
 /// Letters outside it (f, j, w, z in foreign names) sort after their neighbours.
 const ALPHABET: &[&str] = &[
@@ -146,6 +163,17 @@ mod tests {
                 "Tỉnh Đồng Tháp"
             ]
         );
+    }
+
+    #[test]
+    fn abbreviated_prefixes_are_written_out() {
+        let expand = |n: &str| expand_place_prefix(&fold_vietnamese(n));
+        assert_eq!(expand("TP. Hồ Chí Minh"), "thanh pho ho chi minh");
+        assert_eq!(expand("TP Hà Nội"), "thanh pho ha noi");
+        assert_eq!(expand("Tp.Cần Thơ"), "thanh pho can tho");
+        assert_eq!(expand("T. Bắc Ninh"), "tinh bac ninh");
+        assert_eq!(expand("Tây Ninh"), "tay ninh", "a name is never cut");
+        assert_eq!(expand("Thừa Thiên - Huế"), "thua thien hue");
     }
 
     #[test]

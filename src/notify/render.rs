@@ -207,24 +207,16 @@ pub struct DigestView {
     pub dashboard_url: String,
 }
 
-/// `45,3%`, `1.234` for counts; Vietnamese decimal comma.
+/// `45,3%`, `1.234` for counts (`domain::number`, as on the pages).
 pub fn number(v: f64, unit: ValueUnit) -> String {
-    match unit {
-        ValueUnit::Percent => format!("{}%", decimal(v, 1)),
-        ValueUnit::Score => decimal(v, 1),
-        ValueUnit::Count => format!("{v:.0}"),
-    }
-}
-
-fn decimal(v: f64, places: usize) -> String {
-    format!("{v:.places$}").replace('.', ",")
+    crate::domain::number::value(v, unit)
 }
 
 /// The gap to target: `−4,5 điểm %` for rates.
 pub fn gap(v: f64, unit: ValueUnit) -> String {
     let sign = if v < 0.0 { "−" } else { "+" };
     let body = match unit {
-        ValueUnit::Percent => format!("{} điểm %", decimal(v.abs(), 1)),
+        ValueUnit::Percent => format!("{} điểm %", crate::domain::number::decimal(v.abs(), 1)),
         _ => number(v.abs(), unit),
     };
     format!("{sign}{body}")
@@ -279,6 +271,8 @@ mod tests {
         assert_eq!(number(45.26, ValueUnit::Percent), "45,3%");
         assert_eq!(gap(-4.5, ValueUnit::Percent), "−4,5 điểm %");
         assert_eq!(gap(2.0, ValueUnit::Percent), "+2,0 điểm %");
+        assert_eq!(number(754_917.0, ValueUnit::Count), "754.917");
+        assert_eq!(gap(-10_821.0, ValueUnit::Count), "−10.821");
         assert_eq!(rank_change(Some(-2)), "giảm 2 bậc");
         assert_eq!(rank_change(Some(3)), "tăng 3 bậc");
     }

@@ -125,7 +125,7 @@ impl MonthFacts<'_> {
             score: u
                 .composite
                 .score
-                .map(|s| format!("{s:.1}").replace('.', ","))
+                .map(|s| crate::domain::number::decimal(s, 1))
                 .unwrap_or_default(),
         };
         let (mut top, mut bottom, mut laggards) = (Vec::new(), Vec::new(), Vec::new());

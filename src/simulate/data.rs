@@ -6,6 +6,8 @@
 //! dossier share grow unevenly from ~10% in 2019 toward 50–95% by 2025, each unit
 //! at its own pace; monthly dossiers from thousands to hundreds of thousands.
 
+use chrono::{NaiveDateTime, NaiveTime};
+
 use crate::config::Unit;
 use crate::domain::payload::{MeasureRecord, ServiceRecord, StatsPage};
 use crate::domain::{Month, RankingGroup};
@@ -78,6 +80,24 @@ pub fn seed_of(seed: u64, parts: &[&str]) -> u64 {
 /// A uniform number in [0, 1) from the parts.
 fn unit_interval(seed: u64, parts: &[&str]) -> f64 {
     (seed_of(seed, parts) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// When `unit` submits its report of `month`, Asia/Ho_Chi_Minh: three units in
+/// four by the 5th of the next month (the shipped deadline), most others within
+/// two weeks after it, a few a month or more late. Office hours.
+pub fn submission_time(unit: &str, month: Month, seed: u64) -> NaiveDateTime {
+    let m = month.to_string();
+    let r = unit_interval(seed, &[unit, &m, "submission"]);
+    let days = if r < 0.75 {
+        (r / 0.75 * 5.0).floor()
+    } else if r < 0.95 {
+        5.0 + ((r - 0.75) / 0.2 * 14.0).floor()
+    } else {
+        19.0 + ((r - 0.95) / 0.05 * 30.0).floor()
+    };
+    let hour = 8 + (unit_interval(seed, &[unit, &m, "submission hour"]) * 9.0) as u32;
+    let day = month.next().first_day() + chrono::Days::new(days as u64);
+    day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default())
 }
 
 /// A unit's own pace: where it starts, where it is heading, how late it starts.
@@ -202,7 +222,10 @@ pub fn generate(unit: &Unit, month: Month, seed: u64) -> StatsPage {
     StatsPage {
         unit_code: code.to_string(),
         month: m.clone(),
-        generated_at: format!("{}T01:00:00+07:00", month.next().first_day()),
+        generated_at: format!(
+            "{}+07:00",
+            submission_time(code, month, seed).format("%Y-%m-%dT%H:%M:%S")
+        ),
         services,
         measures: measures(unit, &p, prog, &m, seed),
         next_cursor: None,
@@ -250,11 +273,58 @@ fn measures(unit: &Unit, p: &Profile, prog: f64, month: &str, seed: u64) -> Vec<
             source: Some("Cổng Dịch vụ công quốc gia".into()),
         },
     ];
+    out.extend(directive_measures(unit, prog, &r, expected - missed));
     if unit.group == RankingGroup::Province {
         out.push(m(
             "citizens_eid",
             (200_000.0 * (0.5 + r("population")) * prog).round(),
         ));
+    }
+    out
+}
+
+/// The measures of 17/NQ-CP's and 676/QĐ-BKHCN's targets, rising with `prog`
+/// from where units stood in 2019 to around the 2025 targets, spread per unit.
+fn directive_measures(
+    unit: &Unit,
+    prog: f64,
+    r: &dyn Fn(&str) -> f64,
+    reports_sent: f64,
+) -> Vec<MeasureRecord> {
+    let percent = |v: f64| (v.clamp(0.0, 100.0) * 10.0).round() / 10.0;
+    let m = |code: &str, value: f64| MeasureRecord {
+        code: code.to_string(),
+        value,
+        source: None,
+    };
+    // Units with one portal and one one-stop system: none, one or both connected.
+    let connected = (r("one_stop") + prog * 1.4).floor().min(2.0) * 50.0;
+    let mut out = vec![
+        m(
+            "reports_via_national_system",
+            (reports_sent * (0.3 + 0.7 * prog * (0.7 + 0.3 * r("reporting_system")))).round(),
+        ),
+        m(
+            "documents_electronic_percent",
+            percent(55.0 + 45.0 * prog * (0.7 + 0.3 * r("documents_electronic"))),
+        ),
+        m(
+            "work_files_online_percent",
+            percent(35.0 + 60.0 * prog * (0.6 + 0.4 * r("work_files"))),
+        ),
+    ];
+    if unit.group != RankingGroup::MinistryNoServices {
+        out.extend([
+            m(
+                "eid_verified_percent",
+                percent(3.0 + 50.0 * prog * (0.5 + 0.5 * r("eid"))),
+            ),
+            m(
+                "transactions_e_authenticated_percent",
+                percent(40.0 + 60.0 * prog * (0.75 + 0.25 * r("e_authentication"))),
+            ),
+            m("one_stop_connected_percent", connected),
+        ]);
     }
     out
 }
@@ -275,6 +345,79 @@ mod tests {
         let received: i64 = page.services.iter().map(|s| s.received).sum();
         let online: i64 = page.services.iter().map(|s| s.received_online).sum();
         online as f64 / received as f64
+    }
+
+    #[test]
+    fn every_declared_measure_is_simulated_within_its_bounds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let catalogue =
+            crate::config::MeasureCatalogue::load(&root.join("config/measures.toml")).unwrap();
+        let reg = registry();
+        let mut seen = std::collections::BTreeSet::new();
+        for m in ["2019-03", "2021-06", "2025-11"] {
+            let m: Month = m.parse().unwrap();
+            for unit in reg.valid_in(m) {
+                let page = generate(unit, m, 7);
+                for r in &page.measures {
+                    catalogue
+                        .check(&r.code, r.value)
+                        .unwrap_or_else(|e| panic!("{} {m}: {e}", unit.code));
+                    seen.insert(r.code.clone());
+                }
+                let value = |c: &str| page.measures.iter().find(|r| r.code == c).map(|r| r.value);
+                let (sent, due) = (
+                    value("reports_via_national_system"),
+                    value("reports_expected"),
+                );
+                assert!(sent <= due, "{} {m}: {sent:?} of {due:?}", unit.code);
+            }
+        }
+        let declared: std::collections::BTreeSet<String> =
+            catalogue.iter().map(|d| d.code.clone()).collect();
+        assert_eq!(seen, declared, "the demo has data for every measure");
+    }
+
+    #[test]
+    fn directive_measures_rise_from_2019_towards_the_2025_targets() {
+        let reg = registry();
+        let unit = reg.get(&UnitCode::new("79")).unwrap();
+        let value = |m: &str, code: &str| {
+            let page = generate(unit, m.parse().unwrap(), 3);
+            page.measures
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.value)
+                .unwrap()
+        };
+        for code in [
+            "eid_verified_percent",
+            "transactions_e_authenticated_percent",
+            "work_files_online_percent",
+        ] {
+            assert!(value("2019-02", code) < value("2025-10", code), "{code}");
+        }
+        assert!(value("2019-02", "eid_verified_percent") < 15.0);
+    }
+
+    #[test]
+    fn most_units_submit_by_the_deadline_some_late() {
+        let reg = registry();
+        let m: Month = "2024-03".parse().unwrap();
+        let deadline = m.next().first_day() + chrono::Days::new(5);
+        let (mut on_time, mut late) = (0, 0);
+        for unit in reg.valid_in(m) {
+            let at = submission_time(unit.code.as_str(), m, 2019);
+            assert!(at.date() > m.last_day(), "{}: {at}", unit.code);
+            if at.date() < deadline {
+                on_time += 1;
+            } else {
+                late += 1;
+            }
+        }
+        assert!(
+            on_time > 2 * late && late > 5,
+            "{on_time} on time, {late} late"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-pub use data::{generate, seed_of};
+pub use data::{generate, seed_of, submission_time};
 pub use faults::{Fault, FaultMode, Faults};
 pub use server::{serve, SimulatorHandle, REDIRECT_BODY, SECRET_BODY};
 

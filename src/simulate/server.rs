@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde::Deserialize;
 
-use super::data::generate;
+use super::data::{generate, submission_time};
 use super::faults::{FaultMode, Faults};
 use super::SimulatorConfig;
 use crate::config::{Registry, Unit};
@@ -24,6 +25,9 @@ struct State {
     generated: Generated,
     /// Page bodies rendered ahead by `SimulatorHandle::prepare`.
     prepared: RwLock<HashMap<(String, Month, usize), Bytes>>,
+    /// Serve a unit's month only from its submission time on (the demo's live
+    /// month); off, every month is there at once (tests, bench, backfills).
+    at_submission_times: AtomicBool,
 }
 
 /// Unit-months generated lately: a month is served in pages, and generating
@@ -61,6 +65,15 @@ impl SimulatorHandle {
 
     pub async fn stop(&self) {
         self.server.stop(false).await;
+    }
+
+    /// From now on a unit's report of a month is served only once the unit
+    /// has submitted it (`submission_time`): before, the answer is 404, as
+    /// from a unit that has not reported yet.
+    pub fn release_at_submission_times(&self) {
+        self.state
+            .at_submission_times
+            .store(true, Ordering::Relaxed);
     }
 
     /// Renders every page of every unit valid in `months` now, so that serving
@@ -107,6 +120,7 @@ pub fn serve(
         faults: faults.clone(),
         generated: Generated::default(),
         prepared: RwLock::default(),
+        at_submission_times: AtomicBool::new(false),
     });
     let state = web::Data::new(shared.clone());
     let server = HttpServer::new(move || {
@@ -182,6 +196,16 @@ async fn stats(
             )
         }
     };
+    if state.at_submission_times.load(Ordering::Relaxed) {
+        let submitted = submission_time(&code, month, state.config.seed);
+        let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
+        if now.naive_local() < submitted {
+            return error(
+                StatusCode::NOT_FOUND,
+                format!("unit {code} has not submitted its report of {month} yet"),
+            );
+        }
+    }
     let fault = state.faults.take(&code, month);
     if fault == Some(FaultMode::Slow) {
         tokio::time::sleep(Duration::from_millis(state.config.slow_delay_ms)).await;

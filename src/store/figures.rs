@@ -87,6 +87,16 @@ pub struct FirstStored {
     pub first_stored_at: u32,
 }
 
+/// When chiso first tried to collect a month, from any unit by any channel:
+/// a report first stored after the deadline of a month chiso was not yet
+/// collecting by then (a backfill, an import of history) has no known arrival.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct MonthWatched {
+    pub month: String,
+    /// Unix seconds.
+    pub first_attempt_at: u32,
+}
+
 /// Which units a read covers: every unit (a computation) or a few (one unit's
 /// page and its merged predecessors). The tables are sorted by unit first, so
 /// a few units read only their own granules.
@@ -251,6 +261,23 @@ impl Store {
         let sql = (sql, "batches");
         self.fetch_figures("read report arrivals", sql, (from, to), units)
             .await
+    }
+
+    /// The first collection attempt of each month of `from..=to`, any unit.
+    pub async fn months_watched(
+        &self,
+        (from, to): (Month, Month),
+    ) -> Result<Vec<MonthWatched>, StoreError> {
+        let sql = "SELECT toString(month), toUInt32(min(started_at)) FROM collection_attempts \
+                   WHERE {range}{units} GROUP BY month ORDER BY month";
+        let sql = (sql, "collection_attempts");
+        self.fetch_figures(
+            "read when months were first collected",
+            sql,
+            (from, to),
+            Units::All,
+        )
+        .await
     }
 }
 

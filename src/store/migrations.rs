@@ -61,6 +61,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_committed_versions",
         sql: include_str!("../../sql/0011_committed_versions.sql"),
     },
+    Migration {
+        name: "0013_outlier_reviews",
+        sql: include_str!("../../sql/0013_outlier_reviews.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

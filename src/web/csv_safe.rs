@@ -1,8 +1,9 @@
 //! Every CSV chiso serves passes its cells through here, so a spreadsheet
 //! opening it never runs a cell as a formula (OWASP "CSV Injection"): a cell
 //! starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'`
-//! in front. A plain number (`-5`, `+1.5`, `-2e3`) is left as it is: it
-//! cannot be a formula, and a minus sign is data.
+//! in front. A plain number (`-5`, `+1.5`, `-2e3`, or written the Vietnamese
+//! way, `-1.234,5`) is left as it is: it cannot be a formula, and a minus sign
+//! is data.
 
 use std::borrow::Cow;
 
@@ -16,8 +17,22 @@ pub fn cell(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// `[+-]digits[.digits][e[+-]digits]` and nothing else.
+/// `[+-]digits[.digits][e[+-]digits]`, or `[+-]d[.ddd]…[,digits]` as
+/// `domain::number` writes it, and nothing else.
 fn is_plain_number(text: &str) -> bool {
+    is_machine_number(text) || is_vietnamese_number(text)
+}
+
+fn is_vietnamese_number(text: &str) -> bool {
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = rest.split_once(',').unwrap_or((rest, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = whole.split('.');
+    let first = groups.next().is_some_and(|g| digits(g) && g.len() <= 3);
+    first && groups.all(|g| digits(g) && g.len() == 3) && digits(fraction)
+}
+
+fn is_machine_number(text: &str) -> bool {
     let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
         Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
@@ -48,6 +63,8 @@ mod tests {
             ("-1e", "'-1e"),
             ("-inf", "'-inf"),
             ("-1.", "'-1."),
+            ("-1,", "'-1,"),
+            ("-1.23,4", "'-1.23,4"),
         ] {
             assert_eq!(cell(input), output, "{input:?}");
         }
@@ -55,7 +72,18 @@ mod tests {
 
     #[test]
     fn numbers_and_ordinary_text_pass_unchanged() {
-        for input in ["-5", "+1.5", "-2e3", "-2.5E-3", "Hà Nội", "", "1=1", "a@b"] {
+        for input in [
+            "-5",
+            "+1.5",
+            "-2e3",
+            "-2.5E-3",
+            "-1.234,56",
+            "-0,5",
+            "Hà Nội",
+            "",
+            "1=1",
+            "a@b",
+        ] {
             assert_eq!(cell(input), input, "{input:?}");
         }
     }

@@ -45,7 +45,13 @@ async fn collecting_three_months_stores_exactly_what_the_simulator_sent() {
             );
         }
         let measures = store.month_measures(m).await.unwrap();
-        assert_eq!(measures.len(), 63 * 8 + 22 * 7, "measures in {m}");
+        // Provinces 14 measures, ministries with services 13, the 3 without 10
+        // (no e-identification, e-authentication or portal connection).
+        assert_eq!(
+            measures.len(),
+            63 * 14 + 19 * 13 + 3 * 10,
+            "measures in {m}"
+        );
     }
     sim.stop().await;
 }

@@ -214,3 +214,90 @@ async fn a_corrected_report_keeps_its_first_arrival_after_merges() {
         .unwrap();
     assert_eq!(after, arrived, "the first arrival, not the correction's");
 }
+
+#[tokio::test]
+async fn names_as_printed_are_matched_and_each_match_is_reported() {
+    let store = test_store("import_printed_names").await;
+    let dir = tempfile::tempdir().unwrap();
+    let line = |unit: &str| format!("{unit},2021-06,1.001,A,Xây dựng,full_online,1,1,10,8,9,8,1,0");
+    let printed = [
+        ("TP. Hồ Chí Minh", "79"),
+        ("TP Hà Nội", "01"),
+        ("Tp. Cần Thơ", "92"),
+        ("T. Bắc Ninh", "27"),
+        ("Thừa Thiên - Huế", "46"),
+    ];
+    let body: Vec<String> = printed.iter().map(|(name, _)| line(name)).collect();
+    let file = write(
+        &dir,
+        "printed.csv",
+        &format!("{SERVICE_HEADER}\n{}\n", body.join("\n")),
+    );
+    let out = import_file(&file, &registry(), &catalogue(), &store, false)
+        .await
+        .unwrap();
+    assert!(out.line_errors.is_empty(), "{:?}", out.line_errors);
+    assert!(out.report.all_succeeded(), "{}", out.report);
+    for (name, code) in printed {
+        assert!(
+            out.matches
+                .iter()
+                .any(|m| m.starts_with(&format!("'{name}' matched unit {code} "))),
+            "{name} → {code}: {:?}",
+            out.matches
+        );
+    }
+    let totals = store.month_totals(month("2021-06")).await.unwrap();
+    let mut stored: Vec<&str> = totals.iter().map(|t| t.unit_code.as_str()).collect();
+    stored.sort_unstable();
+    assert_eq!(stored, ["01", "27", "46", "79", "92"]);
+}
+
+/// The same bad file saved with LF and with CRLF line endings (what Excel
+/// writes on Windows), with a quoted cell spanning two lines before the faults.
+#[tokio::test]
+async fn errors_name_the_line_an_editor_shows_whatever_the_line_endings() {
+    let store = test_store("import_line_endings").await;
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        SERVICE_HEADER.to_string(),
+        "01,2021-06,1.001,\"Cấp giấy phép\nxây dựng\",Xây dựng,full_online,1,1,100,80,90,85,5,1"
+            .into(),
+        "79,2021-06,1.001,A,Xây dựng,full_online,1,1,100,120,90,85,5,1".into(),
+        "Atlantis,2021-06,1.001,A,Xây dựng,full_online,1,1,1,1,1,1,0,0".into(),
+        "92,2021-6x,1.001,A,Xây dựng,full_online,1,1,1,1,1,1,0,0".into(),
+        "48,2021-06,1.001,A".into(),
+    ];
+    for ending in ["\n", "\r\n"] {
+        let text = lines.join("\n").replace('\n', ending) + ending;
+        let name = if ending == "\n" { "lf.csv" } else { "crlf.csv" };
+        let file = write(&dir, name, &text);
+        let out = import_file(&file, &registry(), &catalogue(), &store, true)
+            .await
+            .unwrap();
+        let rejected = out
+            .report
+            .results
+            .iter()
+            .find(|r| r.unit.as_str() == "79")
+            .unwrap();
+        assert!(
+            rejected.message.contains("(line 4 of"),
+            "{name}: {}",
+            rejected.message
+        );
+        let errors = out.line_errors.join("\n");
+        assert!(
+            errors.contains("line 5: field 'unit': 'Atlantis'"),
+            "{name}: {errors}"
+        );
+        assert!(errors.contains("line 6: field 'month'"), "{name}: {errors}");
+        assert!(errors.contains("line 7"), "{name}: {errors}");
+        assert_eq!(out.line_errors.len(), 3, "{name}: {errors}");
+        assert!(out
+            .report
+            .results
+            .iter()
+            .any(|r| r.unit.as_str() == "01" && r.outcome == Outcome::Stored));
+    }
+}

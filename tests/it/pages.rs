@@ -7,7 +7,7 @@ use chiso::web::{self, WebHandle};
 
 use super::common::{
     account_token, http, import_lines, ministry_token, service_line, test_app, test_store,
-    SERVICE_HEADER,
+    MEASURE_HEADER, SERVICE_HEADER,
 };
 
 /// Eight provinces report April to June 2021, each moving a point or two a
@@ -128,8 +128,9 @@ async fn a_unit_page_has_its_cards_svg_trends_and_reporting_history() {
     assert!(html.contains("<svg"));
     // Cards for June: Hà Nội (the first of REPORTING) has 30 + 2 = 32% online.
     assert!(html.contains("32,0%"));
-    // Reports imported today are late for 2021; none is missing.
-    assert_eq!(html.matches(">Muộn<").count(), 3);
+    // Reports of 2021 imported today: arrival unknown, neither on time nor late; none is missing.
+    assert_eq!(html.matches(">Không rõ thời điểm<").count(), 3);
+    assert!(!html.contains(">Muộn<"));
     assert!(!html.contains(">Chưa báo cáo<"));
     let (status, _, _) = get(&server, "/don-vi/ZZ").await;
     assert_eq!(status, 404);
@@ -263,5 +264,40 @@ async fn the_schema_page_describes_every_readable_table_and_hides_accounts() {
         );
     }
     assert!(!html.contains("id=\"users\"") && !html.contains("id=\"api_tokens\""));
+    site.server.stop().await;
+}
+
+#[tokio::test]
+async fn numbers_read_the_vietnamese_way_on_pages_csv_and_chart_axes() {
+    let site = serve("pages_numbers").await;
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = ["2021-04", "2021-05", "2021-06"]
+        .iter()
+        .map(|m| format!("01,{m},documents_exchanged_electronic,754917"))
+        .collect();
+    import_lines(&site.store, &dir, "documents.csv", MEASURE_HEADER, &lines).await;
+
+    let (status, _, html) = get(&site, "/don-vi/01?from=2021-04&to=2021-06").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("754.917"), "a count has thousands points");
+    assert!(!html.contains("754917"), "and no machine form");
+    assert!(html.contains("Tỷ lệ (%)"), "axis titles are Vietnamese");
+    assert!(!html.contains(">percent<"), "no English unit on an axis");
+
+    let (_, _, csv) = get(&site, "/don-vi/01.csv?from=2021-04&to=2021-06").await;
+    let documents = csv
+        .lines()
+        .find(|l| l.starts_with("2021-06,electronic_documents,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(documents.contains("\"754.917,00\""), "{documents}");
+    let online = csv
+        .lines()
+        .find(|l| l.starts_with("2021-06,online_dossier_rate,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(online.contains(",32,100,\"32,00\","), "{online}");
+
+    let (_, _, indicator) = get(&site, "/chi-so/online_dossier_rate").await;
+    assert!(indicator.contains("Tỷ lệ (%)"), "{indicator}");
+    assert!(!indicator.contains(">percent<"));
     site.server.stop().await;
 }

@@ -5,7 +5,7 @@ use clickhouse::Row;
 
 use chiso::store::{
     AttemptRow, AuditEvent, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow,
-    LedgerRow, MeasureRow, RejectedRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow,
+    LedgerRow, MeasureRow, RejectedRow, ReviewRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow,
     UnitResultRow, UserRow,
 };
 
@@ -61,6 +61,7 @@ async fn row_structs_mirror_their_tables() {
         ("trajectories", columns_of::<TrajectoryRow>()),
         ("job_runs", columns_of::<JobRunRow>()),
         ("send_ledger", columns_of::<LedgerRow>()),
+        ("outlier_reviews", columns_of::<ReviewRow>()),
     ];
     let private = vec![
         ("users", columns_of::<UserRow>()),

@@ -141,4 +141,6 @@ impl IndicatorCatalogue {
 }
 
 #[cfg(test)]
+mod directive_targets;
+#[cfg(test)]
 mod tests;

@@ -85,6 +85,20 @@ impl Settings {
                 format!("{} must be a day from 1 to 28", self.compute.deadline_day),
             );
         }
+        for (key, v) in [
+            (
+                "compute.outlier_min_points",
+                self.compute.outlier_min_points,
+            ),
+            (
+                "compute.outlier_min_relative",
+                self.compute.outlier_min_relative,
+            ),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                p.add(key, format!("{v} must be a number ≥ 0"));
+            }
+        }
         if chrono_tz::Tz::from_str(&self.schedule.timezone).is_err() {
             p.add(
                 "schedule.timezone",

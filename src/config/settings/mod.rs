@@ -87,6 +87,22 @@ pub struct ComputeSettings {
     pub deadline_day: u32,
     /// `calendar` or `cut_off_676` (Decision 676/QĐ-BKHCN reporting quarters).
     pub quarter_calendar: crate::domain::QuarterCalendar,
+    /// A month-over-month change is flagged for review only when it is both
+    /// unusual among the units' changes and at least this large, in the
+    /// indicator's unit (percentage points for rates)…
+    #[serde(default = "default_outlier_min_points")]
+    pub outlier_min_points: f64,
+    /// …and at least this share of the month before's value (0.1 = 10 %).
+    #[serde(default = "default_outlier_min_relative")]
+    pub outlier_min_relative: f64,
+}
+
+fn default_outlier_min_points() -> f64 {
+    5.0
+}
+
+fn default_outlier_min_relative() -> f64 {
+    0.1
 }
 
 #[derive(Debug, Clone, Deserialize)]

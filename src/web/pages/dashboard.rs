@@ -99,13 +99,21 @@ fn log(e: &crate::dashboards::PanelError) -> Markup {
     html! {}
 }
 
+/// A table cell: numbers as Vietnamese readers write them (`754.917`, `88,9`).
+fn cell(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(n) if v.is_number() => crate::domain::number::plain(n),
+        _ => text(v),
+    }
+}
+
 fn panel(p: &Panel, table: &Table) -> Markup {
     match p.chart {
         ChartKind::Table => html! {
             h2 { (p.title) }
             div.scroll { table {
                 thead { tr { @for c in &table.columns { th { (c) } } } }
-                tbody { @for r in &table.rows { tr { @for v in r { td { (text(v)) } } } } }
+                tbody { @for r in &table.rows { tr { @for v in r { td { (cell(v)) } } } } }
             } }
         },
         ChartKind::Line | ChartKind::Bar => {

@@ -1,31 +1,23 @@
-//! Numbers as Vietnamese readers write them: a decimal comma, and a dash for
-//! missing data, never 0.
+//! Page values through `domain::number` (thousands `.`, decimals `,`), and a
+//! dash for missing data, never 0.
 
 use crate::compute::evaluate::Status;
 use crate::config::ValueUnit;
+use crate::domain::number;
 
-/// `56,7` — one decimal, decimal comma; `—` when missing.
+/// `1.234,5` — one decimal; `—` when missing.
 pub fn number(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.is_finite() => format!("{v:.1}").replace('.', ","),
-        _ => "—".into(),
-    }
+    v.map_or_else(|| number::MISSING.into(), |v| number::decimal(v, 1))
 }
 
 /// `56,7%`, or `—`.
 pub fn percent(v: Option<f64>) -> String {
-    match v {
-        Some(_) => format!("{}%", number(v)),
-        None => number(None),
-    }
+    number::optional(v, ValueUnit::Percent)
 }
 
-/// A value in its unit: a percent for rates, the plain number otherwise.
+/// A value in its unit: `56,7%` for rates, `754.917` for counts, `72,4` for scores.
 pub fn value(v: Option<f64>, unit: ValueUnit) -> String {
-    match unit {
-        ValueUnit::Percent => percent(v),
-        ValueUnit::Count | ValueUnit::Score => number(v),
-    }
+    number::optional(v, unit)
 }
 
 /// `+2`, `−3`, `0`; empty when unknown.
@@ -68,6 +60,8 @@ mod tests {
         assert_eq!(percent(None), "—");
         assert_eq!(percent(Some(56.66)), "56,7%");
         assert_eq!(number(Some(0.0)), "0,0");
+        assert_eq!(value(Some(754_917.0), ValueUnit::Count), "754.917");
+        assert_eq!(number(Some(10_821.0)), "10.821,0");
         assert_eq!(signed(Some(-3)), "−3");
         assert_eq!(signed(None), "");
     }

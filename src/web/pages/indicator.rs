@@ -73,7 +73,7 @@ pub async fn page_handler(
                 Series { name: "Tỷ lệ chung".into(), values: pooled.clone(), stroke: Stroke::Solid },
                 Series { name: "Trung bình đơn vị".into(), values: mean, stroke: Stroke::Dashed },
             ];
-            @match line_chart(&format!("Diễn biến toàn quốc · {}", g.name_vi()), indicator.unit.as_str(), &labels, &series, (720, 300)) {
+            @match line_chart(&format!("Diễn biến toàn quốc · {}", g.name_vi()), indicator.unit.axis_title_vi(), &labels, &series, (720, 300)) {
                 Ok(svg) => figure.chart { (PreEscaped(svg)) },
                 Err(e) => p.note { "Không vẽ được biểu đồ: " (e) },
             }

@@ -11,6 +11,7 @@ mod periods;
 mod quality;
 mod ranking;
 mod rendered;
+mod review;
 mod schema;
 mod unit;
 
@@ -24,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(unit::csv)
         .service(unit::page_handler)
         .service(quality::page_handler)
+        .service(review::review_handler)
         .service(dashboard::index)
         .service(dashboard::show)
         .service(indicator::page_handler)

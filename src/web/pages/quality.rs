@@ -12,17 +12,22 @@ use super::format::{number, percent};
 use super::layout::{page, PageError};
 use super::periods::latest_month;
 use crate::compute::national::read_inputs;
-use crate::compute::outliers::{outliers, Outlier, THRESHOLD};
+use crate::compute::outliers::{outliers, Materiality, Outlier, THRESHOLD};
 use crate::domain::Month;
 use crate::store::RoleCode;
-use crate::store::{AttemptTally, RejectionSummary, Units};
+use crate::store::{AttemptTally, RejectionSummary, ReviewRow, Units, Verdict};
 use crate::web::auth::Viewer;
 use crate::web::State;
 
 #[derive(Deserialize)]
 pub struct Query {
     to: Option<String>,
+    /// The page of flagged changes, from 1.
+    page: Option<usize>,
 }
+
+/// Flagged changes per page, most severe first.
+const FLAGS_PER_PAGE: usize = 20;
 
 /// Six months up to `to`.
 const MONTHS: usize = 6;
@@ -54,7 +59,41 @@ pub async fn page_handler(
     let tally = state.store.attempt_tally(from, to).await?;
     let rejections = state.store.rejection_summaries(from, to).await?;
     let inputs = read_inputs(&state.store, &state.registry, &months, Units::All, deadline).await?;
-    let flagged = outliers(&state.registry, &state.indicators, &inputs, &months);
+    let compute = &state.settings.compute;
+    let materiality = Materiality {
+        min_points: compute.outlier_min_points,
+        min_relative: compute.outlier_min_relative,
+    };
+    let flagged = outliers(
+        &state.registry,
+        &state.indicators,
+        &inputs,
+        &months,
+        materiality,
+    );
+    let reviews: HashMap<(String, String, String), ReviewRow> = state
+        .store
+        .reviews(from, to)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let month = Month::of(r.month).to_string();
+            ((r.unit_code.clone(), r.indicator.clone(), month), r)
+        })
+        .collect();
+    // Ministry staff mark flags; analysts read them.
+    let form = viewer.require_role(&[]).is_ok().then(|| ReviewForm {
+        csrf: viewer.csrf_token().unwrap_or_default(),
+        to,
+    });
+    let pages = flagged.len().div_ceil(FLAGS_PER_PAGE).max(1);
+    let page_no = query.page.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<Outlier> = flagged
+        .iter()
+        .skip((page_no - 1) * FLAGS_PER_PAGE)
+        .take(FLAGS_PER_PAGE)
+        .cloned()
+        .collect();
     let body = html! {
         h1 { "Chất lượng dữ liệu · " (from) " đến " (to) }
         form.inline method="get" {
@@ -62,11 +101,20 @@ pub async fn page_handler(
             button type="submit" { "Xem" }
         }
         h2 { "Tỷ lệ báo cáo" }
+        p.muted { "Tháng được thu thập lần đầu sau hạn báo cáo (thu thập bù, nhập số liệu lịch sử) không rõ thời điểm đơn vị báo cáo: không tính đúng hạn hay muộn, và không tính vào tỷ lệ đúng hạn." }
         (reporting_rate(&state, &inputs, &months))
         h2 { "Biến động bất thường (cần rà soát)" }
-        p.muted { "Thay đổi so với tháng trước của một đơn vị khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
-            (number(Some(THRESHOLD))) "). Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
-        (outlier_table(&state, &flagged))
+        p.muted { "Thay đổi so với tháng trước vừa khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
+            (number(Some(THRESHOLD))) "), vừa đáng kể: từ " (number(Some(materiality.min_points))) " điểm và từ "
+            (percent(Some(materiality.min_relative * 100.0))) " giá trị tháng trước. Thay đổi lớn nhất trước. Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
+        (outlier_table(&state, &shown, &reviews, form))
+        @if pages > 1 {
+            p.pages {
+                "Trang " (page_no) "/" (pages) " (" (flagged.len()) " thay đổi) "
+                @if page_no > 1 { a href=(format!("?to={to}&page={}", page_no - 1)) { "‹ Trước" } " " }
+                @if page_no < pages { a href=(format!("?to={to}&page={}", page_no + 1)) { "Sau ›" } }
+            }
+        }
         h2 { "Các lần thu thập theo đơn vị và tháng" }
         (attempt_matrix(&state, &tally, &months))
         h2 { "Dữ liệu bị từ chối" }
@@ -82,20 +130,23 @@ fn reporting_rate(
 ) -> Markup {
     html! {
         div.scroll { table #reporting-rate {
-            thead { tr { th.name { "Tháng" } th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Đúng hạn" } th { "Tỷ lệ báo cáo" } th { "Tỷ lệ đúng hạn" } } }
+            thead { tr { th.name { "Tháng" } th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Đúng hạn" } th { "Không rõ thời điểm" } th { "Tỷ lệ báo cáo" } th { "Tỷ lệ đúng hạn" } } }
             tbody {
                 @for m in months {
                     @let due: Vec<_> = state.registry.valid_in(*m).collect();
                     @let count = |key: &str| due.iter().filter(|u| inputs.figures.get(u.code.as_str(), *m).get(key) == Some(&1.0)).count();
                     @let (received, on_time) = (count("reports_received_months"), count("reports_on_time_months"));
-                    @let rate = |n: usize| (!due.is_empty()).then(|| n as f64 / due.len() as f64 * 100.0);
+                    // Arrival unknown (backfilled, imported from history): no on-time figure.
+                    @let unknown = due.iter().filter(|u| !inputs.figures.get(u.code.as_str(), *m).contains_key("reports_on_time_months")).count();
+                    @let rate = |n: usize, of: usize| (of > 0).then(|| n as f64 / of as f64 * 100.0);
                     tr {
                         td.name { (m) }
                         td { (due.len()) }
                         td { (received) }
                         td { (on_time) }
-                        td { (percent(rate(received))) }
-                        td { (percent(rate(on_time))) }
+                        td { (unknown) }
+                        td { (percent(rate(received, due.len()))) }
+                        td { (percent(rate(on_time, due.len() - unknown))) }
                     }
                 }
             }
@@ -103,21 +154,56 @@ fn reporting_rate(
     }
 }
 
-fn outlier_table(state: &State, flagged: &[Outlier]) -> Markup {
+/// Who may mark flags, and the token their forms carry.
+struct ReviewForm<'a> {
+    csrf: &'a str,
+    to: Month,
+}
+
+fn outlier_table(
+    state: &State,
+    flagged: &[Outlier],
+    reviews: &HashMap<(String, String, String), ReviewRow>,
+    form: Option<ReviewForm<'_>>,
+) -> Markup {
     html! {
         @if flagged.is_empty() { p.muted { "Không có biến động bất thường." } }
         @else {
             div.scroll { table #outliers {
-                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng" } th { "Tháng trước" } th { "Tháng này" } th { "Điểm z" } } }
+                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng" } th { "Tháng trước" } th { "Tháng này" } th { "Thay đổi" } th { "Điểm z" } th.name { "Rà soát" } } }
                 tbody {
                     @for o in flagged {
-                        tr.st-on-track {
+                        @let review = reviews.get(&(o.unit_code.clone(), o.indicator.clone(), o.month.clone()));
+                        tr class=(if review.is_some_and(|r| r.verdict == Verdict::Correct) { "st-achieved" } else { "st-on-track" }) {
                             td.name { a href=(format!("/don-vi/{}", o.unit_code)) { (o.unit_name) } }
                             td.name { (state.indicators.get(&o.indicator).map(|i| i.name.as_str()).unwrap_or(&o.indicator)) }
                             td { (o.month) }
                             td { (number(Some(o.previous))) }
                             td { (number(Some(o.value))) }
+                            td { (number(Some(o.change()))) }
                             td { (number(Some(o.score))) }
+                            td.name {
+                                @if let Some(r) = review {
+                                    div.review { (r.verdict.name_vi()) " · " (r.reviewer) " · "
+                                        (r.reviewed_at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y %H:%M"))
+                                        @if !r.note.is_empty() { ": " (r.note) } }
+                                }
+                                @if let Some(f) = &form {
+                                    form.inline method="post" action="/chat-luong/ra-soat" {
+                                        input type="hidden" name="csrf" value=(f.csrf);
+                                        input type="hidden" name="to" value=(f.to);
+                                        input type="hidden" name="unit" value=(o.unit_code);
+                                        input type="hidden" name="indicator" value=(o.indicator);
+                                        input type="hidden" name="month" value=(o.month);
+                                        select name="verdict" {
+                                            option value=(Verdict::Correct.as_str()) { (Verdict::Correct.name_vi()) }
+                                            option value=(Verdict::ToCorrect.as_str()) { (Verdict::ToCorrect.name_vi()) }
+                                        }
+                                        input type="text" name="note" maxlength="1000" placeholder="Ghi chú";
+                                        button type="submit" { "Lưu" }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -384,7 +384,11 @@ pub async fn csv(
         .filter(|g| g.group == group)
         .flat_map(|g| g.units.iter());
     for u in units {
-        let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        // Read by people in a spreadsheet: Vietnamese numbers, empty when missing.
+        let text = |v: Option<f64>| {
+            v.map(|x| crate::domain::number::decimal(x, 2))
+                .unwrap_or_default()
+        };
         let mut row = vec![
             u.rank.map(|r| r.to_string()).unwrap_or_default(),
             u.rank_change.map(|r| r.to_string()).unwrap_or_default(),

@@ -13,6 +13,7 @@ use super::csv_file::csv_response;
 use super::format::{number, status_class, value};
 use super::layout::{page, PageError};
 use crate::charts::svg::{line_chart, Series, Stroke};
+use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
 use crate::compute::series::UnitMonth;
 use crate::compute::summary::NationalFigure;
@@ -40,6 +41,8 @@ struct UnitData<'a> {
     national: Vec<(Month, Vec<NationalFigure>)>,
     attempts: Vec<UnitAttempt>,
     arrivals: HashMap<String, u32>,
+    /// When chiso first tried to collect each month (`YYYY-MM`), any unit.
+    watched: HashMap<String, u32>,
 }
 
 async fn load<'a>(
@@ -68,6 +71,13 @@ async fn load<'a>(
         .into_iter()
         .map(|a| (a.month.chars().take(7).collect(), a.first_stored_at))
         .collect();
+    let watched = state
+        .store
+        .months_watched((from, to))
+        .await?
+        .into_iter()
+        .map(|w| (w.month.chars().take(7).collect(), w.first_attempt_at))
+        .collect();
     Ok((
         UnitData {
             unit,
@@ -75,6 +85,7 @@ async fn load<'a>(
             national,
             attempts,
             arrivals,
+            watched,
         },
         from,
         to,
@@ -187,7 +198,7 @@ fn trend(data: &UnitData, indicator: &Indicator) -> Markup {
     }
     match line_chart(
         &indicator.name,
-        indicator.unit.as_str(),
+        indicator.unit.axis_title_vi(),
         &labels,
         &series,
         (720, 300),
@@ -210,11 +221,15 @@ fn reporting(data: &UnitData, state: &State, from: Month, to: Month) -> Markup {
                     @if data.unit.valid_in(m) {
                         @let key = m.to_string();
                         @let at = data.arrivals.get(&key).copied();
-                        @let (label, class) = match at {
-                            Some(t) if i64::from(t) <= deadline.of(m) => ("Đúng hạn", "st-achieved"),
-                            Some(_) => ("Muộn", "st-on-track"),
-                            None => ("Chưa báo cáo", "st-lagging"),
+                        @let first_attempt = data.watched.get(&key).map(|&t| i64::from(t));
+                        @let arrival = Arrival::of(at.map(i64::from), first_attempt, deadline.of(m));
+                        @let class = match arrival {
+                            Arrival::OnTime => "st-achieved",
+                            Arrival::Late => "st-on-track",
+                            Arrival::Unknown => "st-no-target",
+                            Arrival::Missing => "st-lagging",
                         };
+                        @let label = arrival.name_vi();
                         tr {
                             td.name { (key) }
                             td class=(class) { (label) }
@@ -275,17 +290,21 @@ pub async fn csv(
     ]
     .map(String::from)
     .to_vec()];
-    let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    // Read by people in a spreadsheet: Vietnamese numbers, empty when missing.
+    let text = |v: Option<f64>, places: usize| {
+        v.map(|x| crate::domain::number::decimal(x, places))
+            .unwrap_or_default()
+    };
     for m in &data.months {
         for e in &m.evaluations {
             rows.push(vec![
                 m.month.clone(),
                 e.indicator.clone(),
-                text(e.numerator),
-                text(e.denominator),
-                text(e.value),
-                text(e.target),
-                text(e.gap),
+                text(e.numerator, 0),
+                text(e.denominator, 0),
+                text(e.value, 2),
+                text(e.target, 2),
+                text(e.gap, 2),
                 e.status.as_str().to_string(),
             ]);
         }

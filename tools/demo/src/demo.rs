@@ -51,6 +51,10 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
         sim.base_url(),
         sim.base_url()
     );
+    // Units submit at their own times (simulate::submission_time): the newest
+    // month shows who reported on time and who has not yet; older months,
+    // first collected now, show "arrival unknown".
+    sim.release_at_submission_times();
     app.settings.collector.source_override = Some(sim.base_url());
 
     let collector = Collector::new(
