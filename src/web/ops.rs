@@ -201,13 +201,11 @@ struct StatusBody {
     status: &'static str,
 }
 
-/// 200 `ok` when ClickHouse answers, 503 `unavailable` when not. Anyone sees
-/// that much; ministry accounts also see ClickHouse's version and the jobs'
-/// latest runs (a version tells an attacker which exploits to try).
 /// Whether ClickHouse answers.
 ///
 /// Anyone gets `{status}` (`ok` or `unavailable`); a ministry account also
-/// ClickHouse's version and each job's latest run. Access: public.
+/// ClickHouse's version and each job's latest run (a version tells an
+/// attacker which exploits to try, so the public get none). Access: public.
 #[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
     responses((status = 200, description = "`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, jobs: [...]}`", body = Object),
               (status = 503, description = "ClickHouse unreachable.", body = Object)))]
@@ -262,7 +260,6 @@ pub(super) async fn healthz(state: State, viewer: Option<Viewer>) -> HttpRespons
     })
 }
 
-/// Prometheus text format; ministry accounts (a scraper sends a token).
 /// Prometheus text: collection attempts, failures and rejected payloads per unit, mails, HTTP latency.
 ///
 /// Access: ministry (a scraper sends a ministry account's token).
