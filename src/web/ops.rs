@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::auth::Viewer;
 use super::{openapi, ApiError, State};
+use crate::lease::{Leadership, Lease};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(healthz).service(metrics).service(openapi_json);
@@ -171,7 +172,32 @@ struct HealthBody {
     /// `ok`, or `unavailable` when ClickHouse does not answer.
     status: &'static str,
     clickhouse: ClickHouseHealth,
+    lease: LeaseHealth,
     jobs: Vec<JobBody>,
+}
+
+/// Whether this instance runs the jobs (docs/leader.md).
+#[derive(Serialize)]
+struct LeaseHealth {
+    /// `single`, `leader`, `follower` or `unavailable`.
+    role: &'static str,
+    epoch: u64,
+    instance: String,
+    /// Why there is no lease, when `unavailable`.
+    reason: Option<String>,
+}
+
+fn lease_health(lease: Option<&Lease>) -> LeaseHealth {
+    let leadership = lease.map_or(Leadership::Single, Lease::leadership);
+    LeaseHealth {
+        role: leadership.role(),
+        epoch: leadership.epoch(),
+        instance: lease.map_or_else(crate::lease::instance_name, |l| l.instance().to_string()),
+        reason: match leadership {
+            Leadership::Unavailable { reason } => Some(reason),
+            _ => None,
+        },
+    }
 }
 
 #[derive(Serialize)]
@@ -196,7 +222,11 @@ struct StatusBody {
 /// that much; ministry accounts also see ClickHouse's version and the jobs'
 /// latest runs (a version tells an attacker which exploits to try).
 #[get("/healthz")]
-async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
+async fn healthz(
+    state: State,
+    viewer: Option<Viewer>,
+    lease: Option<web::Data<Lease>>,
+) -> HttpResponse {
     let version = match state.store.server_version().await {
         Ok(v) => Some(v),
         Err(e) => {
@@ -233,6 +263,7 @@ async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
             reachable: version.is_some(),
             version,
         },
+        lease: lease_health(lease.as_ref().map(|l| l.get_ref())),
         jobs: jobs
             .into_iter()
             .map(|r| JobBody {
@@ -252,6 +283,7 @@ async fn metrics(
     state: State,
     viewer: Viewer,
     http: web::Data<HttpMetrics>,
+    lease: Option<web::Data<Lease>>,
 ) -> Result<HttpResponse, ApiError> {
     viewer.require_role(&[])?;
     let store = &state.store;
@@ -305,10 +337,29 @@ async fn metrics(
     out.push_str("# HELP chiso_mails_failed_total Mails that could not be sent.\n");
     out.push_str("# TYPE chiso_mails_failed_total counter\n");
     let _ = writeln!(out, "chiso_mails_failed_total {failed}");
+    render_lease(&lease_health(lease.as_ref().map(|l| l.get_ref())), &mut out);
     http.render(&mut out);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out))
+}
+
+/// `chiso_leader` (1 while this instance runs the jobs) and `chiso_lease_epoch`.
+fn render_lease(lease: &LeaseHealth, out: &mut String) {
+    let labels = format!(
+        "instance=\"{}\",role=\"{}\"",
+        label(&lease.instance),
+        lease.role
+    );
+    let leads = u8::from(matches!(lease.role, "leader" | "single"));
+    out.push_str("# HELP chiso_leader 1 while this instance holds the lease and runs the jobs.\n");
+    out.push_str("# TYPE chiso_leader gauge\n");
+    let _ = writeln!(out, "chiso_leader{{{labels}}} {leads}");
+    out.push_str(
+        "# HELP chiso_lease_epoch Epoch (fencing token) of the lease held; 0 when none.\n",
+    );
+    out.push_str("# TYPE chiso_lease_epoch gauge\n");
+    let _ = writeln!(out, "chiso_lease_epoch{{{labels}}} {}", lease.epoch);
 }
 
 #[get("/api/openapi.json")]

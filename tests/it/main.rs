@@ -20,6 +20,7 @@ mod faults;
 mod hostile;
 mod import;
 mod jobs;
+mod lease;
 mod notify;
 mod ops;
 mod pages;

@@ -152,6 +152,39 @@ impl Default for WebSettings {
     }
 }
 
+/// `[coordination]`: one leader across hosts (docs/leader.md). Without
+/// `zookeeper`, chiso runs in single-host mode: per-host `flock`s keep jobs
+/// and remind runs from overlapping, as before.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoordinationSettings {
+    /// ZooKeeper ensemble, `host:port,host:port` (the one ClickHouse uses);
+    /// empty: single-host mode.
+    pub zookeeper: String,
+    /// The lease's session: a leader that stops answering loses its lease
+    /// (and another instance takes the jobs) after this long.
+    pub session_timeout_secs: u64,
+    /// chiso's nodes live under this path (election, epoch, ledger claims).
+    pub root: String,
+}
+
+impl Default for CoordinationSettings {
+    fn default() -> Self {
+        Self {
+            zookeeper: String::new(),
+            session_timeout_secs: 10,
+            root: "/chiso".into(),
+        }
+    }
+}
+
+impl CoordinationSettings {
+    /// True when a ZooKeeper ensemble is configured.
+    pub fn is_cluster(&self) -> bool {
+        !self.zookeeper.trim().is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -163,6 +196,9 @@ pub struct Settings {
     /// Sessions and the analyst SQL endpoint; defaults when the section is absent.
     #[serde(default)]
     pub web: WebSettings,
+    /// The scheduler's lease in ZooKeeper; single-host mode when absent.
+    #[serde(default)]
+    pub coordination: CoordinationSettings,
     /// The file these settings came from.
     #[serde(skip)]
     pub file: PathBuf,
