@@ -57,7 +57,9 @@ fn units() -> String {
 }
 
 pub struct Cluster {
-    test: String,
+    /// A root of this run's own: claims of an earlier run (same keys) never
+    /// count as sent.
+    root: String,
     database: String,
     zookeeper: String,
     config: tempfile::TempDir,
@@ -114,7 +116,7 @@ from = "Hệ thống chỉ số CĐS <chiso@ministry.invalid>"
         );
         std::fs::write(dir.join("alerts.toml"), alerts).unwrap();
         Self {
-            test: test.to_string(),
+            root: format!("/chiso_it/{test}-{}", uuid::Uuid::new_v4().simple()),
             database: store.database().to_string(),
             zookeeper,
             config,
@@ -137,7 +139,7 @@ from = "Hệ thống chỉ số CĐS <chiso@ministry.invalid>"
             .arg(self.config.path().join("chiso.toml"))
             .args(["--clickhouse-url", &url, "--database", &self.database])
             .args(["serve", "--addr", "127.0.0.1:0", "--workers", "1"])
-            .env("CHISO_LOG", "info")
+            .env("CHISO_LOG", "warn,chiso=info,zookeeper_client=info")
             .env("CHISO_STATE_DIR", state.path())
             .env("CHISO_SCHEDULE_COLLECT", NEVER)
             .env("CHISO_SCHEDULE_COMPUTE", NEVER)
@@ -147,7 +149,7 @@ from = "Hệ thống chỉ số CĐS <chiso@ministry.invalid>"
                 "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS",
                 SESSION_SECS.to_string(),
             )
-            .env("CHISO_ZOOKEEPER_ROOT", format!("/chiso_it/{}", self.test))
+            .env("CHISO_ZOOKEEPER_ROOT", &self.root)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
@@ -239,6 +241,19 @@ impl Instance {
             .await
             .map(|r| r.status().as_u16())
             .unwrap_or(0)
+    }
+
+    /// Status and body of `GET path` with an account's API token.
+    pub async fn get_as(&self, path: &str, token: &str) -> (u16, String) {
+        let response = http()
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
     }
 
     fn signal(&self, signal: i32) {
