@@ -46,7 +46,7 @@ impl Lease {
             })),
             Ok(Err(zk::Error::NoNode)) => Ok(None),
             Ok(Err(zk::Error::SessionExpired)) => Err(self.refused(&term, "session expired")),
-            Ok(Err(e)) => Err(self.after_loss(&term, e).await),
+            Ok(Err(e)) => Err(self.after_loss(&term, "read a ledger claim", e).await),
             Err(_) => Err(self.timed_out("read a ledger claim")),
         }
     }
@@ -100,17 +100,22 @@ impl Lease {
                 zk::Error::SessionExpired | zk::Error::ClientClosed => {
                     Err(self.refused(&term, &format!("{source}")))
                 }
-                other => Err(self.after_loss(&term, other).await),
+                other => Err(self.after_loss(&term, "write a ledger claim", other).await),
             },
             Err(_) => Err(self.timed_out("write a ledger claim")),
         }
     }
 
-    /// A write lost with its connection: once the client knows whether the
+    /// A request lost with its connection: once the client knows whether the
     /// session survived, `Refused` if ZooKeeper ended it (a paused process
     /// finds this on waking), else `Unavailable` (the claim may or may not
     /// be written; the next run reads it back).
-    async fn after_loss(&self, term: &super::Term, error: zk::Error) -> LeaseError {
+    async fn after_loss(
+        &self,
+        term: &super::Term,
+        what: &'static str,
+        error: zk::Error,
+    ) -> LeaseError {
         let mut states = term.client.state_watcher();
         let mut state = states.state();
         let settled = tokio::time::timeout(self.inner.timeout, async {
@@ -125,7 +130,7 @@ impl Lease {
                 self.refused(term, &format!("{error}, then the session ended ({s:?})"))
             }
             _ => LeaseError::Unavailable {
-                what: "write a ledger claim",
+                what,
                 reason: error.to_string(),
             },
         }

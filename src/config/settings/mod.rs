@@ -355,6 +355,38 @@ mod tests {
     }
 
     #[test]
+    fn coordination_is_single_host_unless_an_ensemble_is_named() {
+        let s = Settings::load(&shipped(), |_| None, &Overrides::default()).unwrap();
+        assert!(!s.coordination.is_cluster());
+        assert_eq!(s.coordination.root, "/chiso");
+        let env = |k: &str| match k {
+            "CHISO_ZOOKEEPER" => Some("zk1:2181,zk2:2181".to_string()),
+            "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS" => Some("6".to_string()),
+            _ => None,
+        };
+        let s = Settings::load(&shipped(), env, &Overrides::default()).unwrap();
+        assert!(s.coordination.is_cluster());
+        assert_eq!(s.coordination.session_timeout_secs, 6);
+        let bad = |k: &str| match k {
+            "CHISO_ZOOKEEPER" => Some("zk1".to_string()),
+            "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS" => Some("0".to_string()),
+            "CHISO_ZOOKEEPER_ROOT" => Some("chiso/".to_string()),
+            _ => None,
+        };
+        let err = Settings::load(&shipped(), bad, &Overrides::default()).unwrap_err();
+        let keys: Vec<&str> = err.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "coordination.session_timeout_secs",
+                "coordination.root",
+                "coordination.zookeeper"
+            ],
+            "{err}"
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let env = |k: &str| match k {
             "CHISO_CLICKHOUSE_URL" => Some("ftp://x".to_string()),
