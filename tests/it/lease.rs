@@ -319,3 +319,35 @@ async fn without_zookeeper_no_instance_runs_jobs_pages_serve_and_leadership_retu
         w.tick().await;
     }
 }
+
+#[tokio::test]
+async fn a_manual_remind_sends_only_when_no_instance_holds_the_lease() {
+    let store = test_store("lease_manual_remind").await;
+    let sink = SmtpSink::start();
+    let cluster = Cluster::new("lease_manual_remind", &store, &sink);
+    let mut serve = cluster.start("serve", &[]).await;
+    let w = Within::new(Duration::from_secs(30), "serve leads");
+    while !serve.leads().await {
+        w.tick().await;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let remind = || cluster.command(&["remind"], state.path()).output();
+    let refused = remind().await.unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("does not hold the lease"), "{stderr}");
+    assert!(sink.received().is_empty());
+
+    // A clean stop gives the lease up at once: the manual run leads and sends.
+    serve.stop().await;
+    let sent = remind().await.unwrap();
+    let stdout = String::from_utf8_lossy(&sent.stdout);
+    assert!(
+        sent.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let rows = wait_all_sent(&store, &reminded_month(), Duration::from_secs(10)).await;
+    assert_each_once(&rows, &sink.received());
+    assert!(rows.iter().all(|r| r.epoch > 0), "{rows:?}");
+}

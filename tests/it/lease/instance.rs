@@ -129,18 +129,18 @@ from = "Hệ thống chỉ số CĐS <chiso@ministry.invalid>"
         self
     }
 
-    /// `chiso serve` with no job due unless `env` says so; returns once it listens.
-    pub async fn start(&self, name: &str, env: &[(&str, &str)]) -> Instance {
-        let state = tempfile::tempdir().unwrap();
+    /// `chiso ARGS…` of this cluster (its config, database, ZooKeeper root),
+    /// no job due; `state` holds its lock files.
+    pub fn command(&self, args: &[&str], state: &Path) -> tokio::process::Command {
         let url = std::env::var("CHISO_TEST_CLICKHOUSE_URL").unwrap();
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_chiso"));
         command
             .arg("--config")
             .arg(self.config.path().join("chiso.toml"))
             .args(["--clickhouse-url", &url, "--database", &self.database])
-            .args(["serve", "--addr", "127.0.0.1:0", "--workers", "1"])
+            .args(args)
             .env("CHISO_LOG", "warn,chiso=info,zookeeper_client=info")
-            .env("CHISO_STATE_DIR", state.path())
+            .env("CHISO_STATE_DIR", state)
             .env("CHISO_SCHEDULE_COLLECT", NEVER)
             .env("CHISO_SCHEDULE_COMPUTE", NEVER)
             .env("CHISO_SCHEDULE_REMIND", NEVER)
@@ -150,9 +150,20 @@ from = "Hệ thống chỉ số CĐS <chiso@ministry.invalid>"
                 SESSION_SECS.to_string(),
             )
             .env("CHISO_ZOOKEEPER_ROOT", &self.root)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
             .kill_on_drop(true);
+        command
+    }
+
+    /// `chiso serve` with no job due unless `env` says so; returns once it listens.
+    pub async fn start(&self, name: &str, env: &[(&str, &str)]) -> Instance {
+        let state = tempfile::tempdir().unwrap();
+        let mut command = self.command(
+            &["serve", "--addr", "127.0.0.1:0", "--workers", "1"],
+            state.path(),
+        );
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         for (k, v) in env {
             command.env(k, v);
         }
@@ -266,6 +277,12 @@ impl Instance {
 
     pub fn kill(&mut self) {
         self.signal(libc::SIGKILL);
+    }
+
+    /// SIGTERM, then waits for the process to end.
+    pub async fn stop(&mut self) {
+        self.signal(libc::SIGTERM);
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
     }
 
     pub fn pause(&self) {
