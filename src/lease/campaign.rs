@@ -61,9 +61,12 @@ async fn session(lease: &Lease, hosts: &str) -> Result<String, String> {
         )
         .await?;
     }
-    match client.create(&lease.path("epoch"), b"", &persistent).await {
-        Ok(_) | Err(zk::Error::NodeExists) => {}
-        Err(e) => return Err(format!("create the epoch node: {e}")),
+    let epoch_path = lease.path("epoch");
+    let epoch_node = client.create(&epoch_path, b"", &persistent);
+    match tokio::time::timeout(lease.inner.timeout * 2, epoch_node).await {
+        Ok(Ok(_)) | Ok(Err(zk::Error::NodeExists)) => {}
+        Ok(Err(e)) => return Err(format!("create the epoch node: {e}")),
+        Err(_) => return Err("create the epoch node: no answer".into()),
     }
     let ephemeral = zk::CreateMode::EphemeralSequential.with_acls(zk::Acls::anyone_all());
     let prefix = lease.path("election/n-");

@@ -132,15 +132,15 @@ pub fn document() -> Value {
             "/healthz": { "get": {
                 "summary": "Whether ClickHouse answers; for a ministry account also its version and each job's latest run.",
                 "x-access": PUBLIC, "security": [],
-                "responses": { "200": json_ok("`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
+                "responses": { "200": json_ok("`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, lease: {role, epoch, instance, reason}, jobs: [...]}`"), "503": json_ok("ClickHouse unreachable.") }
             }},
             "/readyz": { "get": {
-                "summary": "Readiness: ClickHouse answers within 2 s. Plain text, no versions.",
+                "summary": "Readiness: ClickHouse answers within 2 s. Plain text, no versions. Headers `X-Chiso-Role` (single, leader, follower, unavailable) and `X-Chiso-Epoch`: whether this instance runs the jobs (docs/leader.md).",
                 "x-access": PUBLIC, "security": [],
                 "responses": { "200": { "description": "`ready`", "content": { "text/plain": { "schema": { "type": "string" } } } }, "503": { "description": "`not ready: …` (ClickHouse unreachable or silent).", "content": { "text/plain": { "schema": { "type": "string" } } } } }
             }},
             "/metrics": { "get": {
-                "summary": "Prometheus text: collection attempts, failures and rejected payloads per unit, mails sent and failed, HTTP latency.",
+                "summary": "Prometheus text: collection attempts, failures and rejected payloads per unit, mails sent and failed, HTTP latency, chiso_leader and chiso_lease_epoch.",
                 "x-access": "ministry (a scraper sends a ministry account's token)",
                 "responses": { "200": { "description": "text/plain; version=0.0.4", "content": { "text/plain": { "schema": { "type": "string" } } } }, "401": e401, "403": e403 }
             }},
