@@ -78,6 +78,7 @@ async fn session(lease: &Lease, hosts: &str) -> Result<String, String> {
     .await?;
     let mine = format!("n-{seq}");
     let node = format!("{prefix}{seq}");
+    lease.set_member(&client, &node);
     let mut states = client.state_watcher();
     loop {
         let mut children = bounded(

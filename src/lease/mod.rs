@@ -103,6 +103,8 @@ struct Inner {
     timeout: Duration,
     state: watch::Sender<Leadership>,
     term: Mutex<Option<Term>>,
+    /// The current session and its election node, leading or not.
+    member: Mutex<Option<(zk::Client, String)>>,
     campaign: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
@@ -155,6 +157,7 @@ impl Lease {
                 timeout,
                 state: watch::channel(state).0,
                 term: Mutex::new(None),
+                member: Mutex::new(None),
                 campaign: Mutex::new(None),
             }),
         }
@@ -187,10 +190,14 @@ impl Lease {
                 task.abort();
             }
         }
-        let term = self.inner.term.lock().ok().and_then(|mut t| t.take());
-        if let Some(term) = term {
-            let _ = tokio::time::timeout(self.inner.timeout, term.client.delete(&term.node, None))
-                .await;
+        // A follower's node too: a process about to exit may not close its
+        // session in time, and its node would stand ahead of the others.
+        let member = self.inner.member.lock().ok().and_then(|mut m| m.take());
+        if let Some((client, node)) = member {
+            let _ = tokio::time::timeout(self.inner.timeout, client.delete(&node, None)).await;
+        }
+        if let Ok(mut term) = self.inner.term.lock() {
+            term.take();
         }
         if self.is_cluster() {
             self.set(Leadership::Unavailable {
@@ -219,6 +226,12 @@ impl Lease {
             *now = state.clone();
             true
         });
+    }
+
+    fn set_member(&self, client: &zk::Client, node: &str) {
+        if let Ok(mut slot) = self.inner.member.lock() {
+            *slot = Some((client.clone(), node.to_string()));
+        }
     }
 
     fn set_term(&self, term: Term) {

@@ -197,6 +197,7 @@ impl Scheduler {
             true => stopped.clone(),
             false => halted.clone(),
         };
+        let service_stop = stopped.clone();
         let stopped = halted;
         // ClickHouse may be down at start: read the history again until it answers.
         let (mut owed, mut failures) = loop {
@@ -240,6 +241,10 @@ impl Scheduler {
                 .run_job_until(name, serves, trigger, until_stopped(run_stop.clone()))
                 .await;
             let outcome = match ran {
+                Ok(row) if row.outcome == RunOutcome::Interrupted && !*service_stop.borrow() => {
+                    self.lease_lost(row).await;
+                    RunOutcome::Interrupted
+                }
                 Ok(row) => row.outcome,
                 Err(e) => {
                     tracing::error!(job = %name, error = %e, "job run not recorded; retried");
@@ -422,6 +427,15 @@ impl Scheduler {
             detail: String::new(),
             host: self.host.clone(),
             version: 1,
+        }
+    }
+
+    /// A run cut short by the lost lease says so (not "stopped with the service").
+    async fn lease_lost(&self, mut row: JobRunRow) {
+        row.detail = "stopped: this instance lost the lease; the new leader catches it up".into();
+        row.version = 3;
+        if let Err(e) = self.store.record_job_run(&row).await {
+            tracing::warn!(job = %row.job, error = %e, "interrupted run's reason not recorded");
         }
     }
 
