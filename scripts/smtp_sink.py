@@ -6,7 +6,12 @@ listening; stops on SIGTERM.
 
     scripts/smtp_sink.py PORT DIR
 Needs Debian's python3-aiosmtpd (scripts/deps.sh).
+
+SMTP_SINK_RCPT_DELAY_SECS=S makes it a slow server: each RCPT TO is answered
+after S seconds, while DIR/.in-rcpt exists, before any of the message is read;
+a client killed meanwhile leaves no message (tests/it/lease.rs).
 """
+import asyncio
 import itertools
 import os
 import signal
@@ -22,6 +27,18 @@ class Sink:
         self.lock = threading.Lock()
         existing = [int(n[:6]) for n in os.listdir(folder) if n.endswith(".eml")]
         self.counter = itertools.count(max(existing, default=0) + 1)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        delay = float(os.environ.get("SMTP_SINK_RCPT_DELAY_SECS", "0"))
+        if delay > 0:
+            marker = os.path.join(self.folder, ".in-rcpt")
+            open(marker, "w").close()
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                os.remove(marker)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:

@@ -8,7 +8,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/deps.sh chromium chromium-driver
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-ch.XXXXXX")
-cleanup() { scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"; }
+zkdir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-zk.XXXXXX")
+cleanup() {
+    scripts/clickhouse.sh stop "$dir" >/dev/null 2>&1 || true
+    scripts/zookeeper.sh stop "$zkdir" >/dev/null 2>&1 || true
+    rm -rf "$dir" "$zkdir"
+}
 trap cleanup EXIT INT TERM
 
 # Every query logged: the replay on current ClickHouse reads them (scripts/compat.sh).
@@ -17,6 +22,10 @@ echo "test ClickHouse at $url ($dir)"
 export CHISO_TEST_CLICKHOUSE_URL=$url
 # tests/it/common: analyst users are written into this server's users.d.
 export CHISO_TEST_CLICKHOUSE_DIR=$dir
+# tests/it/lease.rs: the leader's lease (each test under a root of its own).
+CHISO_TEST_ZOOKEEPER=$(scripts/zookeeper.sh start "$zkdir" | tail -n1)
+echo "test ZooKeeper at $CHISO_TEST_ZOOKEEPER ($zkdir)"
+export CHISO_TEST_ZOOKEEPER
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -18,6 +18,8 @@ const STAGES: &[(&str, u8)] = &[
     // Signals and the bound on stopping; no module of chiso's.
     ("shutdown", 1),
     ("store", 2),
+    // The only Rust that speaks ZooKeeper: the lease and its claims.
+    ("lease", 2),
     ("collect", 3),
     ("compute", 3),
     // Users, passwords, tokens: what the web signs people in with.

@@ -12,6 +12,7 @@ pub mod compute;
 pub mod config;
 pub mod dashboards;
 pub mod domain;
+pub mod lease;
 pub mod logging;
 pub mod notify;
 pub mod schedule;

@@ -22,8 +22,8 @@ pub use indicators::{
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
-    ClickHouseSettings, CollectorSettings, ComputeSettings, Overrides, PathSettings,
-    ScheduleSettings, SecureCookies, Settings, WebSettings,
+    ClickHouseSettings, CollectorSettings, ComputeSettings, CoordinationSettings, Overrides,
+    PathSettings, ScheduleSettings, SecureCookies, Settings, WebSettings,
 };
 pub use units::{FormerName, Registry, SourceConfig, Unit};
 

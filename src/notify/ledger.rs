@@ -82,6 +82,7 @@ pub fn pending(
         next_try_at: now,
         updated_at: now,
         version: micros(now),
+        epoch: 0,
     }
 }
 

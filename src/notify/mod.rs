@@ -4,6 +4,7 @@
 //! dry run), `lock` keeps runs from overlapping. `remind` is the job the CLI
 //! and the scheduler call. See docs/alerts.md for the exactly-once argument.
 
+pub mod fence;
 pub mod ledger;
 pub mod lock;
 pub mod render;
@@ -23,6 +24,7 @@ use chrono_tz::Tz;
 use crate::app::App;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
+use crate::lease::{Leadership, Lease, LeaseError};
 use crate::store::{AuditEvent, AuditKind, LedgerRow, SendState, StoreError, Units};
 use ledger::Decision;
 use lock::{LockError, RunLock};
@@ -43,6 +45,13 @@ pub enum NotifyError {
     Lock(#[from] LockError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// ZooKeeper refused a ledger write, or could not be asked (cluster mode).
+    #[error(transparent)]
+    Lease(#[from] LeaseError),
+    #[error("{}", fence::not_leading(.0))]
+    NotLeader(Leadership),
+    #[error("mail {key}: ledger claim: {reason}")]
+    Claim { key: String, reason: String },
 }
 
 /// What a run did, as `chiso remind` prints it.
@@ -128,26 +137,40 @@ pub fn deadline_of(month: Month, deadline_day: u32) -> NaiveDate {
 }
 
 /// The reminder job: every mail due for `month` on `today`, each sent once,
-/// within `schedule.remind_deadline_secs` from now (see `remind_until`).
+/// within `schedule.remind_deadline_secs` from now (see `remind_until`), in
+/// single-host mode (under the remind lock).
 pub async fn remind(
     app: &App,
     month: Month,
     today: NaiveDate,
     backend: &Backend,
 ) -> Result<RemindReport, NotifyError> {
+    remind_leading(app, &Lease::single("local"), month, today, backend).await
+}
+
+/// `remind` under `lease`: in cluster mode every ledger write is granted
+/// by ZooKeeper first (`fence`), and no lock file is taken.
+pub async fn remind_leading(
+    app: &App,
+    lease: &Lease,
+    month: Month,
+    today: NaiveDate,
+    backend: &Backend,
+) -> Result<RemindReport, NotifyError> {
     let budget = Duration::from_secs(app.settings.schedule.remind_deadline_secs);
-    remind_until(app, month, today, backend, Instant::now() + budget).await
+    remind_until(app, lease, month, today, backend, Instant::now() + budget).await
 }
 
 /// `remind` with its deadline, its run recorded in the audit log (not a dry run).
 pub async fn remind_until(
     app: &App,
+    lease: &Lease,
     month: Month,
     today: NaiveDate,
     backend: &Backend,
     run_deadline: Instant,
 ) -> Result<RemindReport, NotifyError> {
-    let result = remind_unaudited(app, month, today, backend, run_deadline).await;
+    let result = remind_unaudited(app, lease, month, today, backend, run_deadline).await;
     if !backend.is_dry_run() {
         let detail = match &result {
             Ok(report) => report.to_string(),
@@ -162,22 +185,25 @@ pub async fn remind_until(
 /// The run itself: no mail is started that its SMTP bound
 /// (smtp.timeout_secs, twice, leaving time to record the outcome) could carry
 /// past `run_deadline`; the rest stays pending for the next run. Holds the remind
-/// lock for the whole run (not in a dry run, which reads the ledger but writes
-/// nothing). One mail's failure never stops the batch, except an unreachable
+/// lock for the whole run in single-host mode (not in a dry run, which reads
+/// the ledger but writes nothing); in cluster mode the lease's claims stand
+/// for it. One mail's failure never stops the batch, except an unreachable
 /// or silent server: then the rest stays pending for the next run.
 async fn remind_unaudited(
     app: &App,
+    lease: &Lease,
     month: Month,
     today: NaiveDate,
     backend: &Backend,
     run_deadline: Instant,
 ) -> Result<RemindReport, NotifyError> {
     let dry_run = backend.is_dry_run();
-    let _lock = if dry_run {
+    let _lock = if dry_run || lease.is_cluster() {
         None
     } else {
         Some(RunLock::acquire(&app.alerts.lock_file)?)
     };
+    let mut writer = fence::LedgerWriter::new(&app.store, lease);
     let period = month.to_string();
     let computer = app.computer();
     let published = computer.published_or_live(Period::Month(month)).await?;
@@ -218,7 +244,7 @@ async fn remind_unaudited(
         dry_run,
         ..RemindReport::default()
     };
-    let todo = plan(app, &intents, &period, dry_run, &mut report).await?;
+    let todo = plan(app, &mut writer, &intents, &period, dry_run, &mut report).await?;
     if todo.is_empty() {
         return Ok(report);
     }
@@ -272,14 +298,28 @@ async fn remind_unaudited(
             ));
             break;
         }
-        let sending = ledger::sending(&row, Utc::now());
-        app.store
-            .record_sends(std::slice::from_ref(&sending))
-            .await?;
+        // In cluster mode the claim may be ahead of the row read at the start.
+        let row = writer.current(&row).await?;
+        match ledger::decide(Some(&row), Utc::now()) {
+            Decision::Retry | Decision::New => {}
+            Decision::Done => {
+                report.already_sent += 1;
+                continue;
+            }
+            Decision::Wait => {
+                report.waiting += 1;
+                continue;
+            }
+            Decision::GivenUp => {
+                report.given_up += 1;
+                continue;
+            }
+        }
+        let sending = writer.record(ledger::sending(&row, Utc::now())).await?;
         match backend.deliver(&row.key, &message).await {
             Ok(reply) => {
                 let done = ledger::sent(&sending, &reply, Utc::now());
-                app.store.record_sends(&[done]).await?;
+                writer.record(done).await?;
                 report.sent += 1;
                 tracing::info!(key = %row.key, message_id = %row.message_id, %reply, "mail sent");
                 if exit_after == Some(report.sent) {
@@ -295,7 +335,7 @@ async fn remind_unaudited(
                     app.alerts.backoff_secs,
                     Utc::now(),
                 );
-                app.store.record_sends(std::slice::from_ref(&next)).await?;
+                let next = writer.record(next).await?;
                 let line = format!("{} (try {}): {}", row.key, next.tries, failure.reply);
                 tracing::warn!(key = %row.key, tries = next.tries, reply = %failure.reply, "mail not sent");
                 if next.state == SendState::Failed {
@@ -320,6 +360,7 @@ async fn remind_unaudited(
 /// first (not in a dry run), so the plan outlives a crash.
 async fn plan(
     app: &App,
+    writer: &mut fence::LedgerWriter<'_>,
     intents: &[Intent],
     period: &str,
     dry_run: bool,
@@ -359,10 +400,31 @@ async fn plan(
             }
         }
     }
-    if !dry_run {
-        app.store.record_sends(&new_rows).await?;
+    if dry_run {
+        return Ok(todo);
     }
-    Ok(todo)
+    if !writer.is_fenced() {
+        app.store.record_sends(&new_rows).await?;
+        return Ok(todo);
+    }
+    // Each first row is granted on its own: another writer's pending row
+    // of the same key is then read back rather than overwritten.
+    let mut granted = Vec::with_capacity(todo.len());
+    for (idx, row) in todo {
+        let row = if new_rows.iter().any(|n| n.key == row.key) {
+            match writer.record(row.clone()).await {
+                Ok(r) => r,
+                Err(NotifyError::Lease(LeaseError::Conflict { .. })) => {
+                    writer.current(&row).await?
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            row
+        };
+        granted.push((idx, row));
+    }
+    Ok(granted)
 }
 
 /// The words and chart of `intent`'s mail; a chart that cannot be drawn is

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::collect::{Collector, Report};
 use crate::compute::publish::Written;
 use crate::domain::Month;
+use crate::lease::Lease;
 use crate::store::Outcome;
 
 /// The months a collect run covers: the previous and the current month of its
@@ -105,14 +106,23 @@ pub async fn compute_recent(app: &App, months: [Month; 2]) -> anyhow::Result<Str
 /// once (the ledger in `notify` decides what is due on the run's day). The
 /// run fails while mails are left to retry, so the scheduler retries it.
 pub fn remind_job(app: Arc<App>, schedule: CronSchedule) -> Job {
+    let lease = Lease::single(&crate::lease::instance_name());
+    remind_job_leading(app, lease, schedule)
+}
+
+/// `remind_job` under `lease`: in cluster mode each ledger write is granted
+/// by ZooKeeper first, so a deposed leader's run cannot move a key again.
+pub fn remind_job_leading(app: Arc<App>, lease: Lease, schedule: CronSchedule) -> Job {
     Job::new(JobName::Remind, schedule, move |ctx| {
         let app = app.clone();
+        let lease = lease.clone();
         async move {
             let today = ctx.local().date_naive();
             let month = crate::notify::month_to_remind(today);
             let backend =
                 crate::notify::Backend::smtp(&app.alerts.smtp, |k| std::env::var(k).ok())?;
-            let report = crate::notify::remind(&app, month, today, &backend).await?;
+            let report =
+                crate::notify::remind_leading(&app, &lease, month, today, &backend).await?;
             let line = report.to_string().lines().collect::<Vec<_>>().join("; ");
             // Mails waiting out their backoff fail the run, so the scheduler's
             // retry sends them today rather than at next month's slot.

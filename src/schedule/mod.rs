@@ -18,11 +18,13 @@ use std::str::FromStr;
 
 use chrono_tz::Tz;
 
+pub use crate::lease::instance_name;
 pub use crate::store::{JobRunRow, RunOutcome, Trigger};
 pub use cron_time::{CronError, CronSchedule};
 pub use job::{Job, JobContext, JobFn, JobFuture, DEFAULT_DEADLINE};
 pub use jobs::{
     collect_job, collect_months, collect_recent, compute_job, compute_recent, remind_job,
+    remind_job_leading,
 };
 pub use lock::{JobLock, LockError};
 pub use retry::{Backoff, FIRST_RETRY, MAX_RETRIES, MAX_RETRY};

@@ -11,10 +11,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::execute::{execute, host_name, nap, until_stopped, Running};
+use super::execute::{execute, nap, until_stopped, Running};
 use super::job::{Job, JobContext};
 use super::retry::Backoff;
 use super::{lock, JobName, JobRunRow, RunOutcome, ScheduleError, Trigger};
+use crate::lease::{instance_name, Lease};
 use crate::store::Store;
 
 /// The wall clock is read again at least this often, so a clock set forward or
@@ -37,6 +38,8 @@ pub struct Scheduler {
     running: Arc<HashMap<JobName, watch::Sender<bool>>>,
     host: String,
     backoff: Backoff,
+    /// Jobs run only while this instance leads (always, in single-host mode).
+    lease: Lease,
 }
 
 /// A run a job's loop owes besides its slots: a catch-up or a retry.
@@ -70,9 +73,18 @@ impl Scheduler {
             jobs,
             busy: Arc::new(busy),
             running: Arc::new(running),
-            host: format!("{}:{}", host_name(), std::process::id()),
+            host: instance_name(),
             backoff: Backoff::default(),
+            lease: Lease::single(&instance_name()),
         })
+    }
+
+    /// Runs the jobs only while `lease` is held (cluster mode): a lost lease
+    /// stops the running job and the loops until it is held again. Lock
+    /// files are then not used: the lease stands for them across hosts.
+    pub fn with_lease(mut self, lease: Lease) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Retries wait `backoff` (default: 1 min doubling up to 30 min).
@@ -139,14 +151,57 @@ impl Scheduler {
         }
     }
 
-    /// One job's life in `run_until`.
+    /// One job's life in `run_until`: while this instance leads, its slots,
+    /// catch-ups and retries; when the lease is lost, a wait for it.
     async fn job_loop(self, name: JobName, stopped: watch::Receiver<bool>) {
         let Some(job) = self.jobs.iter().find(|j| j.name == name).cloned() else {
             return;
         };
+        let mut leading = self.lease.subscribe();
+        loop {
+            tokio::select! {
+                held = leading.wait_for(|l| l.leads()) => if held.is_err() { return },
+                _ = until_stopped(stopped.clone()) => return,
+            }
+            // Ended by the stop, or by the lease lost (then: wait for it again).
+            let (halt, halted) = watch::channel(false);
+            let mut lost = self.lease.subscribe();
+            let mut stop = stopped.clone();
+            let watcher = tokio::spawn(async move {
+                tokio::select! {
+                    _ = lost.wait_for(|l| !l.leads()) => {}
+                    _ = stop.wait_for(|s| *s) => {}
+                }
+                halt.send_replace(true);
+            });
+            self.lead(&job, &stopped, halted).await;
+            watcher.abort();
+            if *stopped.borrow() {
+                return;
+            }
+            tracing::warn!(job = %name, "lease lost: the job waits until this instance leads again");
+        }
+    }
+
+    /// The job's loop while leading; returns when `halted` (stop or lease lost).
+    /// A running job is stopped by `stopped`, and by a lost lease unless the
+    /// test hook `notify::fence::TRUST_ZOOKEEPER_ONLY_ENV` is set.
+    async fn lead(
+        &self,
+        job: &Job,
+        stopped: &watch::Receiver<bool>,
+        halted: watch::Receiver<bool>,
+    ) {
+        let name = job.name;
+        let run_stop = match crate::notify::fence::zookeeper_only() {
+            true => stopped.clone(),
+            false => halted.clone(),
+        };
+        let service_stop = stopped.clone();
+        let stopped = halted;
         // ClickHouse may be down at start: read the history again until it answers.
         let (mut owed, mut failures) = loop {
-            match self.owed(&job, Utc::now()).await {
+            match self.owed(job, Utc::now()).await {
                 Ok(owed) => break owed,
                 Err(e) => {
                     tracing::error!(job = %name, error = %e, "reading the job's history failed; trying again")
@@ -183,9 +238,13 @@ impl Scheduler {
                 }
             }
             let ran = self
-                .run_job_until(name, serves, trigger, until_stopped(stopped.clone()))
+                .run_job_until(name, serves, trigger, until_stopped(run_stop.clone()))
                 .await;
             let outcome = match ran {
+                Ok(row) if row.outcome == RunOutcome::Interrupted && !*service_stop.borrow() => {
+                    self.lease_lost(row).await;
+                    RunOutcome::Interrupted
+                }
                 Ok(row) => row.outcome,
                 Err(e) => {
                     tracing::error!(job = %name, error = %e, "job run not recorded; retried");
@@ -318,10 +377,20 @@ impl Scheduler {
                 .skip(row, format!("{name} is already running in this process"))
                 .await;
         };
-        let Some(_lock) = lock::acquire(&self.state_dir, name)? else {
-            let holder = lock::holder(&self.state_dir, name).unwrap_or_else(|| "?".into());
-            let why = format!("{name} is already running elsewhere ({holder} holds its lock)");
-            return self.skip(row, why).await;
+        let _lock = if self.lease.is_cluster() {
+            let now = self.lease.leadership();
+            if !now.leads() {
+                let why = format!("this instance does not hold the lease ({})", now.role());
+                return self.skip(row, why).await;
+            }
+            None
+        } else {
+            let Some(lock) = lock::acquire(&self.state_dir, name)? else {
+                let holder = lock::holder(&self.state_dir, name).unwrap_or_else(|| "?".into());
+                let why = format!("{name} is already running elsewhere ({holder} holds its lock)");
+                return self.skip(row, why).await;
+            };
+            Some(lock)
         };
         let _running = self.running.get(&name).map(Running::mark);
         self.store.record_job_run(&row).await?;
@@ -343,7 +412,7 @@ impl Scheduler {
         Ok(row)
     }
 
-    /// The 'running' row a run starts with.
+    /// The 'running' row a run starts with; `host` is the instance.
     fn row(&self, job: &Job, ctx: &JobContext) -> JobRunRow {
         let now = Utc::now();
         JobRunRow {
@@ -358,6 +427,15 @@ impl Scheduler {
             detail: String::new(),
             host: self.host.clone(),
             version: 1,
+        }
+    }
+
+    /// A run cut short by the lost lease says so (not "stopped with the service").
+    async fn lease_lost(&self, mut row: JobRunRow) {
+        row.detail = "stopped: this instance lost the lease; the new leader catches it up".into();
+        row.version = 3;
+        if let Err(e) = self.store.record_job_run(&row).await {
+            tracing::warn!(job = %row.job, error = %e, "interrupted run's reason not recorded");
         }
     }
 

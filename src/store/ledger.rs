@@ -85,13 +85,19 @@ pub struct LedgerRow {
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub updated_at: DateTime<Utc>,
     pub version: u64,
+    /// The lease's epoch this transition was granted under (the fencing
+    /// token, issue 13); 0 in single-host mode.
+    pub epoch: u64,
 }
 
-/// The newest state of every key, in the table's column order.
+/// The newest state of every key, in the table's column order. In cluster
+/// mode a row's version is above every earlier granted row of its key
+/// (`notify::fence`), so the newest version is also the newest epoch's.
 const NEWEST: &str = "SELECT key, argMax(rule, version), argMax(unit_code, version), \
      argMax(period, version), argMax(recipient, version), argMax(message_id, version), \
      argMax(state, version), argMax(tries, version), argMax(last_reply, version), \
-     argMax(next_try_at, version), argMax(updated_at, version), max(version) \
+     argMax(next_try_at, version), argMax(updated_at, version), max(version), \
+     argMax(epoch, version) \
      FROM send_ledger";
 
 impl Store {
@@ -105,6 +111,16 @@ impl Store {
         let sql = format!("{NEWEST} WHERE period = ? GROUP BY key ORDER BY key");
         let q = self.client.query(&sql).bind(period);
         self.run("read the send ledger", q.fetch_all()).await
+    }
+
+    /// Every row of `period`'s keys, each transition as written, oldest
+    /// version first: who moved which key when (the epoch says under which lease).
+    pub async fn ledger_rows(&self, period: &str) -> Result<Vec<LedgerRow>, StoreError> {
+        let q = self
+            .client
+            .query("SELECT ?fields FROM send_ledger WHERE period = ? ORDER BY key, version")
+            .bind(period);
+        self.run("read the send ledger's rows", q.fetch_all()).await
     }
 
     /// The newest state of every key not sent yet (pending, sending, failed),

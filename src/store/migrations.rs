@@ -62,6 +62,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../sql/0011_committed_versions.sql"),
     },
     Migration {
+        name: "0012_ledger_epoch",
+        sql: include_str!("../../sql/0012_ledger_epoch.sql"),
+    },
+    Migration {
         name: "0013_outlier_reviews",
         sql: include_str!("../../sql/0013_outlier_reviews.sql"),
     },
@@ -159,6 +163,10 @@ const ACCOUNTS_MOVED: &str = "0010_accounts_moved";
 /// The main migration before whose views the data tables are re-keyed (`rekey.rs`).
 const COMMITTED_VERSIONS: &str = "0011_committed_versions";
 
+/// The main migration that adds `send_ledger.epoch`: skipped when the column
+/// exists (18.16 has no ADD COLUMN IF NOT EXISTS).
+const LEDGER_EPOCH: &str = "0012_ledger_epoch";
+
 impl Store {
     /// Drops chiso's databases (main and private): for throwaway databases
     /// (tests, demos), never called by a job.
@@ -229,7 +237,9 @@ impl Store {
             if m.name == COMMITTED_VERSIONS {
                 self.rekey_data_tables().await?;
             }
-            for stmt in m.statements() {
+            let done_before =
+                m.name == LEDGER_EPOCH && self.has_column("send_ledger", "epoch").await?;
+            for stmt in m.statements().into_iter().filter(|_| !done_before) {
                 self.run(
                     &format!("migration {}", m.name),
                     client.query_raw(&stmt).execute(),
@@ -247,6 +257,19 @@ impl Store {
             now.push(m.name);
         }
         Ok(now)
+    }
+
+    /// Whether `table` of the main database has `column` already.
+    async fn has_column(&self, table: &str, column: &str) -> Result<bool, StoreError> {
+        let q = self
+            .admin
+            .query(
+                "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?",
+            )
+            .bind(&self.database)
+            .bind(table)
+            .bind(column);
+        Ok(self.run("read columns", q.fetch_one::<u64>()).await? > 0)
     }
 
     /// Copies the rows of the main database's `users` and `api_tokens` (those

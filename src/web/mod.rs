@@ -20,6 +20,7 @@ use std::sync::Arc;
 use actix_web::{web, App as ActixApp, HttpServer};
 
 use crate::app::App;
+use crate::lease::Lease;
 
 pub use error::ApiError;
 
@@ -56,8 +57,21 @@ impl WebHandle {
     }
 }
 
-/// Binds `addr` (port 0 picks a free one) and serves in the background.
+/// Binds `addr` (port 0 picks a free one) and serves in the background
+/// (single-host mode: this instance leads).
 pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result<WebHandle> {
+    let lease = Lease::single(&crate::lease::instance_name());
+    serve_leading(app, lease, addr, workers)
+}
+
+/// `serve`, telling probes and metrics what `lease` says of leadership.
+pub fn serve_leading(
+    app: Arc<App>,
+    lease: Lease,
+    addr: SocketAddr,
+    workers: usize,
+) -> std::io::Result<WebHandle> {
+    let lease = web::Data::new(lease);
     let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
     let metrics = web::Data::new(ops::HttpMetrics::default());
@@ -70,6 +84,7 @@ pub fn serve(app: Arc<App>, addr: SocketAddr, workers: usize) -> std::io::Result
             .app_data(auth.clone())
             .app_data(metrics.clone())
             .app_data(sql_slots.clone())
+            .app_data(lease.clone())
             .app_data(error::query_config())
             .app_data(error::path_config())
             .configure(routes)

@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::auth::Viewer;
 use super::error::ErrorBody;
 use super::{openapi, ApiError, State};
+use crate::lease::{Leadership, Lease};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(healthz)
@@ -180,7 +181,32 @@ struct HealthBody {
     /// `ok`, or `unavailable` when ClickHouse does not answer.
     status: &'static str,
     clickhouse: ClickHouseHealth,
+    lease: LeaseHealth,
     jobs: Vec<JobBody>,
+}
+
+/// Whether this instance runs the jobs (docs/leader.md).
+#[derive(Serialize)]
+struct LeaseHealth {
+    /// `single`, `leader`, `follower` or `unavailable`.
+    role: &'static str,
+    epoch: u64,
+    instance: String,
+    /// Why there is no lease, when `unavailable`.
+    reason: Option<String>,
+}
+
+fn lease_health(lease: Option<&Lease>) -> LeaseHealth {
+    let leadership = lease.map_or(Leadership::Single, Lease::leadership);
+    LeaseHealth {
+        role: leadership.role(),
+        epoch: leadership.epoch(),
+        instance: lease.map_or_else(crate::lease::instance_name, |l| l.instance().to_string()),
+        reason: match leadership {
+            Leadership::Unavailable { reason } => Some(reason),
+            _ => None,
+        },
+    }
 }
 
 #[derive(Serialize)]
@@ -207,10 +233,14 @@ struct StatusBody {
 /// ClickHouse's version and each job's latest run (a version tells an
 /// attacker which exploits to try, so the public get none). Access: public.
 #[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
-    responses((status = 200, description = "`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, jobs: [...]}`", body = Object),
+    responses((status = 200, description = "`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, lease: {role, epoch, instance, reason}, jobs: [...]}`", body = Object),
               (status = 503, description = "ClickHouse unreachable.", body = Object)))]
 #[get("/healthz")]
-pub(super) async fn healthz(state: State, viewer: Option<Viewer>) -> HttpResponse {
+pub(super) async fn healthz(
+    state: State,
+    viewer: Option<Viewer>,
+    lease: Option<web::Data<Lease>>,
+) -> HttpResponse {
     let version = match state.store.server_version().await {
         Ok(v) => Some(v),
         Err(e) => {
@@ -247,6 +277,7 @@ pub(super) async fn healthz(state: State, viewer: Option<Viewer>) -> HttpRespons
             reachable: version.is_some(),
             version,
         },
+        lease: lease_health(lease.as_ref().map(|l| l.get_ref())),
         jobs: jobs
             .into_iter()
             .map(|r| JobBody {
@@ -271,6 +302,7 @@ pub(super) async fn metrics(
     state: State,
     viewer: Viewer,
     http: web::Data<HttpMetrics>,
+    lease: Option<web::Data<Lease>>,
 ) -> Result<HttpResponse, ApiError> {
     viewer.require_role(&[])?;
     let store = &state.store;
@@ -324,10 +356,29 @@ pub(super) async fn metrics(
     out.push_str("# HELP chiso_mails_failed_total Mails that could not be sent.\n");
     out.push_str("# TYPE chiso_mails_failed_total counter\n");
     let _ = writeln!(out, "chiso_mails_failed_total {failed}");
+    render_lease(&lease_health(lease.as_ref().map(|l| l.get_ref())), &mut out);
     http.render(&mut out);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out))
+}
+
+/// `chiso_leader` (1 while this instance runs the jobs) and `chiso_lease_epoch`.
+fn render_lease(lease: &LeaseHealth, out: &mut String) {
+    let labels = format!(
+        "instance=\"{}\",role=\"{}\"",
+        label(&lease.instance),
+        lease.role
+    );
+    let leads = u8::from(matches!(lease.role, "leader" | "single"));
+    out.push_str("# HELP chiso_leader 1 while this instance holds the lease and runs the jobs.\n");
+    out.push_str("# TYPE chiso_leader gauge\n");
+    let _ = writeln!(out, "chiso_leader{{{labels}}} {leads}");
+    out.push_str(
+        "# HELP chiso_lease_epoch Epoch (fencing token) of the lease held; 0 when none.\n",
+    );
+    out.push_str("# TYPE chiso_lease_epoch gauge\n");
+    let _ = writeln!(out, "chiso_lease_epoch{{{labels}}} {}", lease.epoch);
 }
 
 /// This document (OpenAPI 3.1, generated from the handlers and their types).

@@ -1,12 +1,18 @@
 //! `GET /readyz`: may a load balancer send traffic here? 200 `ready` when
 //! ClickHouse answers a query in chiso's database within `READY_TIMEOUT`,
-//! else 503. The body names no versions or addresses: it is public.
+//! else 503. The body names no versions or addresses: it is public. Every
+//! instance serves pages, leading or not: the headers `X-Chiso-Role`
+//! (`single`, `leader`, `follower`, `unavailable`) and `X-Chiso-Epoch` say
+//! whether this one runs the jobs (docs/leader.md).
 
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse};
 
+use actix_web::http::header::{HeaderName, HeaderValue};
+
 use super::State;
+use crate::lease::{Leadership, Lease};
 
 /// Shorter than the store's own timeout: a probe must answer while ClickHouse does not.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -17,12 +23,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Readiness for a load balancer: ClickHouse answers within 2 s. Plain text, no versions.
 ///
-/// Access: public.
+/// The headers `X-Chiso-Role` (leader, follower, unavailable or single) and
+/// `X-Chiso-Epoch` say whether this instance runs the jobs. Access: public.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
     responses((status = 200, description = "`ready`", body = String, content_type = "text/plain"),
               (status = 503, description = "`not ready: …` (ClickHouse unreachable or silent).", body = String, content_type = "text/plain")))]
 #[get("/readyz")]
-pub(super) async fn readyz(state: State) -> HttpResponse {
+pub(super) async fn readyz(state: State, lease: Option<web::Data<Lease>>) -> HttpResponse {
+    let mut answer = ready(&state).await;
+    let leadership = lease.map_or(Leadership::Single, |l| l.leadership());
+    let headers = answer.headers_mut();
+    if let Ok(role) = HeaderValue::from_str(leadership.role()) {
+        headers.insert(HeaderName::from_static("x-chiso-role"), role);
+    }
+    headers.insert(
+        HeaderName::from_static("x-chiso-epoch"),
+        HeaderValue::from(leadership.epoch()),
+    );
+    answer
+}
+
+async fn ready(state: &State) -> HttpResponse {
     let store = &state.store;
     let probe = store.run(
         "readiness",

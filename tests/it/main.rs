@@ -21,6 +21,7 @@ mod grafana;
 mod hostile;
 mod import;
 mod jobs;
+mod lease;
 mod notify;
 mod ops;
 mod pages;

@@ -114,6 +114,50 @@ impl Settings {
                 p.add(key, message);
             }
         }
+        self.check_coordination(p);
+    }
+
+    fn check_coordination(&self, p: &mut Problems) {
+        let co = &self.coordination;
+        if !(1..=60).contains(&co.session_timeout_secs) {
+            p.add(
+                "coordination.session_timeout_secs",
+                format!(
+                    "{} must be from 1 to 60 seconds (ZooKeeper's own bounds apply too)",
+                    co.session_timeout_secs
+                ),
+            );
+        }
+        let root_ok = co.root.starts_with('/')
+            && co.root.len() > 1
+            && !co.root.ends_with('/')
+            && co.root[1..].split('/').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            });
+        if !root_ok {
+            p.add(
+                "coordination.root",
+                format!(
+                    "'{}' must be an absolute ZooKeeper path such as /chiso",
+                    co.root
+                ),
+            );
+        }
+        if co.is_cluster()
+            && co.zookeeper.split(',').any(|h| {
+                h.trim()
+                    .rsplit_once(':')
+                    .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err())
+            })
+        {
+            p.add(
+                "coordination.zookeeper",
+                format!("'{}' must be host:port[,host:port…]", co.zookeeper),
+            );
+        }
     }
 }
 

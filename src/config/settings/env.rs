@@ -58,6 +58,12 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
     ),
     ("CHISO_SQL_MAX_RESULT_ROWS", "web.sql_max_result_rows"),
     ("CHISO_SQL_MAX_RESULT_BYTES", "web.sql_max_result_bytes"),
+    ("CHISO_ZOOKEEPER", "coordination.zookeeper"),
+    (
+        "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS",
+        "coordination.session_timeout_secs",
+    ),
+    ("CHISO_ZOOKEEPER_ROOT", "coordination.root"),
 ];
 
 impl Settings {
@@ -111,6 +117,9 @@ impl Settings {
             "web.sql_max_execution_time_secs" => num(&mut self.web.sql_max_execution_time_secs),
             "web.sql_max_result_rows" => num(&mut self.web.sql_max_result_rows),
             "web.sql_max_result_bytes" => num(&mut self.web.sql_max_result_bytes),
+            "coordination.zookeeper" => self.coordination.zookeeper = value.to_string(),
+            "coordination.session_timeout_secs" => num(&mut self.coordination.session_timeout_secs),
+            "coordination.root" => self.coordination.root = value.to_string(),
             _ => problems.add(key, format!("no such setting (from {origin})")),
         }
     }

@@ -168,6 +168,39 @@ impl Default for WebSettings {
     }
 }
 
+/// `[coordination]`: one leader across hosts (docs/leader.md). Without
+/// `zookeeper`, chiso runs in single-host mode: per-host `flock`s keep jobs
+/// and remind runs from overlapping, as before.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoordinationSettings {
+    /// ZooKeeper ensemble, `host:port,host:port` (the one ClickHouse uses);
+    /// empty: single-host mode.
+    pub zookeeper: String,
+    /// The lease's session: a leader that stops answering loses its lease
+    /// (and another instance takes the jobs) after this long.
+    pub session_timeout_secs: u64,
+    /// chiso's nodes live under this path (election, epoch, ledger claims).
+    pub root: String,
+}
+
+impl Default for CoordinationSettings {
+    fn default() -> Self {
+        Self {
+            zookeeper: String::new(),
+            session_timeout_secs: 10,
+            root: "/chiso".into(),
+        }
+    }
+}
+
+impl CoordinationSettings {
+    /// True when a ZooKeeper ensemble is configured.
+    pub fn is_cluster(&self) -> bool {
+        !self.zookeeper.trim().is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -179,6 +212,9 @@ pub struct Settings {
     /// Sessions and the analyst SQL endpoint; defaults when the section is absent.
     #[serde(default)]
     pub web: WebSettings,
+    /// The scheduler's lease in ZooKeeper; single-host mode when absent.
+    #[serde(default)]
+    pub coordination: CoordinationSettings,
     /// The file these settings came from.
     #[serde(skip)]
     pub file: PathBuf,
@@ -331,6 +367,38 @@ mod tests {
         assert_eq!(
             s.resolve(&s.schedule.state_dir),
             PathBuf::from("/srv/chiso/state")
+        );
+    }
+
+    #[test]
+    fn coordination_is_single_host_unless_an_ensemble_is_named() {
+        let s = Settings::load(&shipped(), |_| None, &Overrides::default()).unwrap();
+        assert!(!s.coordination.is_cluster());
+        assert_eq!(s.coordination.root, "/chiso");
+        let env = |k: &str| match k {
+            "CHISO_ZOOKEEPER" => Some("zk1:2181,zk2:2181".to_string()),
+            "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS" => Some("6".to_string()),
+            _ => None,
+        };
+        let s = Settings::load(&shipped(), env, &Overrides::default()).unwrap();
+        assert!(s.coordination.is_cluster());
+        assert_eq!(s.coordination.session_timeout_secs, 6);
+        let bad = |k: &str| match k {
+            "CHISO_ZOOKEEPER" => Some("zk1".to_string()),
+            "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS" => Some("0".to_string()),
+            "CHISO_ZOOKEEPER_ROOT" => Some("chiso/".to_string()),
+            _ => None,
+        };
+        let err = Settings::load(&shipped(), bad, &Overrides::default()).unwrap_err();
+        let keys: Vec<&str> = err.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "coordination.session_timeout_secs",
+                "coordination.root",
+                "coordination.zookeeper"
+            ],
+            "{err}"
         );
     }
 

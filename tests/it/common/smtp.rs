@@ -10,6 +10,8 @@ pub struct SmtpSink {
     pub port: u16,
     pub dir: tempfile::TempDir,
     child: Option<Child>,
+    /// Seconds each RCPT TO waits for its answer (a slow server).
+    rcpt_delay: Option<f64>,
 }
 
 /// One received message: the envelope recipients and the raw bytes.
@@ -41,16 +43,39 @@ impl SmtpSink {
             port: free_port(),
             dir: tempfile::tempdir().unwrap(),
             child: None,
+            rcpt_delay: None,
         };
         sink.resume();
         sink
+    }
+
+    /// A slow server: each RCPT TO answered after `secs`, before any of the
+    /// message is read, so a client killed meanwhile leaves no message.
+    pub fn start_slow(secs: f64) -> Self {
+        let mut sink = Self {
+            port: free_port(),
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+            rcpt_delay: Some(secs),
+        };
+        sink.resume();
+        sink
+    }
+
+    /// True while a slow server holds a client in its RCPT delay.
+    pub fn in_rcpt(&self) -> bool {
+        self.dir.path().join(".in-rcpt").exists()
     }
 
     /// (Re)starts the server on its port; returns once it listens.
     pub fn resume(&mut self) {
         assert!(self.child.is_none(), "the SMTP sink is already running");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/smtp_sink.py");
-        let mut child = Command::new(python())
+        let mut command = Command::new(python());
+        if let Some(secs) = self.rcpt_delay {
+            command.env("SMTP_SINK_RCPT_DELAY_SECS", secs.to_string());
+        }
+        let mut child = command
             .arg(script)
             .arg(self.port.to_string())
             .arg(self.dir.path())
