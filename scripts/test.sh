@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # chromium + chromium-driver: the browser test (tests/it/browser.rs).
-scripts/deps.sh chromium chromium-driver
+# prometheus: promtool checks and tests the alerting rules of deploy/prometheus.
+scripts/deps.sh chromium chromium-driver prometheus
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-ch.XXXXXX")
 zkdir=$(mktemp -d "${TMPDIR:-/tmp}/chiso-test-zk.XXXXXX")
@@ -35,3 +36,6 @@ CHISO_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/chiso" \
     "$(scripts/venv.sh)" -m pytest -q -p no:cacheprovider tests/python
 # What chiso sent to 18.16, replayed on current ClickHouse: same rows.
 scripts/compat.sh "$url"
+# The alerting rules: valid, and firing when (and only when) they should.
+promtool check rules deploy/prometheus/chiso.rules.yml
+promtool test rules deploy/prometheus/chiso.rules.test.yml

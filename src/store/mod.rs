@@ -44,7 +44,9 @@ pub use ledger::{LedgerRow, RuleKind, SendState};
 pub use migrations::{
     plan as migration_plan, Migration, PlannedStatement, MIGRATIONS, PRIVATE_MIGRATIONS,
 };
-pub use ops::{AttemptCount, LastRun, UnitCount};
+pub use ops::{
+    AttemptCount, JobDurations, JobRunCount, LastRun, MailCount, UnitCount, UnitInstant,
+};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};

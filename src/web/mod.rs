@@ -5,6 +5,7 @@ mod api;
 pub mod auth;
 pub mod csv_safe;
 mod error;
+pub mod metrics;
 mod openapi;
 pub mod ops;
 mod pages;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     auth::routes(cfg);
     sql::routes(cfg);
     ops::routes(cfg);
+    metrics::routes(cfg);
     ready::routes(cfg);
     pages::routes(cfg);
 }
@@ -74,11 +76,11 @@ pub fn serve_leading(
     let lease = web::Data::new(lease);
     let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
-    let metrics = web::Data::new(ops::HttpMetrics::default());
+    let metrics = web::Data::new(metrics::HttpMetrics::default());
     let sql_slots = web::Data::new(sql::SqlSlots::default());
     let server = HttpServer::new(move || {
         ActixApp::new()
-            .wrap(actix_web::middleware::from_fn(ops::track))
+            .wrap(actix_web::middleware::from_fn(metrics::track))
             .wrap(ops::security_headers())
             .app_data(state.clone())
             .app_data(auth.clone())

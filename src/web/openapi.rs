@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         super::auth::login::logout,
         super::ops::healthz,
         super::ready::readyz,
-        super::ops::metrics,
+        super::metrics::metrics,
         super::ops::openapi_json,
     ),
     modifiers(&Security),

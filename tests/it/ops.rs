@@ -61,6 +61,42 @@ async fn healthz_reports_clickhouse_and_the_latest_job_runs() {
 async fn metrics_count_attempts_rejections_mails_and_request_latency() {
     let store = test_store("ops_metrics").await;
     import_service_lines(&store, &[simple_service_line("01", "2021-06", 100, 80)]).await;
+    // A collect run of 42 s and a sent mail, as the jobs would record them.
+    let t0 = chrono::Utc::now() - chrono::Duration::seconds(60);
+    store
+        .record_job_run(&chiso::store::JobRunRow {
+            run_id: "run-1".into(),
+            job: "collect".into(),
+            period: "2021-06".into(),
+            scheduled_for: t0,
+            trigger: chiso::store::Trigger::Manual,
+            started_at: t0,
+            finished_at: t0 + chrono::Duration::seconds(42),
+            outcome: chiso::store::RunOutcome::Succeeded,
+            detail: String::new(),
+            host: "test".into(),
+            version: 2,
+        })
+        .await
+        .unwrap();
+    store
+        .record_sends(&[chiso::store::LedgerRow {
+            key: "not_reported/01/2021-06/a@b.vn".into(),
+            rule: chiso::store::RuleKind::NotReported,
+            unit_code: "01".into(),
+            period: "2021-06".into(),
+            recipient: "a@b.vn".into(),
+            message_id: "<x@chiso.invalid>".into(),
+            state: chiso::store::SendState::Sent,
+            tries: 1,
+            last_reply: "250 ok".into(),
+            next_try_at: t0,
+            updated_at: t0,
+            version: 1,
+            epoch: 0,
+        }])
+        .await
+        .unwrap();
     let token = ministry_token(&store).await;
     let unit = account_token(&store, "staff01", RoleCode::Unit, Some("01")).await;
     let (server, _app) = serve(store);
@@ -80,15 +116,19 @@ async fn metrics_count_attempts_rejections_mails_and_request_latency() {
     assert!(response.headers()["content-type"]
         .to_str()
         .unwrap()
-        .starts_with("text/plain"));
+        .starts_with("application/openmetrics-text"));
     let text = response.text().await.unwrap();
     for line in [
-        "chiso_collection_attempts_total{unit=\"01\",outcome=\"stored\"} 1",
-        "chiso_collection_failures_total{unit=\"01\"} 0",
-        "# TYPE chiso_rejected_payloads_total counter",
-        "chiso_mails_sent_total 0",
-        "chiso_mails_failed_total 0",
+        "chiso_collect_attempts_total{unit=\"01\",outcome=\"stored\"} 1",
+        "# TYPE chiso_collect_last_success_timestamp_seconds gauge",
+        "chiso_job_runs_total{job=\"collect\",outcome=\"succeeded\"} 1",
+        "chiso_job_duration_seconds_count{job=\"collect\"} 1",
+        "chiso_job_duration_seconds_bucket{le=\"60.0\",job=\"collect\"} 1",
+        "chiso_job_duration_seconds_bucket{le=\"15.0\",job=\"collect\"} 0",
+        "chiso_mails_total{kind=\"not_reported\",outcome=\"sent\"} 1",
+        "chiso_clickhouse_up 1",
         "chiso_http_request_duration_seconds_count{route=\"/api/v1/indicators\",method=\"GET\",status=\"200\"} 1",
+        "# EOF",
     ] {
         assert!(text.lines().any(|l| l == line), "missing '{line}' in:\n{text}");
     }
