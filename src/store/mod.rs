@@ -214,7 +214,10 @@ impl Store {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(source)) => Err(StoreError::Query {
                 url: self.server_in_use(),
-                context: context.to_string(),
+                context: match cluster_hint(&source) {
+                    Some(hint) => format!("{context} ({hint})"),
+                    None => context.to_string(),
+                },
                 source,
             }),
             Err(_) => Err(StoreError::Timeout {
@@ -232,6 +235,24 @@ impl Store {
             self.admin.query("SELECT version()").fetch_one::<String>(),
         )
         .await
+    }
+}
+
+/// What a replicated table's error means for an operator, by ClickHouse's code.
+fn cluster_hint(source: &clickhouse::error::Error) -> Option<&'static str> {
+    let text = source.to_string();
+    // 18.16 writes "Code: 242, e.displayText()", current releases "Code: 242. DB::Exception".
+    let code = |c: &str| {
+        [",", "."]
+            .iter()
+            .any(|end| text.contains(&format!("Code: {c}{end}")))
+    };
+    if ["242", "225", "999", "319"].into_iter().any(code) {
+        Some("ClickHouse cannot reach ZooKeeper: replicated tables are read-only until it is back")
+    } else if code("285") {
+        Some("too few replicas are up for insert_quorum: promised writes wait for a replica to return")
+    } else {
+        None
     }
 }
 

@@ -38,7 +38,7 @@ pub const PROMISED_TABLES: &[&str] = &[
 /// ClickHouse's UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE: before 20.x a table
 /// takes one quorum insert at a time; the next one is refused until the
 /// previous is on enough replicas, and is simply tried again.
-const PREVIOUS_QUORUM_PENDING: &str = "Code: 286";
+const PREVIOUS_QUORUM_PENDING: [&str; 2] = ["Code: 286,", "Code: 286."];
 
 /// Which of chiso's two databases a write goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,5 +109,9 @@ impl Store {
 }
 
 fn is_previous_quorum_pending(e: &StoreError) -> bool {
-    matches!(e, StoreError::Query { source, .. } if source.to_string().contains(PREVIOUS_QUORUM_PENDING))
+    let StoreError::Query { source, .. } = e else {
+        return false;
+    };
+    let text = source.to_string();
+    PREVIOUS_QUORUM_PENDING.iter().any(|p| text.contains(p))
 }
