@@ -214,9 +214,10 @@ impl Store {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(source)) => Err(StoreError::Query {
                 url: self.server_in_use(),
-                context: match cluster_hint(&source) {
-                    Some(hint) => format!("{context} ({hint})"),
-                    None => context.to_string(),
+                context: match (cluster_hint(&source), causes(&source)) {
+                    (Some(hint), _) => format!("{context} ({hint})"),
+                    (None, Some(causes)) => format!("{context} ({causes})"),
+                    (None, None) => context.to_string(),
                 },
                 source,
             }),
@@ -236,6 +237,21 @@ impl Store {
         )
         .await
     }
+}
+
+/// The causes a network error hides behind "client error (Connect)": which
+/// servers were tried and why each refused.
+fn causes(source: &clickhouse::error::Error) -> Option<String> {
+    if !matches!(source, clickhouse::error::Error::Network(_)) {
+        return None;
+    }
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(source);
+    while let Some(e) = next {
+        causes.push(e.to_string());
+        next = e.source();
+    }
+    causes.pop()
 }
 
 /// What a replicated table's error means for an operator, by ClickHouse's code.

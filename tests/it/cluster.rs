@@ -223,3 +223,40 @@ where
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
+
+#[tokio::test]
+async fn the_client_moves_to_the_next_server_on_connection_errors_only() {
+    let _one = CLUSTER.lock().await;
+    let [a, b] = <[String; 2]>::try_from(replicas()).unwrap();
+    // A port nothing listens on: bound, then closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+
+    let store = Store::new(&settings("failover", &format!("{dead},{a}")));
+    assert_eq!(store.server_in_use(), dead);
+    store
+        .server_version()
+        .await
+        .expect("the second server answers");
+    assert_eq!(
+        store.server_in_use(),
+        a,
+        "it stays on the one that answered"
+    );
+
+    // A query error comes from a server that answered: no move.
+    let store = Store::new(&settings("failover", &format!("{a},{b}")));
+    let refused = store.client().query("SELECT nonsense(").execute().await;
+    assert!(refused.is_err());
+    assert_eq!(store.server_in_use(), a);
+
+    // No server at all: the error names each one tried.
+    let store = Store::new(&settings("failover", &dead));
+    let err = store.server_version().await.unwrap_err().to_string();
+    assert!(
+        err.contains("no ClickHouse server could be connected to"),
+        "{err}"
+    );
+    assert!(err.contains(&dead), "{err}");
+}
