@@ -141,6 +141,14 @@ async fn a_replica_killed_mid_collect_loses_and_doubles_nothing_once_back() {
         .iter()
         .flat_map(|r| r.failed().map(|u| u.message.clone()))
         .collect();
+    eprintln!(
+        "replica killed mid-collect: {} unit-months failed in the first run",
+        failed.len()
+    );
+    assert!(
+        !failed.is_empty(),
+        "the replica was killed after the run ended"
+    );
     // Failures name why: the replica gone or too few replicas for the quorum.
     for message in &failed {
         assert!(message.contains("clickhouse"), "{message}");
