@@ -10,7 +10,9 @@ use std::time::Duration;
 use chiso::config::ClickHouseSettings;
 use chiso::store::{Store, UnitMonthTotals};
 
-use super::common::{clickhouse_settings, collector, month, simulated_totals, simulator};
+use super::common::{
+    clickhouse_settings, collector, ministry_token, month, simulated_totals, simulator, test_app,
+};
 
 /// One cluster test at a time: each may take a replica or ZooKeeper away.
 static CLUSTER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -189,6 +191,29 @@ async fn with_zookeeper_stopped_writes_fail_naming_it_reads_go_on_and_collection
         .await;
     assert!(report.all_succeeded(), "{report}");
     let published = totals(&store, "2022-05").await;
+    let app = std::sync::Arc::new(test_app(store.clone()));
+    app.computer()
+        .freeze("2022-05".parse().unwrap())
+        .await
+        .unwrap();
+    let token = ministry_token(&store).await;
+    let web = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap();
+    let ranking = || async {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/v1/rankings?period=2022-05", web.url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    let ranking_before = ranking().await;
+    assert_eq!(ranking_before.0, 200, "{}", ranking_before.1);
+    assert!(
+        ranking_before.1.contains("\"frozen\""),
+        "{}",
+        ranking_before.1
+    );
 
     let zk = format!("{dir}/zk");
     script(&["scripts/zookeeper.sh", "stop", &zk]).await;
@@ -197,7 +222,12 @@ async fn with_zookeeper_stopped_writes_fail_naming_it_reads_go_on_and_collection
         .await;
     // What was stored stays readable while ZooKeeper is away.
     let read_meanwhile = totals(&store, "2022-05").await;
+    let ranking_meanwhile = ranking().await;
     script(&["scripts/zookeeper.sh", "start", &zk]).await;
+    assert_eq!(
+        ranking_meanwhile, ranking_before,
+        "the published ranking is served"
+    );
     assert_eq!(stopped.succeeded(), 0, "{stopped}");
     let first = stopped.failed().next().unwrap();
     assert!(first.message.contains("ZooKeeper"), "{}", first.message);
