@@ -1,11 +1,15 @@
 # The two commands of README.md. Both install what they need on a fresh machine.
-.PHONY: run test bench lint demo-once
+.PHONY: run run-cluster test bench lint demo-once
 
 ## run: ClickHouse under var/, the simulator of every unit, 24 months backfilled; Ctrl-C stops all.
 run:
 	scripts/run.sh
 
-## test: a throwaway ClickHouse, lint, every test against it.
+## run-cluster: the demo on a loopback cluster (ZooKeeper, two replicas) with two `chiso serve` on :8080 and :8081.
+run-cluster:
+	scripts/run-cluster.sh
+
+## test: a throwaway ClickHouse and a two-replica cluster, lint, every test against them.
 test:
 	scripts/test.sh
 

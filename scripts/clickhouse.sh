@@ -12,8 +12,13 @@
 #       analysts' queries as (readonly=1, DATABASE only, limits below), and
 #       waits until it can log in (the server rereads users.d by itself).
 #
-# Env: CH_START_TIMEOUT (seconds, default 60); CH_LOG_QUERIES=1 logs every
-# query of chiso's user to system.query_log; for analyst-user the limits
+# A server reads DIR/config.d/*.xml over config.xml: scripts/cluster.sh puts
+# its ZooKeeper, macros and remote_servers there.
+#
+# Env: CH_START_TIMEOUT (seconds, default 60); CH_TCP_PORT (the native port to
+# take, an error when busy; cluster.sh names it in remote_servers);
+# CH_LOG_QUERIES=1 logs every query of chiso's user to system.query_log; for
+# analyst-user the limits
 # CH_ANALYST_MAX_EXECUTION_TIME (s, 30), CH_ANALYST_MAX_MEMORY_USAGE (bytes, 1 GiB),
 # CH_ANALYST_MAX_ROWS_TO_READ (100 M), CH_ANALYST_MAX_RESULT_ROWS (100 000),
 # CH_ANALYST_MAX_RESULT_BYTES (50 MB), CH_ANALYST_MAX_CONCURRENT (4 queries).
@@ -83,8 +88,8 @@ def want(port, strict=False):
         if strict:
             sys.exit(f"clickhouse.sh: port {port} on 127.0.0.1 is already in use")
         return grab(0)
-http, strict, tcp = map(int, sys.argv[1:])
-print(want(http, strict == 1), want(tcp))
+http, strict, tcp, tcp_strict = map(int, sys.argv[1:])
+print(want(http, strict == 1), want(tcp, tcp_strict == 1))
 PY
 }
 
@@ -124,9 +129,9 @@ cmd_start() {
     fi
     rm -f "$dir/clickhouse.pid" "$dir/url"
 
-    prev_tcp=$(port_of "$dir" tcp_port)
+    prev_tcp=${CH_TCP_PORT:-$(port_of "$dir" tcp_port)}
     if [ "$http" = 0 ]; then strict=0; http=$(port_of "$dir" http_port); fi
-    ports=$(pick_ports "${http:-0}" "$strict" "${prev_tcp:-0}") || exit 1
+    ports=$(pick_ports "${http:-0}" "$strict" "${prev_tcp:-0}" "$([ -n "${CH_TCP_PORT:-}" ] && echo 1 || echo 0)") || exit 1
     read -r http tcp <<<"$ports"
     mkdir -p "$dir"/{data,tmp,user_files,format_schemas,log}
     for f in config.xml users.xml; do

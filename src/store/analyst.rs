@@ -207,7 +207,7 @@ impl Store {
                 AnalystError::Server(json_compact::clean_server_message(&message))
             }
             source => AnalystError::Store(StoreError::Query {
-                url: self.url.clone(),
+                url: self.server_in_use(),
                 context: "analyst query".into(),
                 source,
             }),

@@ -7,6 +7,7 @@ use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use serde_repr::{Deserialize_repr, Serialize_repr};
 
+use super::quorum::Database;
 use super::{Store, StoreError};
 
 /// `audit_log.kind`, the Enum8 values.
@@ -125,12 +126,8 @@ pub struct AuditFilter {
 impl Store {
     /// Appends `event` to the audit log.
     pub async fn audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        let context = "insert into audit_log";
-        let mut insert = self
-            .run(context, self.private.insert::<AuditEvent>("audit_log"))
-            .await?;
-        self.run(context, insert.write(event)).await?;
-        self.run(context, insert.end()).await
+        self.insert_into(Database::Private, "audit_log", std::slice::from_ref(event))
+            .await
     }
 
     /// Appends `event`; a failure is logged, not returned: the action it

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
+use super::quorum::Database;
 use super::{AttemptRow, BatchRow, MeasureRow, ServiceRow, Store, StoreError};
 use crate::domain::Month;
 
@@ -73,15 +74,7 @@ impl Store {
     where
         T: clickhouse::RowOwned + clickhouse::RowWrite,
     {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let context = format!("insert into {table}");
-        let mut insert = self.run(&context, self.client.insert::<T>(table)).await?;
-        for row in rows {
-            self.run(&context, insert.write(row)).await?;
-        }
-        self.run(&context, insert.end()).await
+        self.insert_into(Database::Main, table, rows).await
     }
 
     pub async fn current_batch(

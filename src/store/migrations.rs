@@ -2,12 +2,18 @@
 //! and then `sql/NNNN_name.sql` to the main database, in order, once each,
 //! recorded in each database's `schema_migrations`. Statements use IF (NOT)
 //! EXISTS, so a migration cut short half-way is simply applied again.
+//!
+//! In cluster mode the same files are applied ON CLUSTER with replicated
+//! engines (`cluster.rs`); `schema_migrations` is itself replicated, so each
+//! migration is recorded once for the cluster. The checksum is always the
+//! file's: the text one server runs is the file, unchanged.
 
 use clickhouse::sql::Identifier;
 use clickhouse::{Client, Row};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::quorum::Database;
 use super::{Store, StoreError};
 
 pub struct Migration {
@@ -174,42 +180,76 @@ impl Store {
         for db in [self.database.clone(), self.private_database()] {
             let q = self
                 .admin
-                .query("DROP DATABASE IF EXISTS ?")
+                .query(&self.on_cluster("DROP DATABASE IF EXISTS ?"))
                 .bind(Identifier(&db));
             self.run("drop database", q.execute()).await?;
         }
         Ok(())
     }
 
+    /// `sql` with ` ON CLUSTER name` appended in cluster mode.
+    fn on_cluster(&self, sql: &str) -> String {
+        match &self.cluster {
+            Some(c) => format!("{sql} ON CLUSTER {}", c.name),
+            None => sql.to_string(),
+        }
+    }
+
+    /// Runs one schema statement of `database` through `client`: as written
+    /// on one server, in its cluster form in cluster mode.
+    pub(super) async fn schema(
+        &self,
+        client: &Client,
+        database: &str,
+        context: &str,
+        stmt: &str,
+    ) -> Result<(), StoreError> {
+        let stmt = match &self.cluster {
+            None => stmt.to_string(),
+            Some(c) => c
+                .rewrite(database, stmt)
+                .map_err(|message| StoreError::NoClusterForm {
+                    context: context.to_string(),
+                    message,
+                })?,
+        };
+        self.run(context, client.query_raw(&stmt).execute()).await
+    }
+
     /// Creates both databases if needed and applies what is missing: the
     /// private list first, then the main one. Returns the names applied now.
     pub async fn migrate(&self) -> Result<Vec<&'static str>, StoreError> {
-        let mut now = self
-            .apply(&self.private, &self.private_database(), PRIVATE_MIGRATIONS)
-            .await?;
-        now.extend(self.apply(&self.client, &self.database, MIGRATIONS).await?);
+        let mut now = self.apply(Database::Private, PRIVATE_MIGRATIONS).await?;
+        now.extend(self.apply(Database::Main, MIGRATIONS).await?);
         Ok(now)
     }
 
     async fn apply(
         &self,
-        client: &Client,
-        database: &str,
+        db: Database,
         list: &'static [Migration],
     ) -> Result<Vec<&'static str>, StoreError> {
-        self.run(
-            "create database",
-            self.admin
-                .query("CREATE DATABASE IF NOT EXISTS ?")
-                .bind(Identifier(database))
-                .execute(),
-        )
-        .await?;
-        self.run(
-            "create schema_migrations",
-            client.query(SCHEMA_MIGRATIONS).execute(),
-        )
-        .await?;
+        let (client, quorum, database) = match db {
+            Database::Main => (&self.client, &self.quorum, self.database.clone()),
+            Database::Private => (&self.private, &self.quorum_private, self.private_database()),
+        };
+        let database = database.as_str();
+        // On a cluster an ON CLUSTER statement waits for every host: skipped
+        // once done, so chiso starts with a replica down.
+        if self.cluster.is_none() || !self.has_table(database, "schema_migrations").await? {
+            let q = self
+                .admin
+                .query(&self.on_cluster("CREATE DATABASE IF NOT EXISTS ?"))
+                .bind(Identifier(database));
+            self.run("create database", q.execute()).await?;
+            self.schema(
+                client,
+                database,
+                "create schema_migrations",
+                SCHEMA_MIGRATIONS,
+            )
+            .await?;
+        }
         let applied: Vec<Applied> = self
             .run(
                 "read schema_migrations",
@@ -240,13 +280,10 @@ impl Store {
             let done_before =
                 m.name == LEDGER_EPOCH && self.has_column("send_ledger", "epoch").await?;
             for stmt in m.statements().into_iter().filter(|_| !done_before) {
-                self.run(
-                    &format!("migration {}", m.name),
-                    client.query_raw(&stmt).execute(),
-                )
-                .await?;
+                self.schema(client, database, &format!("migration {}", m.name), &stmt)
+                    .await?;
             }
-            let record = client
+            let record = quorum
                 .query(
                     "INSERT INTO schema_migrations (name, checksum, applied_at) SELECT ?, ?, now()",
                 )
@@ -296,16 +333,7 @@ impl Store {
             ),
         ];
         for (table, sql) in copies {
-            let exists = self
-                .admin
-                .query("SELECT count() FROM system.tables WHERE database = ? AND name = ?")
-                .bind(&self.database)
-                .bind(table);
-            if self
-                .run("find old accounts tables", exists.fetch_one::<u64>())
-                .await?
-                == 0
-            {
+            if !self.has_table(&self.database, table).await? {
                 continue;
             }
             let copy = self.admin.query(sql).bind(private).bind(main);
@@ -316,6 +344,18 @@ impl Store {
             .await?;
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// Whether `database.table` exists on the server in use.
+    pub(super) async fn has_table(&self, database: &str, table: &str) -> Result<bool, StoreError> {
+        let q = self
+            .admin
+            .query("SELECT count() FROM system.tables WHERE database = ? AND name = ?")
+            .bind(database)
+            .bind(table);
+        Ok(self.run("find a table", q.fetch_one::<u64>()).await? > 0)
     }
 }
 
@@ -345,6 +385,74 @@ mod tests {
             .map(|f| format!("private/{f}"))
             .collect();
         assert_eq!(files, private);
+    }
+
+    /// Deployments recorded these checksums; an applied file never changes
+    /// (cluster mode rewrites statements as they run, not the files).
+    #[test]
+    fn applied_migrations_keep_their_checksums() {
+        let recorded = [
+            (
+                "0001_collected",
+                "7b320f826d499ace750200fefc310ab7e329341dbbd3d167d2e9a4bbb971c7b9",
+            ),
+            (
+                "0002_attempts",
+                "8386f94be68258de2d9f2e3cb7f3c14ef585e785507aa6448c18bc642862fdbe",
+            ),
+            (
+                "0003_current_views",
+                "de402f13472ac74aa6ab732f99ddded0b348e2d999ac1c196ab9e0fda5347150",
+            ),
+            (
+                "0004_results",
+                "e42a3f223169012bca8c7eccf19827e03b0e48a21a30230f7efa0674f3cb7bb8",
+            ),
+            (
+                "0005_job_runs",
+                "d901dfc10cac9e369c95dcc64617c27f2c2fdf36df56c3848f3e3aa1ec4f0119",
+            ),
+            (
+                "0006_send_ledger",
+                "e7e168bfa94a5bd1246904ebcebefda9b1f2c2f7666740564eeccab0a0ce6b95",
+            ),
+            (
+                "0007_users",
+                "dc9df7c21acd6ccb6bacaee341c1c727a6bcbae9990b3eef382eff9120b0f441",
+            ),
+            (
+                "0008_batch_log",
+                "a9f93029e5ea6afaacd927c1e98f874beeb0b3cd32f0cf63cc69934bc1d09b68",
+            ),
+            (
+                "0009_job_timed_out",
+                "9692f2f9b49475bc9dd5a4d0c80acd14e5cef369e3fb4c388d2b55c42f2abfb8",
+            ),
+            (
+                "0010_accounts_moved",
+                "4aa321bd897bb774704ed19ad8b940a4bcfacd7a8b77ab41de50c0a171931e9d",
+            ),
+            (
+                "0011_committed_versions",
+                "2ea0f62a6e9fa1f61cbfd5e8c2169875d1b3261174f247f153a80e3d65673ffe",
+            ),
+            (
+                "private/0001_accounts",
+                "1b91bef64284b2474a4e983d5c10dba88ef211fff18ceb4dc83a8e459e14e566",
+            ),
+            (
+                "private/0002_audit_log",
+                "60a4d6f491966b940ec34dbcfc1648079dcda56848d72f5e3bf70c122a5eb5a1",
+            ),
+        ];
+        for (name, checksum) in recorded {
+            let m = MIGRATIONS
+                .iter()
+                .chain(PRIVATE_MIGRATIONS)
+                .find(|m| m.name == name)
+                .unwrap();
+            assert_eq!(m.checksum(), checksum, "{name}");
+        }
     }
 
     #[test]

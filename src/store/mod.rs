@@ -5,8 +5,10 @@ mod analyst;
 mod attempts;
 mod audit;
 pub mod bench;
+pub mod cluster;
 mod codes;
 mod collected;
+mod failover;
 mod figures;
 mod jobs;
 mod json_compact;
@@ -16,6 +18,7 @@ mod ops;
 mod panels;
 mod publication;
 mod quality;
+mod quorum;
 mod rekey;
 mod results;
 mod reviews;
@@ -49,6 +52,7 @@ pub use ops::{
 };
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
+pub use quorum::PROMISED_TABLES;
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
@@ -73,6 +77,8 @@ pub enum StoreError {
     },
     #[error("clickhouse: {0} is missing")]
     Missing(String),
+    #[error("cluster mode: {context}: {message}")]
+    NoClusterForm { context: String, message: String },
     #[error("migration {name}: applied earlier with checksum {applied}, the file now has {now}; migrations are append-only, add a new file instead")]
     MigrationChanged {
         name: String,
@@ -88,9 +94,17 @@ pub struct Store {
     admin: Client,
     /// On `<database>_private`: accounts, tokens, the audit log.
     private: Client,
+    /// `client` and `private` whose inserts wait for `insert_quorum` replicas
+    /// in cluster mode (quorum.rs); the same as them on one server.
+    quorum: Client,
+    quorum_private: Client,
     /// `[clickhouse] analyst_user`: runs analysts' SQL; `None` when not configured.
     analyst: Option<Client>,
-    url: String,
+    /// `[clickhouse] url`, each without credentials, in failover order.
+    urls: Arc<[String]>,
+    failover: failover::Failover,
+    /// `[clickhouse] cluster`: schema statements run ON CLUSTER (cluster.rs).
+    cluster: Option<cluster::Cluster>,
     database: String,
     timeout: Duration,
     /// Which computation each period publishes, as pages last read it.
@@ -106,12 +120,17 @@ impl Store {
         let mut connector = HttpConnector::new();
         connector.set_keepalive(Some(Duration::from_secs(60)));
         connector.set_nodelay(true);
+        // A server that does not answer a connection leaves time for the next.
+        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        let urls = settings.urls();
+        let failover = failover::Failover::new(connector, &urls);
         // Idle connections close below the server's 3 s keep-alive.
         let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(2))
-            .build(connector);
-        let admin = Client::with_http_client(http)
-            .with_url(&settings.url)
+            .build(failover.clone());
+        // The connector picks the server; the client's URL only gives the scheme.
+        let base = Client::with_http_client(http)
+            .with_url(urls.first().copied().unwrap_or_default())
             .with_user(&settings.user)
             .with_password(&settings.password)
             // Schema validation needs a newer server than 18.16; rows are checked
@@ -119,23 +138,62 @@ impl Store {
             .with_validation(false);
         // No settings, no compression: a readonly=1 user may send none.
         let analyst = (!settings.analyst_user.is_empty()).then(|| {
-            admin
-                .clone()
+            base.clone()
                 .with_user(&settings.analyst_user)
                 .with_password(&settings.analyst_password)
                 .with_database(&settings.database)
         });
-        let private = private_database(&settings.database);
+        let cluster = (!settings.cluster.is_empty()).then(|| cluster::Cluster {
+            name: settings.cluster.clone(),
+        });
+        // ON CLUSTER statements wait for every host at most as long as any call.
+        let admin = match cluster {
+            Some(_) => base.with_setting(
+                "distributed_ddl_task_timeout",
+                settings.timeout_secs.to_string(),
+            ),
+            None => base,
+        };
+        let private_db = private_database(&settings.database);
+        let client = tagged(admin.clone(), &settings.database).with_database(&settings.database);
+        let private = tagged(admin.clone(), &private_db).with_database(&private_db);
+        let with_quorum = |c: &Client| match cluster {
+            Some(_) => c
+                .clone()
+                .with_setting("insert_quorum", settings.insert_quorum.to_string())
+                .with_setting(
+                    "insert_quorum_timeout",
+                    (settings.timeout_secs * 1000).to_string(),
+                ),
+            None => c.clone(),
+        };
         Self {
-            client: tagged(admin.clone(), &settings.database).with_database(&settings.database),
-            private: tagged(admin.clone(), &private).with_database(&private),
+            quorum: with_quorum(&client),
+            quorum_private: with_quorum(&private),
+            client,
+            private,
             analyst: analyst.map(|a| tagged(a, &settings.database)),
             admin: tagged(admin, &settings.database),
-            url: strip_credentials(&settings.url),
+            urls: urls.iter().map(|u| strip_credentials(u)).collect(),
+            failover,
+            cluster,
             database: settings.database.clone(),
             timeout: Duration::from_secs(settings.timeout_secs),
             kept_records: Arc::default(),
         }
+    }
+
+    /// The server new connections go to (without credentials), for messages.
+    pub fn server_in_use(&self) -> String {
+        self.urls
+            .get(self.failover.in_use())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The cluster's name in cluster mode.
+    pub fn cluster(&self) -> Option<&str> {
+        self.cluster.as_ref().map(|c| c.name.as_str())
     }
 
     pub fn database(&self) -> &str {
@@ -160,12 +218,16 @@ impl Store {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(source)) => Err(StoreError::Query {
-                url: self.url.clone(),
-                context: context.to_string(),
+                url: self.server_in_use(),
+                context: match (cluster_hint(&source), causes(&source)) {
+                    (Some(hint), _) => format!("{context} ({hint})"),
+                    (None, Some(causes)) => format!("{context} ({causes})"),
+                    (None, None) => context.to_string(),
+                },
                 source,
             }),
             Err(_) => Err(StoreError::Timeout {
-                url: self.url.clone(),
+                url: self.server_in_use(),
                 context: context.to_string(),
                 secs: self.timeout.as_secs(),
             }),
@@ -191,6 +253,42 @@ fn tagged(client: Client, database: &str) -> Client {
         format!("{} (database {database})", env!("CARGO_PKG_VERSION")),
     )
 }
+
+/// The causes a network error hides behind "client error (Connect)": which
+/// servers were tried and why each refused.
+fn causes(source: &clickhouse::error::Error) -> Option<String> {
+    if !matches!(source, clickhouse::error::Error::Network(_)) {
+        return None;
+    }
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(source);
+    while let Some(e) = next {
+        causes.push(e.to_string());
+        next = e.source();
+    }
+    causes.pop()
+}
+
+/// What a replicated table's error means for an operator, by ClickHouse's code.
+fn cluster_hint(source: &clickhouse::error::Error) -> Option<&'static str> {
+    let text = source.to_string();
+    // 18.16 writes "Code: 242, e.displayText()", current releases "Code: 242. DB::Exception".
+    let code = |c: &str| {
+        [",", "."]
+            .iter()
+            .any(|end| text.contains(&format!("Code: {c}{end}")))
+    };
+    if ["242", "225", "999", "319"].into_iter().any(code) {
+        Some("ClickHouse cannot reach ZooKeeper: replicated tables are read-only until it is back")
+    } else if code("285") {
+        Some("too few replicas are up for insert_quorum: promised writes wait for a replica to return")
+    } else {
+        None
+    }
+}
+
+/// How long a server may take to accept a connection before the next is tried.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The database of `database`'s accounts: `chiso` → `chiso_private`.
 fn private_database(database: &str) -> String {

@@ -58,31 +58,22 @@ impl Store {
             Some(_) => {
                 self.drop_table(&copy).await?;
                 let sql = create.replace("{name}", &copy);
-                self.run(&context, self.client.query(&sql).execute())
-                    .await?;
+                self.schema_statement(&context, &sql).await?;
+                // One insert: on a cluster it replicates from the replica it lands on.
                 let q = self
                     .client
                     .query("INSERT INTO ? SELECT * FROM ?")
                     .bind(Identifier(&copy))
                     .bind(Identifier(table));
                 self.run(&context, q.execute()).await?;
-                let q = self
-                    .client
-                    .query("RENAME TABLE ? TO ?, ? TO ?")
-                    .bind(Identifier(table))
-                    .bind(Identifier(&old))
-                    .bind(Identifier(&copy))
-                    .bind(Identifier(table));
-                self.run(&context, q.execute()).await?;
+                // The names are the constants above, never data.
+                let sql = format!("RENAME TABLE {table} TO {old}, {copy} TO {table}");
+                self.schema_statement(&context, &sql).await?;
             }
             // Cut short between the two renames: the copy is whole, put it in place.
             None if self.sorting_key(&copy).await?.is_some() => {
-                let q = self
-                    .client
-                    .query("RENAME TABLE ? TO ?")
-                    .bind(Identifier(&copy))
-                    .bind(Identifier(table));
-                self.run(&context, q.execute()).await?;
+                let sql = format!("RENAME TABLE {copy} TO {table}");
+                self.schema_statement(&context, &sql).await?;
             }
             None => return Err(StoreError::Missing(format!("table {table}"))),
         }
@@ -101,10 +92,13 @@ impl Store {
     }
 
     async fn drop_table(&self, table: &str) -> Result<(), StoreError> {
-        let q = self
-            .client
-            .query("DROP TABLE IF EXISTS ?")
-            .bind(Identifier(table));
-        self.run(&format!("drop {table}"), q.execute()).await
+        let sql = format!("DROP TABLE IF EXISTS {table}");
+        self.schema_statement(&format!("drop {table}"), &sql).await
+    }
+
+    /// A schema statement of the main database (ON CLUSTER in cluster mode).
+    async fn schema_statement(&self, context: &str, sql: &str) -> Result<(), StoreError> {
+        self.schema(&self.client, &self.database, context, sql)
+            .await
     }
 }

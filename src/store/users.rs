@@ -8,6 +8,7 @@ use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 use serde_repr::{Deserialize_repr, Serialize_repr};
 
+use super::quorum::Database;
 use super::{Store, StoreError};
 
 /// `users.role`, the Enum8 values.
@@ -104,10 +105,8 @@ impl Store {
     where
         T: clickhouse::RowOwned + clickhouse::RowWrite,
     {
-        let context = format!("insert into private {table}");
-        let mut insert = self.run(&context, self.private.insert::<T>(table)).await?;
-        self.run(&context, insert.write(row)).await?;
-        self.run(&context, insert.end()).await
+        self.insert_into(Database::Private, table, std::slice::from_ref(row))
+            .await
     }
 
     /// Writes an account's new state; give it a higher `version` than the last.

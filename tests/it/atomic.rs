@@ -280,6 +280,8 @@ async fn clickhouse_killed_during_a_collect_shows_no_half_month_and_the_next_col
         timeout_secs: 30,
         analyst_user: String::new(),
         analyst_password: String::new(),
+        cluster: String::new(),
+        insert_quorum: 2,
     });
     store.migrate().await.unwrap();
     let sim = simulator(vec![]);

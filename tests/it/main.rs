@@ -13,6 +13,7 @@ mod atomic;
 mod audit;
 mod auth;
 mod browser;
+mod cluster;
 mod collect;
 mod common;
 mod compute;

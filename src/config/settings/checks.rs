@@ -8,10 +8,25 @@ use crate::config::Problems;
 impl Settings {
     pub(super) fn validate(&self, p: &mut Problems) {
         let ch = &self.clickhouse;
-        if !(ch.url.starts_with("http://") || ch.url.starts_with("https://")) {
+        if ch.urls().is_empty() {
+            p.add("clickhouse.url", "names no server");
+        }
+        for url in ch.urls() {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                p.add(
+                    "clickhouse.url",
+                    format!("'{url}' must start with http:// or https://"),
+                );
+            }
+        }
+        if !ch
+            .cluster
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             p.add(
-                "clickhouse.url",
-                format!("'{}' must start with http:// or https://", ch.url),
+                "clickhouse.cluster",
+                format!("'{}' must be letters, digits and _", ch.cluster),
             );
         }
         if ch.database.is_empty()
@@ -37,6 +52,7 @@ impl Settings {
             ("web.sql_max_result_rows", w.sql_max_result_rows),
             ("web.sql_max_result_bytes", w.sql_max_result_bytes),
             ("clickhouse.timeout_secs", ch.timeout_secs),
+            ("clickhouse.insert_quorum", ch.insert_quorum),
             ("collector.timeout_secs", c.timeout_secs),
             ("collector.concurrency", c.concurrency as u64),
             ("collector.max_body_bytes", c.max_body_bytes),

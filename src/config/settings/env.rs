@@ -14,6 +14,8 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
     ("CHISO_CLICKHOUSE_PASSWORD", "clickhouse.password"),
     ("CHISO_CLICKHOUSE_DATABASE", "clickhouse.database"),
     ("CHISO_CLICKHOUSE_TIMEOUT_SECS", "clickhouse.timeout_secs"),
+    ("CHISO_CLICKHOUSE_CLUSTER", "clickhouse.cluster"),
+    ("CHISO_CLICKHOUSE_INSERT_QUORUM", "clickhouse.insert_quorum"),
     ("CHISO_CLICKHOUSE_ANALYST_USER", "clickhouse.analyst_user"),
     (
         "CHISO_CLICKHOUSE_ANALYST_PASSWORD",
@@ -75,6 +77,8 @@ impl Settings {
             "clickhouse.password" => self.clickhouse.password = value.to_string(),
             "clickhouse.database" => self.clickhouse.database = value.to_string(),
             "clickhouse.timeout_secs" => num(&mut self.clickhouse.timeout_secs),
+            "clickhouse.cluster" => self.clickhouse.cluster = value.to_string(),
+            "clickhouse.insert_quorum" => num(&mut self.clickhouse.insert_quorum),
             "clickhouse.analyst_user" => self.clickhouse.analyst_user = value.to_string(),
             "clickhouse.analyst_password" => self.clickhouse.analyst_password = value.to_string(),
             "collector.timeout_secs" => num(&mut self.collector.timeout_secs),

@@ -15,7 +15,9 @@ use env::ENV_KEYS;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClickHouseSettings {
-    /// HTTP interface, e.g. `http://127.0.0.1:8123`.
+    /// HTTP interface, e.g. `http://127.0.0.1:8123`; several servers (the
+    /// replicas of a cluster) separated by commas, tried in turn when one
+    /// cannot be connected to (`urls()`).
     pub url: String,
     pub user: String,
     /// Better given as `CHISO_CLICKHOUSE_PASSWORD` than written here.
@@ -32,6 +34,30 @@ pub struct ClickHouseSettings {
     /// Better given as `CHISO_CLICKHOUSE_ANALYST_PASSWORD`.
     #[serde(default)]
     pub analyst_password: String,
+    /// Cluster mode (docs/deploy.md): the name of the cluster in the servers'
+    /// `remote_servers`; tables are created `ON CLUSTER` as Replicated*MergeTree.
+    /// Empty: one server, everything as before.
+    #[serde(default)]
+    pub cluster: String,
+    /// Cluster mode: how many replicas must hold a write that a promise rests
+    /// on (ledger, batch records, results, freezes, accounts) before it counts.
+    #[serde(default = "default_insert_quorum")]
+    pub insert_quorum: u64,
+}
+
+fn default_insert_quorum() -> u64 {
+    2
+}
+
+impl ClickHouseSettings {
+    /// The servers of `url`, in the order they are tried.
+    pub fn urls(&self) -> Vec<&str> {
+        self.url
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -410,6 +436,34 @@ mod tests {
             _ => None,
         };
         let err = Settings::load(&shipped(), env, &Overrides::default()).unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{err}");
+    }
+
+    #[test]
+    fn several_clickhouse_servers_and_a_cluster_come_from_the_environment() {
+        let env = |k: &str| match k {
+            "CHISO_CLICKHOUSE_URL" => Some("http://a:8123, http://b:8123".to_string()),
+            "CHISO_CLICKHOUSE_CLUSTER" => Some("chiso".to_string()),
+            "CHISO_CLICKHOUSE_INSERT_QUORUM" => Some("3".to_string()),
+            _ => None,
+        };
+        let s = Settings::load(&shipped(), env, &Overrides::default()).unwrap();
+        assert_eq!(s.clickhouse.urls(), ["http://a:8123", "http://b:8123"]);
+        assert_eq!(s.clickhouse.cluster, "chiso");
+        assert_eq!(s.clickhouse.insert_quorum, 3);
+    }
+
+    #[test]
+    fn each_bad_server_url_and_a_bad_cluster_name_are_named() {
+        let env = |k: &str| match k {
+            "CHISO_CLICKHOUSE_URL" => Some("http://a:8123,ftp://b".to_string()),
+            "CHISO_CLICKHOUSE_CLUSTER" => Some("chiso; DROP".to_string()),
+            _ => None,
+        };
+        let err = Settings::load(&shipped(), env, &Overrides::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("'ftp://b' must start with http://"), "{text}");
+        assert!(text.contains("clickhouse.cluster"), "{text}");
         assert_eq!(err.problems.len(), 2, "{err}");
     }
 }

@@ -58,6 +58,8 @@ pub fn clickhouse_settings(test: &str) -> ClickHouseSettings {
         timeout_secs: 60,
         analyst_user: String::new(),
         analyst_password: String::new(),
+        cluster: String::new(),
+        insert_quorum: 2,
     }
 }
 

@@ -33,6 +33,8 @@ async fn readyz_is_ready_with_clickhouse_and_not_ready_without() {
         timeout_secs: 60,
         analyst_user: String::new(),
         analyst_password: String::new(),
+        cluster: String::new(),
+        insert_quorum: 2,
     });
     let app = Arc::new(test_app(gone));
     let server = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), 1).unwrap();
