@@ -4,9 +4,10 @@
 # `chiso serve` instances on :8080 and :8081, each given both replicas.
 # Ctrl-C stops both instances and the cluster. docs/deploy.md explains the set-up.
 #
-# Until the ZooKeeper lease (issue 13 §2) is merged, both instances share one
-# schedule.state_dir, so the per-job flock keeps each job to one of them on
-# this one host; with the lease, each gets its own and the leader runs the jobs.
+# Both instances hold a ZooKeeper lease on the cluster's ensemble
+# (docs/leader.md): the leader runs the jobs, the other serves pages and takes
+# over within the session timeout (5 s here) if the leader dies. Each has a
+# state directory of its own: nothing is shared through the disk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,7 +29,8 @@ trap 'exit 130' INT TERM
 mapfile -t addrs < <(scripts/cluster.sh start "$dir")
 export CHISO_CLICKHOUSE_URL="${addrs[0]},${addrs[1]}"
 export CHISO_CLICKHOUSE_CLUSTER=chiso
-export CHISO_STATE_DIR=$dir/state
+export CHISO_ZOOKEEPER=${addrs[2]}
+export CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS=5
 echo "cluster 'chiso': replicas ${addrs[0]} ${addrs[1]}, ZooKeeper ${addrs[2]}"
 
 # The demo migrates ON CLUSTER, backfills through the real collectors, computes
@@ -49,8 +51,9 @@ else:
 PY
 export CHISO_SOURCE_OVERRIDE=http://127.0.0.1:8090
 for port in 8080 8081; do
-    target/release/chiso serve --addr "127.0.0.1:$port" &
+    CHISO_STATE_DIR=$dir/state-$port target/release/chiso serve --addr "127.0.0.1:$port" &
     pids+=($!)
 done
-echo "chiso serves http://127.0.0.1:8080 and http://127.0.0.1:8081 (Ctrl-C stops all)"
+echo "chiso serves http://127.0.0.1:8080 and http://127.0.0.1:8081 (Ctrl-C stops all);"
+echo "the leader: curl -sI http://127.0.0.1:8080/readyz | grep -i x-chiso-role"
 wait -n "${pids[@]}"
