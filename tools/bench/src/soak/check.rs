@@ -180,11 +180,7 @@ impl RemindLine {
 
 /// The fault that could have cut off the outcome of a mail the server
 /// accepted at `arrival` (so chiso re-sent it, same Message-ID).
-fn outcome_lost_by<'a>(
-    arrival: SystemTime,
-    start: SystemTime,
-    events: &'a [Event],
-) -> Option<&'a Event> {
+fn outcome_lost_by(arrival: SystemTime, start: SystemTime, events: &[Event]) -> Option<&Event> {
     events.iter().find(|e| {
         let from = start + e.at;
         let to = from + e.lasted;
@@ -344,6 +340,72 @@ mod tests {
         );
         assert!(line.complete());
         assert_eq!(RemindLine::parse("error: ClickHouse down"), None);
+    }
+
+    fn sent(key: &str) -> LedgerRow {
+        LedgerRow {
+            key: key.into(),
+            rule: chiso::store::RuleKind::Digest,
+            unit_code: String::new(),
+            period: "2024-06".into(),
+            recipient: "a@b.vn".into(),
+            message_id: format!("<{key}@chiso.invalid>"),
+            state: SendState::Sent,
+            tries: 1,
+            last_reply: "250".into(),
+            next_try_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            version: 2,
+        }
+    }
+
+    fn got(key: &str, at_secs: u64, start: SystemTime) -> Received {
+        Received {
+            message_id: format!("<{key}@chiso.invalid>"),
+            arrived: start + Duration::from_secs(at_secs),
+        }
+    }
+
+    #[test]
+    fn a_mail_received_twice_fails_unless_a_crash_cut_off_its_outcome() {
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let ledger = [sent("a"), sent("b")];
+        let finals = [RemindLine {
+            month: "2024-06".into(),
+            sent: 2,
+            due: 2,
+            already: 0,
+        }];
+        let once = [got("a", 10, start), got("b", 11, start)];
+        assert!(mail(&ledger, &once, &finals, &[], start).pass);
+        let twice = [
+            got("a", 10, start),
+            got("b", 11, start),
+            got("a", 40, start),
+        ];
+        assert!(!mail(&ledger, &twice, &finals, &[], start).pass);
+        let crash = Event {
+            at: Duration::from_secs(12),
+            lasted: Duration::from_secs(3),
+            kind: super::super::faults::FaultKind::ClickHouseKilled,
+            detail: String::new(),
+        };
+        let v = mail(
+            &ledger,
+            &twice,
+            &finals,
+            std::slice::from_ref(&crash),
+            start,
+        );
+        assert!(v.pass, "{:?}", v.figures);
+        let missing = [got("a", 10, start)];
+        assert!(!mail(&ledger, &missing, &finals, &[crash], start).pass);
+        let stranger = [
+            got("a", 10, start),
+            got("b", 11, start),
+            got("c", 12, start),
+        ];
+        assert!(!mail(&ledger, &stranger, &finals, &[], start).pass);
     }
 
     #[test]
