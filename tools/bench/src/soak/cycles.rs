@@ -3,10 +3,11 @@
 //! SIGKILLed at a moment drawn from the seed; and the runs of the recovery,
 //! each repeated until it succeeds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use chiso::domain::Month;
+use chiso::notify::deadline_of;
 
 use super::check::RemindLine;
 use super::child::{Chiso, Ended, Run};
@@ -48,7 +49,8 @@ pub struct Plan {
     pub from: Month,
     pub to: Month,
     pub remind_month: Month,
-    pub today: chrono::NaiveDate,
+    /// `[compute] deadline_day`: a month is reminded about the day after it.
+    pub deadline_day: u32,
 }
 
 impl Plan {
@@ -62,14 +64,25 @@ impl Plan {
                 v("--to"),
                 self.to.to_string(),
             ],
-            Verb::Remind => vec![
-                v("remind"),
-                v("--month"),
-                self.remind_month.to_string(),
-                v("--today"),
-                self.today.to_string(),
-            ],
+            Verb::Remind => self.remind_args(self.remind_month),
         }
+    }
+
+    /// The day after `month`'s deadline: lagging units, escalations for
+    /// units not reported, the digest.
+    pub fn remind_day(&self, month: Month) -> chrono::NaiveDate {
+        let deadline = deadline_of(month, self.deadline_day);
+        deadline.succ_opt().unwrap_or(deadline)
+    }
+
+    pub fn remind_args(&self, month: Month) -> Vec<String> {
+        vec![
+            "remind".into(),
+            "--month".into(),
+            month.to_string(),
+            "--today".into(),
+            self.remind_day(month).to_string(),
+        ]
     }
 }
 
@@ -80,6 +93,8 @@ pub struct Tally {
     /// Runs that hung past `HANG_BOUND`, and why others failed (first few).
     pub hung: Vec<String>,
     pub failures: Vec<String>,
+    /// Every month a remind ran for: the recovery completes each.
+    pub reminded: BTreeSet<Month>,
 }
 
 impl Tally {
@@ -107,7 +122,10 @@ impl Tally {
 }
 
 /// Collect, compute, remind, again and again until `until`; each run killed
-/// with a chance of one in three.
+/// with a chance of one in three, at a moment within the length of the
+/// previous run of its kind. Every other remind is of a month not reminded
+/// yet (one before the soak's, without data: every unit escalated), so mails
+/// are being sent when the faults strike.
 pub async fn keep_busy(
     chiso: &Chiso,
     plan: &Plan,
@@ -116,23 +134,54 @@ pub async fn keep_busy(
     until: Instant,
 ) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
+    let mut lasted: BTreeMap<String, Duration> = BTreeMap::new();
+    let mut fresh = plan.from;
+    let mut round = 0u32;
     while Instant::now() < until {
+        round += 1;
         for verb in [Verb::Collect, Verb::Compute, Verb::Remind] {
             if Instant::now() >= until {
                 break;
             }
-            let (lo, hi) = verb.kill_window_ms();
+            let (kind, args) = match verb {
+                Verb::Remind if round % 2 == 0 => {
+                    fresh = fresh.prev();
+                    ("remind a new month".to_string(), plan.remind_args(fresh))
+                }
+                _ => (verb.as_str().to_string(), plan.args(verb)),
+            };
+            if verb == Verb::Remind {
+                tally.reminded.insert(if round % 2 == 0 {
+                    fresh
+                } else {
+                    plan.remind_month
+                });
+            }
+            let (lo, hi) = match lasted.get(&kind) {
+                Some(d) => {
+                    let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                    ((ms / 10).max(20), ms.max(50))
+                }
+                None => verb.kill_window_ms(),
+            };
             let kill_after = rng.chance(33).then(|| rng.millis(lo, hi));
             let began = Instant::now();
             let run = chiso
-                .run(verb.as_str(), &plan.args(verb), kill_after, HANG_BOUND)
+                .run(verb.as_str(), &args, kill_after, HANG_BOUND)
                 .await?;
             if let (Ended::Killed, Some(after)) = (&run.ended, kill_after) {
                 timeline.record(
                     began + after,
                     FaultKind::ChisoKilled,
-                    format!("chiso {} after {:.1} s", verb.as_str(), after.as_secs_f64()),
+                    format!(
+                        "chiso {} (`{}`) after {:.2} s",
+                        kind,
+                        args.join(" "),
+                        after.as_secs_f64()
+                    ),
                 );
+            } else {
+                lasted.insert(kind, began.elapsed());
             }
             tally.note(verb, &run);
             if matches!(run.ended, Ended::Failed(_)) {
@@ -153,6 +202,26 @@ pub struct Recovered {
     pub ok: bool,
     pub last: Option<RemindLine>,
     pub why: String,
+}
+
+impl Recovered {
+    /// Many runs as one line: done when each is.
+    pub fn all(what: String, runs: &[Recovered]) -> Self {
+        let failed: Vec<&Recovered> = runs.iter().filter(|r| !r.ok).collect();
+        Self {
+            what,
+            tries: runs.iter().map(|r| r.tries).sum(),
+            took: runs.iter().map(|r| r.took).sum(),
+            ok: failed.is_empty(),
+            last: None,
+            why: failed
+                .iter()
+                .take(3)
+                .map(|r| r.why.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
 }
 
 /// Runs `args` until it succeeds (and, for a remind, until every due mail

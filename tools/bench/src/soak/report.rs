@@ -27,11 +27,17 @@ fn write_report(s: &Soak, out: &mut String) -> std::fmt::Result {
     )?;
     writeln!(
         out,
-        "One-shot `chiso collect`/`compute` of {}..{} and `chiso remind --month {} --today {}`, \
-         one after another, each SIGKILLed with a chance of one in three; beside them one \
-         `chiso serve` with collect, compute and remind every 15–30 s over the recent months. \
+        "One-shot `chiso collect`/`compute` of {}..{} and `chiso remind` (of {} as of {}, and \
+         every other time of a month not reminded yet, {} months in all), one after another, \
+         each SIGKILLed with a chance of one in three; beside them one `chiso serve` with \
+         collect, compute and remind every 15–30 s over the recent months. \
          Rerun with `chiso-bench soak --seed {}`.\n",
-        s.plan.from, s.plan.to, s.plan.remind_month, s.plan.today, s.seed
+        s.plan.from,
+        s.plan.to,
+        s.plan.remind_month,
+        s.plan.remind_day(s.plan.remind_month),
+        s.tally.reminded.len(),
+        s.seed
     )?;
 
     writeln!(out, "## Invariants\n")?;
