@@ -123,9 +123,9 @@ impl Tally {
 
 /// Collect, compute, remind, again and again until `until`; each run killed
 /// with a chance of one in three, at a moment within the length of the
-/// previous run of its kind. Every other remind is of a month not reminded
-/// yet (one before the soak's, without data: every unit escalated), so mails
-/// are being sent when the faults strike.
+/// previous run of its kind. Every other remind is of an earlier month
+/// without data (every unit escalated), a new one once the last is all sent,
+/// so mails are being sent when the faults strike.
 pub async fn keep_busy(
     chiso: &Chiso,
     plan: &Plan,
@@ -136,6 +136,7 @@ pub async fn keep_busy(
     let mut tally = Tally::default();
     let mut lasted: BTreeMap<String, Duration> = BTreeMap::new();
     let mut fresh = plan.from;
+    let mut fresh_sent = true;
     let mut round = 0u32;
     while Instant::now() < until {
         round += 1;
@@ -145,8 +146,13 @@ pub async fn keep_busy(
             }
             let (kind, args) = match verb {
                 Verb::Remind if round % 2 == 0 => {
-                    fresh = fresh.prev();
-                    ("remind a new month".to_string(), plan.remind_args(fresh))
+                    if fresh_sent {
+                        fresh = fresh.prev();
+                    }
+                    (
+                        "remind an earlier month".to_string(),
+                        plan.remind_args(fresh),
+                    )
                 }
                 _ => (verb.as_str().to_string(), plan.args(verb)),
             };
@@ -182,6 +188,9 @@ pub async fn keep_busy(
                 );
             } else {
                 lasted.insert(kind, began.elapsed());
+            }
+            if verb == Verb::Remind && round % 2 == 0 {
+                fresh_sent = RemindLine::parse(&run.stdout).is_some_and(|l| l.complete());
             }
             tally.note(verb, &run);
             if matches!(run.ended, Ended::Failed(_)) {

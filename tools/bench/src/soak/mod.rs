@@ -471,7 +471,7 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let dir = tempfile_dir();
         let opts = Options {
-            duration: Duration::from_secs(30),
+            duration: Duration::from_secs(20),
             seed: 12,
             config: root.join("config/chiso.toml"),
             clickhouse_script: root.join("scripts/clickhouse.sh"),

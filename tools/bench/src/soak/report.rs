@@ -28,7 +28,7 @@ fn write_report(s: &Soak, out: &mut String) -> std::fmt::Result {
     writeln!(
         out,
         "One-shot `chiso collect`/`compute` of {}..{} and `chiso remind` (of {} as of {}, and \
-         every other time of a month not reminded yet, {} months in all), one after another, \
+         every other time of an earlier month without data, a new one once the last is all sent: {} months in all), one after another, \
          each SIGKILLed with a chance of one in three; beside them one `chiso serve` with \
          collect, compute and remind every 15–30 s over the recent months. \
          Rerun with `chiso-bench soak --seed {}`.\n",
