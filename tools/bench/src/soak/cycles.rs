@@ -145,7 +145,7 @@ pub async fn keep_busy(
                 break;
             }
             let (kind, args) = match verb {
-                Verb::Remind if round % 2 == 0 => {
+                Verb::Remind if round.is_multiple_of(2) => {
                     if fresh_sent {
                         fresh = fresh.prev();
                     }
@@ -157,7 +157,7 @@ pub async fn keep_busy(
                 _ => (verb.as_str().to_string(), plan.args(verb)),
             };
             if verb == Verb::Remind {
-                tally.reminded.insert(if round % 2 == 0 {
+                tally.reminded.insert(if round.is_multiple_of(2) {
                     fresh
                 } else {
                     plan.remind_month
@@ -189,7 +189,7 @@ pub async fn keep_busy(
             } else {
                 lasted.insert(kind, began.elapsed());
             }
-            if verb == Verb::Remind && round % 2 == 0 {
+            if verb == Verb::Remind && round.is_multiple_of(2) {
                 fresh_sent = RemindLine::parse(&run.stdout).is_some_and(|l| l.complete());
             }
             tally.note(verb, &run);
