@@ -15,6 +15,7 @@ mod load;
 mod machine;
 mod report;
 mod run;
+mod soak;
 mod target;
 mod wrk;
 
@@ -42,9 +43,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[arg(long, default_value = "config/chiso.toml")]
     config: PathBuf,
-    /// The bench's ClickHouse (HTTP URL).
+    /// The bench's ClickHouse (HTTP URL); `soak` starts its own.
     #[arg(long)]
-    clickhouse_url: String,
+    clickhouse_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,6 +112,30 @@ enum Command {
         #[arg(long, default_value_t = 2019)]
         seed: u64,
     },
+    /// chiso for N minutes under random faults (ClickHouse killed, units slow
+    /// or broken, SMTP down or silent, chiso killed), then the invariants;
+    /// writes target/bench/soak.md, exits non-zero if one broke.
+    Soak {
+        #[arg(long, conflicts_with = "seconds")]
+        minutes: Option<u64>,
+        /// A short run (the test's).
+        #[arg(long)]
+        seconds: Option<u64>,
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+        #[arg(long, default_value = "scripts/clickhouse.sh")]
+        clickhouse_script: PathBuf,
+        #[arg(long, default_value = "scripts/smtp_sink.py")]
+        sink_script: PathBuf,
+        /// The chiso binary (default: the one beside chiso-bench).
+        #[arg(long)]
+        chiso: Option<PathBuf>,
+        /// ClickHouse's data, the mails and the runs' output (emptied first).
+        #[arg(long, default_value = "target/bench/soak")]
+        work_dir: PathBuf,
+        #[arg(long, default_value = "target/bench/soak.md")]
+        out: PathBuf,
+    },
     /// The web server over DATABASE; prints its URL, runs until killed.
     Serve {
         #[arg(long)]
@@ -133,9 +158,46 @@ async fn main() -> ExitCode {
 }
 
 async fn main_inner(cli: Cli) -> anyhow::Result<()> {
+    let url = cli
+        .clickhouse_url
+        .context("--clickhouse-url is needed (every command but soak)");
     match cli.command {
+        Command::Soak {
+            minutes,
+            seconds,
+            seed,
+            clickhouse_script,
+            sink_script,
+            chiso,
+            work_dir,
+            out,
+        } => {
+            let secs = seconds.unwrap_or(minutes.unwrap_or(5) * 60);
+            let opts = soak::Options {
+                duration: std::time::Duration::from_secs(secs),
+                seed,
+                config: cli.config,
+                clickhouse_script,
+                sink_script,
+                chiso,
+                work_dir,
+            };
+            let result = soak::run(&opts).await?;
+            let text = soak::render(&result);
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&out, &text)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{text}");
+            eprintln!("chiso-bench: soak report written to {}", out.display());
+            if !result.passed() {
+                anyhow::bail!("the soak broke an invariant (see {})", out.display());
+            }
+            Ok(())
+        }
         Command::Serve { database, workers } => {
-            let target = Target::http_only(cli.config, cli.clickhouse_url);
+            let target = Target::http_only(cli.config, url?);
             let app = Arc::new(target.app(&database)?);
             let web = chiso::web::serve(app, ([127, 0, 0, 1], 0).into(), workers)?;
             println!("{}", web.url());
@@ -151,7 +213,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             to_year,
             seed,
         } => {
-            let target = Target::http_only(cli.config, cli.clickhouse_url);
+            let target = Target::http_only(cli.config, url?);
             let figures = compute_part(&target, &database, (from_year, to_year), seed).await?;
             println!("{figures}");
             Ok(())
@@ -166,7 +228,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
         } => {
             let target = Target {
                 config: cli.config,
-                clickhouse_url: cli.clickhouse_url,
+                clickhouse_url: url?,
                 clickhouse_dir,
                 clickhouse_script,
                 log_dir: work_dir.clone(),
@@ -200,7 +262,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             let opts = Options {
                 target: Target {
                     config: cli.config,
-                    clickhouse_url: cli.clickhouse_url,
+                    clickhouse_url: url?,
                     clickhouse_dir,
                     clickhouse_script,
                     log_dir: work_dir.clone(),
