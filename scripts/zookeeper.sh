@@ -90,10 +90,13 @@ EOF
     (cd "$dir" && exec nohup java -Xmx256m -cp "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar" \
         org.apache.zookeeper.server.ZooKeeperServerMain "$dir/zoo.cfg" \
         </dev/null >>"$dir/log/zookeeper.log" 2>&1 9>&-) &
-    echo $! >"$dir/zookeeper.pid"
+    pid=$!
+    echo "$pid" >"$dir/zookeeper.pid"
     deadline=$((SECONDS + ${ZK_START_TIMEOUT:-60}))
     while ((SECONDS < deadline)); do
-        server_pid "$dir" >/dev/null || { tail -n 20 "$dir/log/zookeeper.log" >&2; die "server in $dir exited"; }
+        # Alive, by pid: until the subshell has exec'd java its command line
+        # is still bash's, so server_pid would not know it yet.
+        kill -0 "$pid" 2>/dev/null || { tail -n 20 "$dir/log/zookeeper.log" >&2; die "server in $dir exited"; }
         if ruok "$port"; then
             say "started server pid $(cat "$dir/zookeeper.pid") in $dir"
             echo "127.0.0.1:$port"
