@@ -356,6 +356,7 @@ mod tests {
             next_try_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
             version: 2,
+            epoch: 0,
         }
     }
 
