@@ -36,7 +36,7 @@ echo "cluster 'chiso': replicas ${addrs[0]} ${addrs[1]}, ZooKeeper ${addrs[2]}"
 # The demo migrates ON CLUSTER, backfills through the real collectors, computes
 # and freezes, then keeps its simulator (:8090, the instances' sources) and
 # pages (:8082) up.
-target/release/chiso-demo --simulator-addr 127.0.0.1:8090 --web-addr 127.0.0.1:8082 "$@" &
+"${CARGO_TARGET_DIR:-target}/release/chiso-demo" --simulator-addr 127.0.0.1:8090 --web-addr 127.0.0.1:8082 "$@" &
 pids+=($!)
 python3 - <<'PY'
 import time, urllib.request
@@ -51,7 +51,7 @@ else:
 PY
 export CHISO_SOURCE_OVERRIDE=http://127.0.0.1:8090
 for port in 8080 8081; do
-    CHISO_STATE_DIR=$dir/state-$port target/release/chiso serve --addr "127.0.0.1:$port" &
+    CHISO_STATE_DIR=$dir/state-$port "${CARGO_TARGET_DIR:-target}/release/chiso" serve --addr "127.0.0.1:$port" &
     pids+=($!)
 done
 echo "chiso serves http://127.0.0.1:8080 and http://127.0.0.1:8081 (Ctrl-C stops all);"

@@ -293,25 +293,54 @@ pub fn mail(
     }
 }
 
-/// RSS in KiB at moments of the run.
+/// Samples of the first minute are warm-up (caches, pools, the first
+/// pages), not growth; a run without a few minutes after it is not judged.
+pub const RSS_WARM_UP: Duration = Duration::from_secs(60);
+const RSS_MIN_JUDGED: Duration = Duration::from_secs(120);
+
+/// RSS in KiB at moments of the run: the median of the last third of the
+/// samples after warm-up may not exceed that of the first third by the margin.
 pub fn rss(samples: &[(Duration, u64)], margin_percent: u64, margin_floor_kib: u64) -> Verdict {
-    let third = samples.len() / 3;
+    let name = "RSS of chiso serve flat";
+    let judged: Vec<(Duration, u64)> = samples
+        .iter()
+        .copied()
+        .filter(|(at, _)| *at >= RSS_WARM_UP)
+        .collect();
+    let span = judged
+        .last()
+        .zip(judged.first())
+        .map_or(Duration::ZERO, |(l, f)| l.0.saturating_sub(f.0));
+    let mib = |k: u64| k as f64 / 1024.0;
+    let peak = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    if span < RSS_MIN_JUDGED {
+        return Verdict {
+            name,
+            pass: true,
+            figures: vec![format!(
+                "not judged: {} samples, {:.0} s after the first minute's warm-up; growth needs {} s (make soak, 5 min, judges it); peak {:.1} MiB",
+                samples.len(),
+                span.as_secs_f64(),
+                RSS_MIN_JUDGED.as_secs(),
+                mib(peak)
+            )],
+        };
+    }
+    let third = judged.len() / 3;
     let median = |part: &[(Duration, u64)]| {
         let mut v: Vec<u64> = part.iter().map(|s| s.1).collect();
         v.sort_unstable();
         v.get(v.len() / 2).copied().unwrap_or(0)
     };
-    let first = median(&samples[..third]);
-    let last = median(&samples[samples.len() - third..]);
-    let peak = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    let first = median(&judged[..third]);
+    let last = median(&judged[judged.len() - third..]);
     let allowed = first + (first * margin_percent / 100).max(margin_floor_kib);
-    let mib = |k: u64| k as f64 / 1024.0;
     Verdict {
-        name: "RSS of chiso serve flat",
+        name,
         pass: third >= 2 && last <= allowed,
         figures: vec![format!(
-            "{} samples: median {:.1} MiB in the first third, {:.1} MiB in the last (allowed {:.1}: +{margin_percent} %, at least +{:.0} MiB), peak {:.1} MiB",
-            samples.len(),
+            "{} samples after the first minute: median {:.1} MiB in the first third, {:.1} MiB in the last (allowed {:.1}: +{margin_percent} %, at least +{:.0} MiB), peak {:.1} MiB",
+            judged.len(),
             mib(first),
             mib(last),
             mib(allowed),
@@ -411,11 +440,17 @@ mod tests {
 
     #[test]
     fn rss_that_grows_past_the_margin_fails() {
-        let flat: Vec<_> = (0..30).map(|i| (Duration::from_secs(i), 50_000)).collect();
-        assert!(rss(&flat, 20, 8_192).pass);
-        let growing: Vec<_> = (0..30)
-            .map(|i| (Duration::from_secs(i), 50_000 + i * 2_000))
+        // Warm-up growth in the first minute is not judged.
+        let sample = |i: u64, kib: u64| (Duration::from_secs(i * 5), kib);
+        let flat: Vec<_> = (0..60)
+            .map(|i| sample(i, if i < 12 { 20_000 + i * 2_000 } else { 50_000 }))
             .collect();
+        assert!(rss(&flat, 20, 8_192).pass);
+        let growing: Vec<_> = (0..60).map(|i| sample(i, 50_000 + i * 2_000)).collect();
         assert!(!rss(&growing, 20, 8_192).pass);
+        // Too short to judge: passes, and says so.
+        let short: Vec<_> = (0..20).map(|i| sample(i, 50_000 + i * 9_000)).collect();
+        let verdict = rss(&short, 20, 8_192);
+        assert!(verdict.pass && verdict.figures[0].starts_with("not judged"));
     }
 }
