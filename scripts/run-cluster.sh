@@ -56,4 +56,6 @@ for port in 8080 8081; do
 done
 echo "chiso serves http://127.0.0.1:8080 and http://127.0.0.1:8081 (Ctrl-C stops all);"
 echo "the leader: curl -sI http://127.0.0.1:8080/readyz | grep -i x-chiso-role"
-wait -n "${pids[@]}"
+# Until Ctrl-C: an instance that dies (kill one to watch the other take over
+# the lease within the session timeout) leaves the rest running.
+wait "${pids[@]}"
