@@ -366,3 +366,62 @@ async fn the_compute_job_stores_each_period_once_and_a_second_run_changes_nothin
     assert_eq!(second.detail, "7 periods: 0 stored, 7 unchanged");
     assert_eq!(store.computations("2021-06").await.unwrap().len(), 1);
 }
+
+/// The dates of `schedule`'s runs from the 1st of `month`'s next month to its end.
+fn run_dates(schedule: &CronSchedule, month: chiso::domain::Month) -> Vec<chrono::NaiveDate> {
+    let next = month.next();
+    let start = Ho_Chi_Minh
+        .from_local_datetime(&next.first_day().and_hms_opt(0, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc);
+    let mut dates = Vec::new();
+    let mut at = start - chrono::Duration::seconds(1);
+    while let Some(t) = schedule.next_after(at) {
+        let date = t.with_timezone(&Ho_Chi_Minh).date_naive();
+        if date > next.last_day() {
+            break;
+        }
+        dates.push(date);
+        at = t;
+    }
+    dates
+}
+
+/// Issue 14 §3: with the shipped schedule and alert windows, every month of a
+/// year gets a remind run inside the reminder window (before the deadline),
+/// and one after it for the escalation. The schedule shipped before (09:00 on
+/// the 6th) had none before the deadline: the check below says so too.
+#[test]
+fn the_shipped_remind_schedule_runs_inside_the_reminder_window_every_month() {
+    use chiso::notify::rules::{window, Window};
+    let app = super::common::test_app(super::common::another_store("shipped_remind_schedule"));
+    let zone: chrono_tz::Tz = app.settings.schedule.timezone.parse().unwrap();
+    let shipped = CronSchedule::parse(&app.settings.schedule.remind, zone).unwrap();
+    let old = CronSchedule::parse("0 0 9 6 * *", zone).unwrap();
+    let days_before = app.alerts.remind_days_before_deadline;
+    let deadline_day = app.settings.compute.deadline_day;
+    for m in 1..=12 {
+        let reported = month(&format!("2026-{m:02}"));
+        let deadline = chiso::notify::deadline_of(reported, deadline_day);
+        let windows = |schedule: &CronSchedule| -> Vec<Window> {
+            run_dates(schedule, reported)
+                .into_iter()
+                .inspect(|d| assert_eq!(chiso::notify::month_to_remind(*d), reported))
+                .map(|d| window(d, deadline, days_before))
+                .collect()
+        };
+        let shipped_windows = windows(&shipped);
+        assert!(
+            shipped_windows.contains(&Window::BeforeDeadline),
+            "{reported}: no remind run between {days_before} days before {deadline} and it"
+        );
+        assert!(
+            shipped_windows.contains(&Window::AfterDeadline),
+            "{reported}"
+        );
+        assert!(
+            !windows(&old).contains(&Window::BeforeDeadline),
+            "{reported}"
+        );
+    }
+}
