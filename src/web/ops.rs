@@ -38,17 +38,22 @@ pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
 }
 
-#[derive(Serialize)]
-struct JobBody {
+/// A job's latest run (times RFC 3339, null when none).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct JobBody {
+    /// collect, compute or remind.
     job: String,
+    /// The latest run's outcome: running, succeeded, failed, timed_out, …
     outcome: String,
     started_at: Option<String>,
     finished_at: Option<String>,
+    /// The latest run that succeeded.
     last_success: Option<String>,
 }
 
-#[derive(Serialize)]
-struct HealthBody {
+/// What a ministry account sees of the instance's health.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct HealthBody {
     /// `ok`, or `unavailable` when ClickHouse does not answer.
     status: &'static str,
     clickhouse: ClickHouseHealth,
@@ -57,8 +62,8 @@ struct HealthBody {
 }
 
 /// Whether this instance runs the jobs (docs/leader.md).
-#[derive(Serialize)]
-struct LeaseHealth {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct LeaseHealth {
     /// `single`, `leader`, `follower` or `unavailable`.
     role: &'static str,
     epoch: u64,
@@ -80,9 +85,11 @@ fn lease_health(lease: Option<&Lease>) -> LeaseHealth {
     }
 }
 
-#[derive(Serialize)]
-struct ClickHouseHealth {
+/// Whether ClickHouse answered, and its version.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ClickHouseHealth {
     reachable: bool,
+    /// Null when it did not answer.
     version: Option<String>,
 }
 
@@ -93,8 +100,19 @@ fn instant(secs: u32) -> Option<String> {
         .map(|t| t.to_rfc3339())
 }
 
-#[derive(Serialize)]
-struct StatusBody {
+/// `/healthz`'s answer: which of the two depends on the account.
+#[derive(Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: the handler writes one of the two bodies
+#[serde(untagged)]
+pub(super) enum HealthAnswer {
+    Public(StatusBody),
+    Ministry(HealthBody),
+}
+
+/// What anyone sees of the instance's health: no versions, no jobs.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct StatusBody {
+    /// `ok`, or `unavailable` when ClickHouse does not answer.
     status: &'static str,
 }
 
@@ -104,8 +122,10 @@ struct StatusBody {
 /// ClickHouse's version and each job's latest run (a version tells an
 /// attacker which exploits to try, so the public get none). Access: public.
 #[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
-    responses((status = 200, description = "`{status: ok}`; ministry: `{status, clickhouse: {reachable, version}, lease: {role, epoch, instance, reason}, jobs: [...]}`", body = Object),
-              (status = 503, description = "ClickHouse unreachable.", body = Object)))]
+    responses((status = 200, description = "Anyone: `StatusBody`; a ministry account: `HealthBody`.",
+               body = inline(HealthAnswer)),
+              (status = 503, description = "ClickHouse unreachable (same bodies, status `unavailable`).",
+               body = inline(HealthAnswer))))]
 #[get("/healthz")]
 pub(super) async fn healthz(
     state: State,
