@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use mail_parser::{MessageParser, MimeHeaders};
 
 use super::common::smtp::{Received, SmtpSink};
-use super::common::{config_dir, test_store, ONLINE_RATE_CATALOGUE, SERVICE_HEADER};
+use super::common::{config_folder, test_store, SERVICE_HEADER};
 
 const MONTH: &str = "2021-06";
 
@@ -119,22 +119,8 @@ pub(super) struct Fixture {
 pub(super) async fn fixture(test: &str) -> Fixture {
     let store = test_store(test).await;
     let sink = SmtpSink::start();
-    let config = tempfile::tempdir().unwrap();
+    let config = config_folder(UNITS);
     let dir = config.path();
-    for f in ["chiso.toml", "measures.toml", "simulator.toml"] {
-        std::fs::copy(config_dir().join(f), dir.join(f)).unwrap();
-    }
-    // The shipped dashboards, wherever this folder is.
-    let settings = std::fs::read_to_string(dir.join("chiso.toml")).unwrap();
-    let dashboards = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards");
-    let moved = settings.replace(
-        "dashboards = \"../dashboards\"",
-        &format!("dashboards = \"{}\"", dashboards.display()),
-    );
-    assert_ne!(settings, moved, "chiso.toml names the dashboards folder");
-    std::fs::write(dir.join("chiso.toml"), moved).unwrap();
-    std::fs::write(dir.join("units.toml"), UNITS).unwrap();
-    std::fs::write(dir.join("indicators.toml"), ONLINE_RATE_CATALOGUE).unwrap();
     let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/mail");
     let alerts = format!(
         r#"

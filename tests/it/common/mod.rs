@@ -349,3 +349,25 @@ weight = 1.0
 from_year = 2021
 value = 50.0
 "#;
+
+/// A config folder of the shipped `chiso.toml`, measures and simulator, the
+/// shipped dashboards wherever this folder is, `units` and the online-rate
+/// catalogue; the caller writes its own `alerts.toml`.
+pub fn config_folder(units: &str) -> tempfile::TempDir {
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path();
+    for f in ["chiso.toml", "measures.toml", "simulator.toml"] {
+        std::fs::copy(config_dir().join(f), dir.join(f)).unwrap();
+    }
+    let settings = std::fs::read_to_string(dir.join("chiso.toml")).unwrap();
+    let dashboards = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards");
+    let moved = settings.replace(
+        "dashboards = \"../dashboards\"",
+        &format!("dashboards = \"{}\"", dashboards.display()),
+    );
+    assert_ne!(settings, moved, "chiso.toml names the dashboards folder");
+    std::fs::write(dir.join("chiso.toml"), moved).unwrap();
+    std::fs::write(dir.join("units.toml"), units).unwrap();
+    std::fs::write(dir.join("indicators.toml"), ONLINE_RATE_CATALOGUE).unwrap();
+    config
+}

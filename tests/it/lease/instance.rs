@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::SESSION_SECS;
 use crate::common::smtp::SmtpSink;
-use crate::common::{config_dir, http, ONLINE_RATE_CATALOGUE};
+use crate::common::{config_folder, http};
 use chiso::store::Store;
 
 const NEVER: &str = "0 0 0 1 1 * 2099";
@@ -72,21 +72,8 @@ impl Cluster {
             "CHISO_TEST_ZOOKEEPER is not set: the test ZooKeeper's host:port \
              (scripts/zookeeper.sh start DIR); `make test` sets it",
         );
-        let config = tempfile::tempdir().unwrap();
+        let config = config_folder(&units());
         let dir = config.path();
-        for f in ["chiso.toml", "measures.toml", "simulator.toml"] {
-            std::fs::copy(config_dir().join(f), dir.join(f)).unwrap();
-        }
-        let settings = std::fs::read_to_string(dir.join("chiso.toml")).unwrap();
-        let dashboards = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards");
-        let moved = settings.replace(
-            "dashboards = \"../dashboards\"",
-            &format!("dashboards = \"{}\"", dashboards.display()),
-        );
-        assert_ne!(settings, moved, "chiso.toml names the dashboards folder");
-        std::fs::write(dir.join("chiso.toml"), moved).unwrap();
-        std::fs::write(dir.join("units.toml"), units()).unwrap();
-        std::fs::write(dir.join("indicators.toml"), ONLINE_RATE_CATALOGUE).unwrap();
         let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/mail");
         // A window of 31 days: whatever today is, every unit owes the previous
         // month's not_reported reminder (before the deadline) or escalation (after).
