@@ -58,14 +58,6 @@ impl Store {
             .await
     }
 
-    /// Mails (sent, failed) by the newest state of each ledger key.
-    pub async fn mail_counts(&self) -> Result<(u64, u64), StoreError> {
-        let sql = "SELECT toUInt64(countIf(s = 'sent')), toUInt64(countIf(s = 'failed')) \
-                   FROM (SELECT argMax(toString(state), version) AS s FROM send_ledger GROUP BY key)";
-        self.run("count mails", self.client.query(sql).fetch_one())
-            .await
-    }
-
     /// When each unit's latest collection that stored or confirmed a report
     /// ended (unix seconds).
     pub async fn last_collect_successes(&self) -> Result<Vec<UnitInstant>, StoreError> {

@@ -1,8 +1,7 @@
-//! Operations: `GET /healthz` (ok / not ok for anyone; ClickHouse's version
-//! and each job's latest run for ministry accounts), `GET /metrics`
-//! (Prometheus text: collection attempts, failures and rejected payloads per
-//! unit, mails, HTTP latency), `GET /api/openapi.json`, and the security
-//! headers every answer carries.
+//! Operations: `GET /healthz` (ok / not ok for anyone; ClickHouse's version,
+//! the lease and each job's latest run for ministry accounts),
+//! `GET /api/openapi.json` with its readable page, and the security headers
+//! every answer carries. `GET /metrics` is `metrics.rs`.
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
