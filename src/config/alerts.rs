@@ -41,7 +41,13 @@ struct RawSmtp {
 #[serde(deny_unknown_fields)]
 struct RawAlerts {
     bottom_n: u32,
+    #[serde(default)]
+    lagging_score_drop_points: f64,
     remind_days_before_deadline: u32,
+    #[serde(default)]
+    remind_repeat_days: u32,
+    #[serde(default)]
+    remind_max_repeats: u32,
     staff: Vec<String>,
     dashboard_base_url: String,
     key_indicator: String,
@@ -75,10 +81,19 @@ pub struct SmtpSettings {
 /// `alerts.toml`, validated; paths resolved against the file's folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertSettings {
-    /// A ranked unit among the last `bottom_n` of its group gets the lagging reminder.
+    /// A ranked unit among the last `bottom_n` of its group gets the lagging
+    /// alert (0: this criterion is off).
     pub bottom_n: u32,
+    /// A unit whose composite score fell by at least this many points from
+    /// the month before gets the lagging alert (0: off).
+    pub lagging_score_drop_points: f64,
     /// The not-reported reminder is due this many days before the deadline.
     pub remind_days_before_deadline: u32,
+    /// The not-reported reminder goes again every this many days while the
+    /// unit is still missing (0: never again)…
+    pub remind_repeat_days: u32,
+    /// …at most this many times after the first.
+    pub remind_max_repeats: u32,
     /// The ministry's staff list: the digest, and a copy of every escalation.
     pub staff: Vec<Address>,
     /// Mails link to `{dashboard_base_url}/{unit code}`.
@@ -145,6 +160,16 @@ impl AlertSettings {
                 ),
             );
         }
+        if !(raw.lagging_score_drop_points >= 0.0 && raw.lagging_score_drop_points.is_finite()) {
+            p.add(
+                "lagging_score_drop_points",
+                format!(
+                    "{} must be 0 (off) or a positive number of points",
+                    raw.lagging_score_drop_points
+                ),
+            );
+        }
+        check_repeats(&raw, &mut p);
         if raw.max_tries == 0 {
             p.add("max_tries", "must be at least 1");
         }
@@ -181,7 +206,10 @@ impl AlertSettings {
         check_contacts(registry, &mut p);
         let settings = from.map(|from| Self {
             bottom_n: raw.bottom_n,
+            lagging_score_drop_points: raw.lagging_score_drop_points,
             remind_days_before_deadline: raw.remind_days_before_deadline,
+            remind_repeat_days: raw.remind_repeat_days,
+            remind_max_repeats: raw.remind_max_repeats,
             staff,
             dashboard_base_url: raw.dashboard_base_url.trim_end_matches('/').to_string(),
             key_indicator: raw.key_indicator,
@@ -208,6 +236,27 @@ impl AlertSettings {
                 .err()
                 .unwrap_or(ConfigError { problems: vec![] })),
         }
+    }
+}
+
+/// Repeats need a spacing, and every round must open inside the reminder
+/// window (from `remind_days_before_deadline` days before the deadline to it).
+fn check_repeats(raw: &RawAlerts, p: &mut Problems) {
+    if raw.remind_max_repeats > 0 && raw.remind_repeat_days == 0 {
+        p.add(
+            "remind_repeat_days",
+            "must be at least 1 when remind_max_repeats is above 0",
+        );
+    }
+    let last = u64::from(raw.remind_repeat_days) * u64::from(raw.remind_max_repeats);
+    if last > u64::from(raw.remind_days_before_deadline) {
+        p.add(
+            "remind_max_repeats",
+            format!(
+                "{} repeats every {} days end {last} days after the window opens, past the deadline ({} days after); lower one of them or widen remind_days_before_deadline",
+                raw.remind_max_repeats, raw.remind_repeat_days, raw.remind_days_before_deadline
+            ),
+        );
     }
 }
 
@@ -264,7 +313,8 @@ mod tests {
                 "key_indicator = \"online_dossier_rate\"",
                 "key_indicator = \"nope\"",
             )
-            .replace("max_tries = 5", "max_tries = 0");
+            .replace("max_tries = 5", "max_tries = 0")
+            .replace("remind_max_repeats = 1", "remind_max_repeats = 4");
         let text = text.replacen("staff = [", "staff = [\"not an address\", ", 1);
         let path = dir.path().join("alerts.toml");
         std::fs::write(&path, text).unwrap();
@@ -273,6 +323,7 @@ mod tests {
             "key_indicator: 'nope'",
             "max_tries: must",
             "staff[0]: 'not an address'",
+            "remind_max_repeats: 4 repeats every 2 days",
         ] {
             assert!(e.contains(needle), "{needle} in {e}");
         }

@@ -19,6 +19,22 @@ pub fn key(rule: RuleKind, unit: Option<&str>, period: &str, recipient: &str) ->
     )
 }
 
+/// The key of a reminder's `round`: round 0 is `key` as it always was (so
+/// ledgers written before rounds stay valid), later rounds end in `/r{round}`.
+pub fn key_of_round(
+    rule: RuleKind,
+    unit: Option<&str>,
+    period: &str,
+    recipient: &str,
+    round: u32,
+) -> String {
+    let base = key(rule, unit, period, recipient);
+    match round {
+        0 => base,
+        r => format!("{base}/r{r}"),
+    }
+}
+
 /// `<first 32 hex digits of sha256(key)@chiso.invalid>`: the same key always
 /// gives the same Message-ID, so a mail re-sent after an unknown outcome is
 /// recognisable (and dropped by clients that deduplicate) as the same mail.
@@ -53,7 +69,8 @@ pub fn decide(current: Option<&LedgerRow>, now: DateTime<Utc>) -> Decision {
         Some(r) => match r.state {
             SendState::Sent => Decision::Done,
             SendState::Failed => Decision::GivenUp,
-            SendState::Sending => Decision::Retry,
+            // Due again after it was settled (a report withdrawn): as pending.
+            SendState::Sending | SendState::NoLongerDue => Decision::Retry,
             SendState::Pending if r.next_try_at > now => Decision::Wait,
             SendState::Pending => Decision::Retry,
         },
@@ -102,6 +119,23 @@ pub fn sent(prev: &LedgerRow, reply: &str, now: DateTime<Utc>) -> LedgerRow {
         last_reply: reply.to_string(),
         ..successor(prev, now)
     }
+}
+
+/// A key not sent that stopped being due (the unit reported, a later round
+/// took over): settled, never tried again unless it becomes due again.
+pub fn no_longer_due(prev: &LedgerRow, now: DateTime<Utc>) -> LedgerRow {
+    LedgerRow {
+        state: SendState::NoLongerDue,
+        last_reply: "no longer due".to_string(),
+        ..successor(prev, now)
+    }
+}
+
+/// Whether a key in `state` that is not due now should be settled as no
+/// longer due: pending and sending keys (a `sending` one's outcome is
+/// unknown, and it will not be tried again); sent and failed keys stay.
+pub fn settles_when_not_due(state: SendState) -> bool {
+    matches!(state, SendState::Pending | SendState::Sending)
 }
 
 /// After a failed try: pending again with the backoff (`backoff_secs`, doubled
@@ -156,6 +190,16 @@ mod tests {
     fn the_message_id_is_fixed_by_the_key() {
         let k = key(RuleKind::Lagging, Some("01"), "2021-06", "A@Units.invalid");
         assert_eq!(k, "lagging/01/2021-06/a@units.invalid");
+        let r = |n| {
+            key_of_round(
+                RuleKind::Lagging,
+                Some("01"),
+                "2021-06",
+                "A@Units.invalid",
+                n,
+            )
+        };
+        assert_eq!((r(0), r(2)), (k.clone(), format!("{k}/r2")));
         assert_eq!(message_id(&k), message_id(&k.clone()));
         assert_ne!(
             message_id(&k),

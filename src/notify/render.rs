@@ -96,11 +96,12 @@ impl Templates {
     }
 }
 
-/// The MIME message of one key: alternative(text, related(html, chart)).
+/// The MIME message of one key: alternative(text, related(html, chart)),
+/// to `to` with `cc` copied (the envelope is both).
 pub fn message(
     key: &str,
     from: &Mailbox,
-    to: &str,
+    (to, cc): (&[String], &[String]),
     message_id: &str,
     content: &Content,
 ) -> Result<Message, RenderError> {
@@ -108,9 +109,16 @@ pub fn message(
         key: key.to_string(),
         message,
     };
-    let to: Mailbox = to
-        .parse()
-        .map_err(|e| err(format!("recipient '{to}': {e}")))?;
+    let mailbox = |a: &String| -> Result<Mailbox, RenderError> {
+        a.parse().map_err(|e| err(format!("recipient '{a}': {e}")))
+    };
+    let mut builder = Message::builder().from(from.clone());
+    for a in to {
+        builder = builder.to(mailbox(a)?);
+    }
+    for a in cc {
+        builder = builder.cc(mailbox(a)?);
+    }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(content.text.clone());
@@ -126,9 +134,7 @@ pub fn message(
         }
         None => MultiPart::related().singlepart(html),
     };
-    Message::builder()
-        .from(from.clone())
-        .to(to)
+    builder
         .message_id(Some(message_id.to_string()))
         .subject(content.subject.clone())
         .multipart(
@@ -163,6 +169,11 @@ pub struct UnitView {
     pub rank_change: String,
     /// What is missing: the month's report, indicators without data.
     pub missing: Vec<String>,
+    /// Reported, and no indicator with a target misses both it and the
+    /// unit's trajectory (the result mail's subject).
+    pub on_track: bool,
+    /// Why the unit gets the lagging alert; empty when it does not.
+    pub alert_reasons: Vec<String>,
     pub in_bottom: bool,
     pub dashboard_url: String,
 }
@@ -175,6 +186,8 @@ pub struct View {
     pub period: String,
     /// `05/07/2021`: the last day a report of the month is on time.
     pub deadline: String,
+    /// The reminder's round: 0 the first, 1 the first repeat…
+    pub round: u32,
     pub unit: Option<UnitView>,
     pub digest: Option<DigestView>,
     /// `cid:chart` when the chart is attached, else empty.
@@ -201,7 +214,8 @@ pub struct NamedLine {
 pub struct DigestView {
     pub top: Vec<RankLine>,
     pub bottom: Vec<RankLine>,
-    pub laggards: Vec<NamedLine>,
+    /// Units that got the lagging alert, with why.
+    pub alerted: Vec<NamedLine>,
     pub not_reported: Vec<NamedLine>,
     pub rejected: Vec<NamedLine>,
     pub dashboard_url: String,

@@ -6,10 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
+use super::lagging::{self, in_bottom, LaggingRule};
 use super::render::{
     indicator_lines, rank, rank_change, DigestView, NamedLine, RankLine, UnitView, View, CHART_CID,
 };
-use super::rules::{in_bottom, is_lagging};
 use crate::charts::{series_png, SeriesChart, CHART_HEIGHT, CHART_WIDTH};
 use crate::compute::evaluate::Status;
 use crate::compute::national::{GroupRanking, UnitStanding};
@@ -35,6 +35,8 @@ pub struct MonthFacts<'a> {
     pub reported: &'a BTreeSet<String>,
     pub units: &'a [&'a Unit],
     pub rejections: &'a [RejectionCount],
+    /// Composite scores of the month before, by unit code.
+    pub previous_scores: &'a HashMap<String, f64>,
 }
 
 impl MonthFacts<'_> {
@@ -42,6 +44,23 @@ impl MonthFacts<'_> {
         self.groups
             .iter()
             .find_map(|g| g.units.iter().find(|u| u.code == code).map(|u| (g, u)))
+    }
+
+    /// Why the unit of `code` gets the lagging alert, as the mails say it.
+    fn alert_reasons(
+        &self,
+        code: &str,
+        alerts: &AlertSettings,
+        indicators: &IndicatorCatalogue,
+    ) -> Vec<String> {
+        let Some((g, u)) = self.standing(code) else {
+            return vec![];
+        };
+        let before = self.previous_scores.get(code).copied();
+        lagging::reasons(&LaggingRule::from(alerts), g, u, before)
+            .iter()
+            .map(|r| r.describe_vi(indicators))
+            .collect()
     }
 
     fn name(&self, code: &str) -> String {
@@ -57,6 +76,7 @@ impl MonthFacts<'_> {
             month: month_label(self.month),
             period: self.month.to_string(),
             deadline: day_label(self.deadline),
+            round: 0,
             unit,
             digest,
             chart_src: if chart {
@@ -109,14 +129,17 @@ impl MonthFacts<'_> {
                 .map(|(_, s)| rank_change(s.rank_change))
                 .unwrap_or_default(),
             missing,
+            on_track: self.reported.contains(code)
+                && standing.is_some_and(|(_, s)| lagging::on_track(s)),
+            alert_reasons: self.alert_reasons(code, alerts, indicators),
             in_bottom: standing.is_some_and(|(g, s)| in_bottom(g, s, alerts.bottom_n)),
             dashboard_url: format!("{}/{code}", alerts.dashboard_base_url),
         };
         self.view(Some(view), None, chart)
     }
 
-    /// The staff digest's view: per group the top and bottom three, the
-    /// laggards, who did not report, rejected payloads.
+    /// The staff digest's view: per group the top and bottom three, who got
+    /// the lagging alert and why, who did not report, rejected payloads.
     pub fn digest_view(&self, alerts: &AlertSettings, indicators: &IndicatorCatalogue) -> View {
         let line = |g: RankingGroup, u: &UnitStanding| RankLine {
             group: g.name_vi().to_string(),
@@ -128,17 +151,18 @@ impl MonthFacts<'_> {
                 .map(|s| crate::domain::number::decimal(s, 1))
                 .unwrap_or_default(),
         };
-        let (mut top, mut bottom, mut laggards) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut top, mut bottom, mut alerted) = (Vec::new(), Vec::new(), Vec::new());
         for g in self.groups {
             let ranked: Vec<&UnitStanding> = g.units.iter().filter(|u| u.rank.is_some()).collect();
             top.extend(ranked.iter().take(3).map(|u| line(g.group, u)));
             let tail = ranked.len().saturating_sub(3).max(3.min(ranked.len()));
             bottom.extend(ranked[tail..].iter().map(|u| line(g.group, u)));
             for u in g.units.iter().filter(|u| self.reported.contains(&u.code)) {
-                if is_lagging(g, u, alerts.bottom_n) {
-                    laggards.push(NamedLine {
+                let reasons = self.alert_reasons(&u.code, alerts, indicators);
+                if !reasons.is_empty() {
+                    alerted.push(NamedLine {
                         name: u.name.clone(),
-                        detail: lag_detail(g, u, alerts.bottom_n, indicators),
+                        detail: reasons.join("; "),
                     });
                 }
             }
@@ -149,7 +173,7 @@ impl MonthFacts<'_> {
             .filter(|u| !self.reported.contains(u.code.as_str()))
             .map(|u| NamedLine {
                 name: u.name.clone(),
-                detail: String::new(),
+                detail: "quá hạn gửi số liệu; đã gửi thư đôn đốc (đồng gửi Văn phòng)".into(),
             })
             .collect();
         let rejected = self
@@ -166,36 +190,13 @@ impl MonthFacts<'_> {
         let digest = DigestView {
             top,
             bottom,
-            laggards,
+            alerted,
             not_reported,
             rejected,
             dashboard_url: alerts.dashboard_base_url.clone(),
         };
         self.view(None, Some(digest), false)
     }
-}
-
-fn lag_detail(
-    g: &GroupRanking,
-    u: &UnitStanding,
-    bottom_n: u32,
-    indicators: &IndicatorCatalogue,
-) -> String {
-    let mut parts: Vec<String> = u
-        .evaluations
-        .iter()
-        .filter(|e| e.status == Status::Lagging)
-        .map(|e| {
-            indicators
-                .get(&e.indicator)
-                .map(|i| i.name.clone())
-                .unwrap_or_else(|| e.indicator.clone())
-        })
-        .collect();
-    if in_bottom(g, u, bottom_n) {
-        parts.push(format!("nhóm {bottom_n} đơn vị cuối bảng"));
-    }
-    parts.join("; ")
 }
 
 /// Draws each unit's chart of the key indicator; the national pooled rates

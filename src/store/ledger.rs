@@ -22,14 +22,17 @@ pub enum RuleKind {
     Escalation = 3,
     /// The national summary for the ministry's staff.
     Digest = 4,
+    /// Every reporting unit's monthly result, saying whether it is on track.
+    Result = 5,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 4] = [
+    pub const ALL: [RuleKind; 5] = [
         RuleKind::Lagging,
         RuleKind::NotReported,
         RuleKind::Escalation,
         RuleKind::Digest,
+        RuleKind::Result,
     ];
 
     /// The stored name, also the name of the rule's templates.
@@ -39,6 +42,7 @@ impl RuleKind {
             RuleKind::NotReported => "not_reported",
             RuleKind::Escalation => "escalation",
             RuleKind::Digest => "digest",
+            RuleKind::Result => "result",
         }
     }
 }
@@ -55,6 +59,9 @@ pub enum SendState {
     Sent = 3,
     /// Given up after the configured number of tries; shown in `chiso outbox`.
     Failed = 4,
+    /// Stopped being due before it was sent (the unit reported, a later
+    /// round took over): never sent, not in the outbox.
+    NoLongerDue = 5,
 }
 
 impl SendState {
@@ -64,6 +71,7 @@ impl SendState {
             SendState::Sending => "sending",
             SendState::Sent => "sent",
             SendState::Failed => "failed",
+            SendState::NoLongerDue => "no_longer_due",
         }
     }
 }
@@ -124,10 +132,11 @@ impl Store {
     }
 
     /// The newest state of every key not sent yet (pending, sending, failed),
-    /// of every period, for `chiso outbox`.
+    /// of every period, for `chiso outbox`; keys no longer due are settled.
     pub async fn outbox(&self) -> Result<Vec<LedgerRow>, StoreError> {
-        let sql =
-            format!("{NEWEST} GROUP BY key HAVING argMax(state, version) != 'sent' ORDER BY key");
+        let sql = format!(
+            "{NEWEST} GROUP BY key HAVING argMax(state, version) NOT IN ('sent', 'no_longer_due') ORDER BY key"
+        );
         self.run("read the outbox", self.client.query(&sql).fetch_all())
             .await
     }

@@ -75,6 +75,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_outlier_reviews",
         sql: include_str!("../../sql/0013_outlier_reviews.sql"),
     },
+    Migration {
+        name: "0015_ledger_result_no_longer_due",
+        sql: include_str!("../../sql/0015_ledger_result_no_longer_due.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

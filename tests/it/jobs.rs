@@ -20,7 +20,7 @@ use chiso::schedule::{
 use chiso::store::{SendState, Store};
 
 use super::common::test_store;
-use super::notify::{after_deadline, assert_no_duplicates, fixture, month};
+use super::notify::{after_deadline, assert_no_duplicates, fixture, month, DUE_AFTER_DEADLINE};
 use super::schedule::{daily_2am, hcm};
 use net::{wait_until, SilentServer};
 
@@ -136,7 +136,7 @@ async fn a_silent_smtp_server_fails_the_mail_retryably_and_holds_no_other_job() 
 
     // The tried mail is pending again (retryable, not given up); none is left sending.
     let rows = store.ledger(&month().to_string()).await.unwrap();
-    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert_eq!(rows.len(), DUE_AFTER_DEADLINE, "{rows:?}");
     let tried: Vec<_> = rows.iter().filter(|r| r.tries > 0).collect();
     assert_eq!(
         tried.len(),
@@ -159,13 +159,21 @@ async fn a_silent_smtp_server_fails_the_mail_retryably_and_holds_no_other_job() 
     let report = notify::remind(&app, month(), after_deadline(), &backend)
         .await
         .unwrap();
-    assert_eq!((report.sent, report.due), (8, 8), "{report}");
+    assert_eq!(
+        (report.sent, report.due),
+        (DUE_AFTER_DEADLINE, DUE_AFTER_DEADLINE),
+        "{report}"
+    );
     let again = notify::remind(&app, month(), after_deadline(), &backend)
         .await
         .unwrap();
-    assert_eq!((again.sent, again.already_sent), (0, 8), "{again}");
+    assert_eq!(
+        (again.sent, again.already_sent),
+        (0, DUE_AFTER_DEADLINE),
+        "{again}"
+    );
     let received = f.sink.received();
-    assert_eq!(received.len(), 8);
+    assert_eq!(received.len(), DUE_AFTER_DEADLINE);
     assert_no_duplicates(&received);
 }
 

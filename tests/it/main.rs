@@ -28,6 +28,7 @@ mod ops;
 mod pages;
 mod quality;
 mod registry;
+mod remind_policy;
 mod results;
 mod schedule;
 mod schema;
