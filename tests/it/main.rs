@@ -28,6 +28,7 @@ mod ops;
 mod pages;
 mod quality;
 mod registry;
+mod report;
 mod results;
 mod schedule;
 mod schema;
