@@ -1,5 +1,5 @@
 //! The report as one self-contained HTML document a civil servant can print
-//! and file: A4, a running header with the month, the as-of time and whether
+//! and file: A4 (rankings on landscape pages), a running header with the month, the as-of time and whether
 //! the results are published, each section on its own page, numbers in
 //! Vietnamese format, charts inline as SVG, missing data as "—".
 
@@ -20,12 +20,14 @@ table{border-collapse:collapse;width:100%;font-size:9.5pt;margin:.3rem 0}th,td{b
 th{background:#eee}td.name,th.name{text-align:left}.nodata{color:#777;font-style:italic}
 .achieved{background:#e3f3e6}.lagging{background:#fbe3e3}.note{font-size:9pt;color:#444}
 figure{margin:.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}
-.actions{margin:.5rem 0}
+.actions{margin:.5rem 0}.wide-table{overflow-x:auto}table.ranking td.name{white-space:nowrap}
 @page{size:A4;margin:14mm 12mm}
+@page wide{size:A4 landscape}
 @media print{
  body{max-width:none;padding:0;margin-top:10mm}
  .running{position:fixed;top:0;left:0;right:0;background:#fff}
  section{break-before:page}section.first{break-before:auto}
+ section.wide{page:wide}table.ranking{font-size:7.5pt}.wide-table{overflow:visible}
  tr,figure{break-inside:avoid}thead{display:table-header-group}
  .actions{display:none}
 }
@@ -56,7 +58,7 @@ pub fn render(report: &MonthlyReport, xlsx_href: &str) -> String {
                 p.actions { a href=(xlsx_href) { "Tải bảng số liệu (.xlsx)" } }
                 section.first #national { (national(report)) }
                 @for (i, (group, columns)) in report.groups.iter().enumerate() {
-                    section id=(format!("group-{}", group.group.as_str())) { (ranking(i + 2, group, columns)) }
+                    section.wide id=(format!("group-{}", group.group.as_str())) { (ranking(i + 2, group, columns)) }
                 }
                 @let next = report.groups.len() + 2;
                 section #lagging { (lagging(next, &report.lagging)) }
@@ -138,12 +140,15 @@ fn ranking(number: usize, group: &GroupRanking, columns: &[Column]) -> Markup {
         @if unranked > 0 {
             p.note { (unranked) " đơn vị không có số liệu: xếp cuối bảng, không xếp hạng, không tính là 0." }
         }
-        table.ranking data-group=(group.group.as_str()) {
+        div.wide-table { table.ranking data-group=(group.group.as_str()) {
             thead { tr {
                 th { "Hạng" } th { "Thay đổi" } th.name { "Đơn vị" } th { "Điểm tổng hợp" }
-                @for c in columns { th { (c.name) } }
+                @for (k, c) in columns.iter().enumerate() { th title=(c.name) { "(" (k + 1) ")" } }
             } }
             tbody { @for u in &group.units { (unit_row(u, columns)) } }
+        } }
+        p.note.legend {
+            @for (k, c) in columns.iter().enumerate() { "(" (k + 1) ") " (c.name) ". " }
         }
     }
 }

@@ -251,11 +251,13 @@ fn in_order(section: &str, names: &[&str]) {
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{names:?} at {at:?}");
 }
 
-/// The HTML from `<section id="{id}"` to the next section.
+/// The HTML of the section with `id`, up to the next section.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {
-    let start = html.find(&format!("<section id=\"{id}\"")).unwrap();
+    let start = html
+        .find(&format!(" id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no section {id}"));
     let rest = &html[start..];
-    &rest[..rest[1..].find("<section").map_or(rest.len(), |i| i + 1)]
+    &rest[..rest.find("<section").unwrap_or(rest.len())]
 }
 
 fn cell(range: &Range<Data>, row: u32, col: u32) -> Data {
@@ -350,6 +352,7 @@ async fn chiso_report_writes_every_groups_ranking_and_the_hand_worked_national_f
         ],
     );
     assert!(provinces.contains("<svg"), "a chart per group");
+    assert!(provinces.contains("(1) Tỷ lệ hồ sơ tiếp nhận trực tuyến."));
     assert!(row(provinces, r#"data-unit="06""#).contains("Không có số liệu"));
     in_order(
         section(&html, "group-ministry_services"),
@@ -481,6 +484,12 @@ async fn the_report_page_answers_ministry_staff_and_refuses_units_and_anonymous(
     let bytes = workbook.bytes().await.unwrap().to_vec();
     let book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     assert!(book.sheet_names().contains(&"Toàn quốc".to_string()));
+    // A month never computed: drawn from the current data, said to be provisional.
+    let later = get("/bao-cao/2025-08", Some(&ministry)).await.unwrap();
+    assert_eq!(later.status(), 200);
+    let later = later.text().await.unwrap();
+    assert!(later.contains("Số liệu tạm tính lúc "), "{later}");
+    assert!(!later.contains("đã công bố"), "{later}");
     let bad = get("/bao-cao/2025-13", Some(&ministry)).await.unwrap();
     assert_eq!(bad.status(), 400);
 
