@@ -5,9 +5,9 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::charts::{score_chart, target_chart};
 use super::model::{Column, MonthlyReport, NationalLine, Standing, UnitLine};
 use super::{hanoi, month_label};
-use crate::charts::svg::{bar_chart, Series, Stroke};
 use crate::compute::national::{GroupRanking, UnitStanding};
 use crate::domain::number::{self, MISSING};
 
@@ -108,6 +108,7 @@ fn national(report: &MonthlyReport) -> Markup {
             } }
             tbody { @for line in &report.national { (national_row(line)) } }
         }
+        @for (group, columns) in &report.groups { (target_chart(report, group.group, columns)) }
     }
 }
 
@@ -189,33 +190,6 @@ fn signed(change: Option<i64>) -> String {
         Some(c) if c < 0 => format!("−{}", c.unsigned_abs()),
         Some(_) => "0".into(),
         None => String::new(),
-    }
-}
-
-/// The ranked units' composite scores, best first; units without a score are
-/// not drawn (a bar of 0 would say they scored 0).
-fn score_chart(group: &GroupRanking) -> Markup {
-    let ranked: Vec<&UnitStanding> = group
-        .units
-        .iter()
-        .filter(|u| u.composite.score.is_some())
-        .collect();
-    if ranked.is_empty() {
-        return html! { p.note { "Không có đơn vị nào có điểm để vẽ biểu đồ." } };
-    }
-    let labels: Vec<String> = ranked.iter().map(|u| u.name.clone()).collect();
-    let series = [Series {
-        name: "Điểm tổng hợp".into(),
-        values: ranked.iter().map(|u| u.composite.score).collect(),
-        stroke: Stroke::Solid,
-    }];
-    let title = format!("Điểm tổng hợp · {}", group.group.name_vi());
-    match bar_chart(&title, &labels, &series, (960, 300)) {
-        Ok(svg) => html! { figure { (PreEscaped(svg)) } },
-        Err(e) => {
-            tracing::warn!(group = group.group.as_str(), "report chart left out: {e}");
-            html! { p.note { "Không vẽ được biểu đồ." } }
-        }
     }
 }
 

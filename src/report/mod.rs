@@ -5,6 +5,7 @@
 //! print-ready page and `xlsx` the workbook of its tables. `chiso report` and
 //! the `/bao-cao/{month}` page share all three.
 
+mod charts;
 pub mod html;
 pub mod model;
 pub mod xlsx;

@@ -339,6 +339,10 @@ async fn chiso_report_writes_every_groups_ranking_and_the_hand_worked_national_f
         assert!(e.contains(want), "{want} not in {e}");
     }
     assert!(!e.contains(">0,0%<"), "{e}");
+    assert!(
+        section(&html, "national").contains("<svg"),
+        "figures beside targets"
+    );
 
     // Each group ranked apart, in order; the silent unit last, unranked.
     let provinces = section(&html, "group-province");
