@@ -295,3 +295,49 @@ fn common_target(indicator: &Indicator, groups: &[&GroupRanking], year: i32) -> 
         .all(|t| t.is_some_and(|t| (t - first).abs() < 1e-9))
         .then_some(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn shipped() -> IndicatorCatalogue {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        let measures = crate::config::MeasureCatalogue::load(&dir.join("measures.toml")).unwrap();
+        IndicatorCatalogue::load(&dir.join("indicators.toml"), &measures).unwrap()
+    }
+
+    fn empty(group: RankingGroup) -> GroupRanking {
+        GroupRanking {
+            group,
+            units: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn groups_share_a_target_only_when_each_has_the_same_one() {
+        let catalogue = shipped();
+        let rate = catalogue.get("online_dossier_rate").unwrap();
+        let (p, m) = (
+            empty(RankingGroup::Province),
+            empty(RankingGroup::MinistryServices),
+        );
+        // 2023: 50 % for both (17/NQ-CP); 2019: 20 % for ministries only (676/QĐ-BKHCN).
+        assert_eq!(common_target(rate, &[&p, &m], 2023), Some(50.0));
+        assert_eq!(common_target(rate, &[&m], 2019), Some(20.0));
+        assert_eq!(common_target(rate, &[&p, &m], 2019), None);
+    }
+
+    #[test]
+    fn a_group_without_figures_has_no_headline_and_no_verdict() {
+        let catalogue = shipped();
+        let lines = national_lines(&catalogue, &[empty(RankingGroup::Province)], 2023);
+        let rate = lines
+            .iter()
+            .find(|l| l.column.code == "online_dossier_rate")
+            .unwrap();
+        assert_eq!((rate.headline(), rate.target), (None, Some(50.0)));
+        assert_eq!(rate.meets_target, None, "no data is not 'not met'");
+        assert_eq!(rate.units_achieved, 0);
+    }
+}
