@@ -2,7 +2,7 @@
 //! under `src/` and fails when a module names one of its own stage or above
 //! (issue 16; STYLE.md habit 17). The stages, lowest first:
 //! domain → config, charts → store → collect, compute, dashboards, simulate
-//! → app → notify, web → schedule → `main.rs` and the tools of `tools/`.
+//! → app, report → notify, web → schedule → `main.rs` and the tools of `tools/`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -28,6 +28,8 @@ const STAGES: &[(&str, u8)] = &[
     ("simulate", 3),
     // The loaded configuration and store bundled for the jobs and the server.
     ("app", 4),
+    // The monthly report from stored results; the CLI and the web share it.
+    ("report", 4),
     ("notify", 5),
     ("web", 5),
     ("schedule", 6),

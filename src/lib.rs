@@ -15,6 +15,7 @@ pub mod domain;
 pub mod lease;
 pub mod logging;
 pub mod notify;
+pub mod report;
 pub mod schedule;
 pub mod shutdown;
 pub mod simulate;

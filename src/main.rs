@@ -86,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             today,
         } => cli::remind::run(&app, month, out.filter(|_| dry_run), today).await,
+        Command::Report { month, out } => cli::report::run(&app, month, &out).await,
         Command::Outbox { month } => cli::outbox::run(&app, month).await,
         Command::Users { command } => {
             cli::users::run(&app, command).await?;

@@ -119,6 +119,16 @@ pub enum Command {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// The national monthly progress report: writes report-M.html (print-ready,
+    /// A4) and report-M.xlsx (its tables) into --out, from the month's published
+    /// results, else provisional ones (said so in the report). See docs/report.md.
+    Report {
+        #[arg(long)]
+        month: Month,
+        /// The folder to write the two files into (created if missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
     /// Mails not sent yet: pending, sending (outcome unknown) and failed keys.
     Outbox {
         #[arg(long)]

@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod outbox;
 mod print;
 pub mod remind;
+pub mod report;
 pub mod runs;
 pub mod serve;
 pub mod simulate;

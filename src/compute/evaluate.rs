@@ -168,7 +168,8 @@ fn value_of(
     }
 }
 
-fn meets(direction: Direction, value: f64, goal: f64) -> bool {
+/// Whether `value` meets `goal` in the indicator's direction (equal within EPSILON meets).
+pub fn meets(direction: Direction, value: f64, goal: f64) -> bool {
     match direction {
         Direction::HigherIsBetter => value >= goal - EPSILON,
         Direction::LowerIsBetter => value <= goal + EPSILON,

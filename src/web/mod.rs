@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     metrics::routes(cfg);
     ready::routes(cfg);
     pages::routes(cfg);
+    pages::report::routes(cfg);
 }
 
 /// A running web server.

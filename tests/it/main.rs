@@ -29,6 +29,7 @@ mod pages;
 mod quality;
 mod registry;
 mod remind_policy;
+mod report;
 mod results;
 mod schedule;
 mod schema;

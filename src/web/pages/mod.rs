@@ -11,6 +11,7 @@ mod periods;
 mod quality;
 mod ranking;
 mod rendered;
+pub(super) mod report;
 mod review;
 mod schema;
 mod unit;

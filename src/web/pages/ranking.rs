@@ -150,6 +150,7 @@ fn draw(
         p.muted {
             "Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0. "
             a href=(format!("/xep-hang.csv?period={period}&group={}", group.as_str())) { "Tải CSV" }
+            " · " a #monthly-report href=(format!("/bao-cao/{}", period_end(period))) title="Dành cho cán bộ của Bộ" { "Báo cáo tháng" }
         }
         div.scroll {
             table #ranking {
