@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::formula::Formula;
 use super::{RankingGroup, UnitCode};
 
 /// How an indicator's value is shown.
@@ -102,10 +103,12 @@ pub struct Indicator {
     pub description: String,
     /// The directive the indicator comes from.
     pub source: String,
-    /// A measure name (service, reporting or `measures.toml`).
-    pub numerator: String,
+    /// A formula over measures (docs/formulas.md); most are one measure name.
+    #[schema(value_type = String)]
+    pub numerator: Formula,
     /// `None`: the indicator is the numerator's value itself.
-    pub denominator: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub denominator: Option<Formula>,
     pub unit: ValueUnit,
     pub direction: Direction,
     /// Never empty.
