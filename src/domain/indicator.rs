@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::formula::Formula;
+use super::formula::{Formula, ServiceAggregate};
 use super::{RankingGroup, UnitCode};
 
 /// How an indicator's value is shown.
@@ -120,6 +120,13 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// Every per-service aggregate its formulas count.
+    pub fn service_aggregates(&self) -> impl Iterator<Item = &ServiceAggregate> {
+        std::iter::once(&self.numerator)
+            .chain(&self.denominator)
+            .flat_map(|f| f.expr().service_aggregates())
+    }
+
     pub fn applies_to_group(&self, group: RankingGroup) -> bool {
         self.applies_to.contains(&group)
     }

@@ -27,8 +27,12 @@ pub enum Func {
 
 /// `count_services(pred[, months = N])`: the unit's services for which `pred`
 /// held in each of the N months ending with the month evaluated (N = 1 by default).
+/// `sum_services(field, pred)`: the sum of `field` over the month's services for
+/// which `pred` holds (months is then always 1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceAggregate {
+    /// `None` counts services; `Some(field)` sums that field.
+    pub sum: Option<ServiceField>,
     pub pred: Pred,
     pub months: u32,
 }
@@ -211,7 +215,10 @@ impl fmt::Display for Expr {
 
 impl fmt::Display for ServiceAggregate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "count_services({}", self.pred)?;
+        match self.sum {
+            None => write!(f, "count_services({}", self.pred)?,
+            Some(field) => write!(f, "sum_services({}, {}", field.as_str(), self.pred)?,
+        }
         if self.months != 1 {
             write!(f, ", months = {}", self.months)?;
         }

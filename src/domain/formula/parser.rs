@@ -69,7 +69,7 @@ impl Parser {
             Tok::End => Ok(()),
             Tok::Cmp(_) => Err(FormulaError::new(
                 self.column(),
-                "a comparison belongs inside count_services(…)",
+                "a comparison belongs inside count_services(…) or sum_services(…)",
             )),
             _ => Err(self.unexpected("an operator or the end of the formula")),
         }
@@ -187,11 +187,36 @@ impl Parser {
                     1
                 };
                 self.expect(Tok::RParen, "')'")?;
-                Ok(Expr::Services(ServiceAggregate { pred, months }))
+                Ok(Expr::Services(ServiceAggregate {
+                    sum: None,
+                    pred,
+                    months,
+                }))
+            }
+            "sum_services" => {
+                let field_column = self.column();
+                let field = match self.bump() {
+                    Tok::Ident(name) => ServiceField::parse(&name).filter(|f| !f.is_level()),
+                    _ => None,
+                };
+                let Some(field) = field else {
+                    return Err(FormulaError::new(
+                        field_column,
+                        "sum_services(…) first names a numeric column of a service row",
+                    ));
+                };
+                self.expect(Tok::Comma, "','")?;
+                let pred = self.pred()?;
+                self.expect(Tok::RParen, "')'")?;
+                Ok(Expr::Services(ServiceAggregate {
+                    sum: Some(field),
+                    pred,
+                    months: 1,
+                }))
             }
             other => Err(FormulaError::new(
                 column,
-                format!("unknown function '{other}': use min, max or count_services"),
+                format!("unknown function '{other}': use min, max, count_services or sum_services"),
             )),
         }
     }

@@ -113,6 +113,8 @@ fn errors_name_the_column_of_the_fault() {
         ("a = b", 3, "belongs inside count_services"),
         ("1.2.3", 1, "'1.2.3' is not a number"),
         ("a ! b", 3, "'!' must be followed by '='"),
+        ("sum_services(level, received > 0)", 14, "numeric column"),
+        ("sum_services(received > 0)", 23, "expected ','"),
         ("Tỷ_lệ", 2, "unexpected character 'ỷ'"),
     ] {
         let e = err(text);
