@@ -134,13 +134,13 @@ fn value_of(
     indicator: &Indicator,
     months: &[MonthFigures],
 ) -> (Option<f64>, Option<f64>, Option<f64>, usize) {
-    let num_key = indicator.numerator.as_str();
+    let numerator = &indicator.numerator;
     match &indicator.denominator {
-        Some(den_key) => {
+        Some(denominator) => {
             // A month counts only when it has both figures, so the ratio stays honest.
             let pairs: Vec<(f64, f64)> = months
                 .iter()
-                .filter_map(|m| Some((*m.get(num_key)?, *m.get(den_key.as_str())?)))
+                .filter_map(|m| Some((numerator.eval(m)?, denominator.eval(m)?)))
                 .collect();
             if pairs.is_empty() {
                 return (None, None, None, 0);
@@ -151,10 +151,7 @@ fn value_of(
             (Some(num), Some(den), value, pairs.len())
         }
         None => {
-            let values: Vec<f64> = months
-                .iter()
-                .filter_map(|m| m.get(num_key).copied())
-                .collect();
+            let values: Vec<f64> = months.iter().filter_map(|m| numerator.eval(m)).collect();
             if values.is_empty() {
                 return (None, None, None, 0);
             }

@@ -10,7 +10,9 @@ use super::arrival::Arrival;
 use super::evaluate::MonthFigures;
 use crate::config::Registry;
 use crate::domain::Month;
-use crate::store::{FirstStored, MeasureFigure, MonthWatched, ServiceFigures, TrajectoryPoint};
+use crate::store::{
+    FirstStored, MeasureFigure, MonthWatched, ServiceCount, ServiceFigures, TrajectoryPoint,
+};
 
 /// Every unit-month's figures, reporting measures included.
 #[derive(Debug, Default)]
@@ -102,6 +104,21 @@ impl Figures {
             }
         }
         Self { by_unit_month }
+    }
+
+    /// Adds a formula's service count (`key`) to the unit-months that reported
+    /// services; a month without a service report gets no count, never a zero.
+    pub fn add_service_counts(&mut self, key: &str, counts: Vec<ServiceCount>) {
+        for c in counts {
+            let Some(m) = month_of(&c.month) else {
+                continue;
+            };
+            if let Some(figures) = self.by_unit_month.get_mut(&(c.unit_code, m)) {
+                if figures.contains_key("services_total") {
+                    figures.insert(key.to_string(), c.count as f64);
+                }
+            }
+        }
     }
 
     pub fn get(&self, unit: &str, month: Month) -> MonthFigures {

@@ -185,7 +185,7 @@ fn standings(
 /// Reads what computing `months` needs: figures, report arrivals, trajectories.
 pub async fn read_inputs(
     store: &Store,
-    registry: &Registry,
+    (registry, indicators): (&Registry, &IndicatorCatalogue),
     months: &[Month],
     units: Units<'_>,
     deadline: Deadline,
@@ -198,14 +198,23 @@ pub async fn read_inputs(
     let arrivals = store.first_stored((from, to), units).await?;
     let watched = store.months_watched((from, to)).await?;
     let trajectories = store.trajectories(from, to).await?;
+    let mut figures = Figures::assemble(
+        registry,
+        months,
+        (services, measures),
+        (arrivals, watched),
+        deadline,
+    );
+    // What formulas count over services (`count_services(…)`), once per distinct aggregate.
+    let mut counted = std::collections::BTreeSet::new();
+    for aggregate in indicators.iter().flat_map(|i| i.service_aggregates()) {
+        if counted.insert(aggregate.figure_key()) {
+            let counts = store.service_counts(aggregate, (from, to), units).await?;
+            figures.add_service_counts(&aggregate.figure_key(), counts);
+        }
+    }
     Ok(Inputs {
-        figures: Figures::assemble(
-            registry,
-            months,
-            (services, measures),
-            (arrivals, watched),
-            deadline,
-        ),
+        figures,
         trajectories: Trajectories::new(trajectories),
     })
 }
@@ -220,6 +229,6 @@ pub async fn national_ranking(
     deadline: Deadline,
 ) -> Result<Vec<GroupRanking>, StoreError> {
     let months = months_needed(period, calendar);
-    let inputs = read_inputs(store, registry, &months, Units::All, deadline).await?;
+    let inputs = read_inputs(store, (registry, indicators), &months, Units::All, deadline).await?;
     Ok(rank_period(registry, indicators, &inputs, period, calendar))
 }

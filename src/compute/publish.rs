@@ -102,7 +102,7 @@ impl Computer<'_> {
         months.dedup();
         let inputs = read_inputs(
             self.store,
-            self.registry,
+            (self.registry, self.indicators),
             &months,
             Units::All,
             self.deadline,

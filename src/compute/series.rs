@@ -90,7 +90,14 @@ impl Computer<'_> {
         codes.sort();
         codes.dedup();
         let units = Units::Only(&codes);
-        let inputs = read_inputs(self.store, self.registry, &months, units, self.deadline).await?;
+        let inputs = read_inputs(
+            self.store,
+            (self.registry, self.indicators),
+            &months,
+            units,
+            self.deadline,
+        )
+        .await?;
         for (at, m) in live {
             let (evaluations, composite) = evaluate_unit(
                 self.registry,

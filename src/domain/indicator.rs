@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::formula::{Formula, ServiceAggregate};
 use super::{RankingGroup, UnitCode};
 
 /// How an indicator's value is shown.
@@ -102,10 +103,12 @@ pub struct Indicator {
     pub description: String,
     /// The directive the indicator comes from.
     pub source: String,
-    /// A measure name (service, reporting or `measures.toml`).
-    pub numerator: String,
+    /// A formula over measures (docs/formulas.md); most are one measure name.
+    #[schema(value_type = String)]
+    pub numerator: Formula,
     /// `None`: the indicator is the numerator's value itself.
-    pub denominator: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub denominator: Option<Formula>,
     pub unit: ValueUnit,
     pub direction: Direction,
     /// Never empty.
@@ -117,6 +120,13 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// Every per-service aggregate its formulas count.
+    pub fn service_aggregates(&self) -> impl Iterator<Item = &ServiceAggregate> {
+        std::iter::once(&self.numerator)
+            .chain(&self.denominator)
+            .flat_map(|f| f.expr().service_aggregates())
+    }
+
     pub fn applies_to_group(&self, group: RankingGroup) -> bool {
         self.applies_to.contains(&group)
     }

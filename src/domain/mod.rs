@@ -1,5 +1,6 @@
 //! Plain types shared by every stage of the pipeline: months, units, the source payload.
 
+pub mod formula;
 mod indicator;
 pub mod kept;
 mod month;

@@ -89,10 +89,14 @@ fn service_aggregate(measure: &str) -> Option<&'static str> {
 
 /// The hand-written query for `indicator`: its value for every unit and month,
 /// and the measure codes it binds. `None` for the reporting indicators, whose
-/// facts are arrival times rather than a column to aggregate.
+/// facts are arrival times rather than a column to aggregate, and for formulas
+/// beyond one measure (`docs/formulas.md`), which have no one-line equivalent.
 pub fn baseline_sql(indicator: &Indicator) -> Option<(String, Vec<String>)> {
-    let num = indicator.numerator.as_str();
-    let den = indicator.denominator.as_deref();
+    let num = indicator.numerator.expr().as_measure()?;
+    let den = match &indicator.denominator {
+        Some(d) => Some(d.expr().as_measure()?),
+        None => None,
+    };
     if let Some(n) = service_aggregate(num) {
         let value = match den.map(service_aggregate) {
             None => format!("toFloat64({n})"),

@@ -171,7 +171,7 @@ impl Store {
     /// month range and units in both the scan and the newest-version subquery:
     /// the views cannot take them, so they group the whole table on every read
     /// (14× slower on two months of a 1.6 M-row table; `make bench`).
-    async fn fetch_figures<T>(
+    pub(super) async fn fetch_figures<T>(
         &self,
         context: &str,
         (sql, table): (&str, &str),

@@ -23,6 +23,7 @@ mod rekey;
 mod results;
 mod reviews;
 mod rows;
+mod service_counts;
 pub mod sql_guard;
 mod targets;
 mod users;
@@ -56,6 +57,7 @@ pub use quorum::PROMISED_TABLES;
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
+pub use service_counts::{predicate_sql, ServiceCount};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
 pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
 

@@ -18,6 +18,7 @@ mod collect;
 mod common;
 mod compute;
 mod faults;
+mod formulas;
 mod grafana;
 mod hostile;
 mod import;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::config::Points;
+use crate::domain::formula::Formula;
 use crate::domain::RankingGroup;
 
 fn ratio(code: &str, points: Option<(f64, f64, ZeroDenominator)>) -> Indicator {
@@ -10,8 +11,8 @@ fn ratio(code: &str, points: Option<(f64, f64, ZeroDenominator)>) -> Indicator {
         name: code.into(),
         description: String::new(),
         source: String::new(),
-        numerator: "num".into(),
-        denominator: Some("den".into()),
+        numerator: Formula::measure("num"),
+        denominator: Some(Formula::measure("den")),
         unit: ValueUnit::Percent,
         direction: Direction::HigherIsBetter,
         applies_to: vec![RankingGroup::Province],

@@ -4,6 +4,7 @@
 use super::raw::{RawIndicator, RawTarget};
 use super::{Indicator, EPSILON, GROUPS, REPORTING_MEASURES, SERVICE_MEASURES};
 use crate::config::{MeasureCatalogue, MeasureKind, Problems};
+use crate::domain::formula::{Expr, Formula};
 use crate::domain::{CompositeMethod, Direction, RankingGroup, ValueUnit};
 
 pub(super) fn group_key(group: RankingGroup) -> &'static str {
@@ -56,28 +57,52 @@ pub(super) fn check_text(r: &RawIndicator, at: &dyn Fn(&str) -> String, p: &mut 
     }
 }
 
+/// Parses and checks the numerator and denominator formulas, returning them
+/// parsed; a formula with a problem comes back as its text read as one measure,
+/// which never reaches a computation because the problem fails the load.
 pub(super) fn check_formula(
     r: &RawIndicator,
     measures: &MeasureCatalogue,
     at: &dyn Fn(&str) -> String,
     p: &mut Problems,
-) {
-    let known = |field: &str, name: &str, p: &mut Problems| {
-        let kind = measure_kind(name, measures);
-        if kind.is_none() {
-            p.add(
-                at(field),
-                format!(
-                    "unknown measure '{name}': not a service measure, a reporting measure \
-                     or a code of measures.toml"
-                ),
-            );
+) -> (Formula, Option<Formula>) {
+    let read = |field: &str, text: &str, p: &mut Problems| -> (Formula, Kind) {
+        let formula = match Formula::parse(text) {
+            Ok(f) => f,
+            Err(e) => {
+                p.add(at(field), format!("'{text}': {e}"));
+                return (Formula::measure(text), Kind::Unknown);
+            }
+        };
+        let mut known = true;
+        for name in formula.expr().measures() {
+            if measure_kind(name, measures).is_none() {
+                known = false;
+                p.add(
+                    at(field),
+                    format!(
+                        "unknown measure '{name}': not a service measure, a reporting measure \
+                         or a code of measures.toml"
+                    ),
+                );
+            }
         }
-        kind
+        let kind = if known {
+            kind_of(formula.expr(), measures)
+        } else {
+            Kind::Unknown
+        };
+        if let Kind::Mixed(why) = &kind {
+            p.add(at(field), format!("'{text}': {why}"));
+        }
+        (formula, kind)
     };
-    let numerator = known("numerator", &r.numerator, p);
-    if let Some(d) = &r.denominator {
-        known("denominator", d, p);
+    let (numerator, kind) = read("numerator", &r.numerator, p);
+    let denominator = r
+        .denominator
+        .as_deref()
+        .map(|d| read("denominator", d, p).0);
+    if denominator.is_some() {
         if r.unit != ValueUnit::Percent {
             p.add(
                 at("denominator"),
@@ -88,18 +113,72 @@ pub(super) fn check_formula(
                 ),
             );
         }
-    } else if let Some(kind) = numerator.filter(|&k| unit_of_kind(k) != r.unit) {
-        // Without a denominator the indicator is the measure itself, so it keeps its kind.
+        return (numerator, denominator);
+    }
+    // Without a denominator the indicator is the formula's value, so it keeps its kind.
+    let wrong = match kind {
+        Kind::Of(k) if unit_of_kind(k) != r.unit => Some(kind_name(k)),
+        Kind::Constant => Some("constant"),
+        Kind::Derived => Some("product or quotient of measures"),
+        _ => None,
+    };
+    if let Some(what) = wrong {
         p.add(
             at("unit"),
             format!(
-                "'{}' without a denominator needs a {} measure, but '{}' is a {}",
+                "'{}' without a denominator needs a {} formula, but '{}' is a {what}",
                 r.unit.as_str(),
                 r.unit.as_str(),
                 r.numerator,
-                kind_name(kind)
             ),
         );
+    }
+    (numerator, None)
+}
+
+/// What a formula's value is, so a unit can be checked: a sum of counts is a
+/// count; a count added to a percent is a mistake the loader names.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Constant,
+    Of(MeasureKind),
+    /// Two measures multiplied or divided: fine inside a ratio, not as a value.
+    Derived,
+    Mixed(String),
+    /// A measure the catalogue does not know (reported on its own).
+    Unknown,
+}
+
+fn kind_of(e: &Expr, measures: &MeasureCatalogue) -> Kind {
+    let same = |a: Kind, b: Kind, op: &str| match (a, b) {
+        (k @ (Kind::Mixed(_) | Kind::Unknown), _) | (_, k @ (Kind::Mixed(_) | Kind::Unknown)) => k,
+        (Kind::Constant, k) | (k, Kind::Constant) => k,
+        (Kind::Of(x), Kind::Of(y)) if x != y => Kind::Mixed(format!(
+            "{op} of a {} and a {}: their units differ",
+            kind_name(x),
+            kind_name(y)
+        )),
+        (a, b) if a == b => a,
+        _ => Kind::Mixed(format!("{op} of a measure and a product of measures")),
+    };
+    let scaled = |a: Kind, b: Kind| match (a, b) {
+        (k @ (Kind::Mixed(_) | Kind::Unknown), _) | (_, k @ (Kind::Mixed(_) | Kind::Unknown)) => k,
+        (Kind::Constant, k) | (k, Kind::Constant) => k,
+        _ => Kind::Derived,
+    };
+    match e {
+        Expr::Number(_) => Kind::Constant,
+        Expr::Measure(m) => measure_kind(m, measures).map_or(Kind::Unknown, Kind::Of),
+        Expr::Services(_) => Kind::Of(MeasureKind::Count),
+        Expr::Neg(a) => kind_of(a, measures),
+        Expr::Add(a, b) => same(kind_of(a, measures), kind_of(b, measures), "a sum"),
+        Expr::Sub(a, b) => same(kind_of(a, measures), kind_of(b, measures), "a difference"),
+        Expr::Mul(a, b) | Expr::Div(a, b) => scaled(kind_of(a, measures), kind_of(b, measures)),
+        Expr::Call(f, args) => args
+            .iter()
+            .map(|a| kind_of(a, measures))
+            .reduce(|a, b| same(a, b, f.as_str()))
+            .unwrap_or(Kind::Constant),
     }
 }
 

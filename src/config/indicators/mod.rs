@@ -83,11 +83,11 @@ impl IndicatorCatalogue {
                 first.insert(r.code.clone(), i);
             }
             check_text(&r, &at, &mut p);
-            check_formula(&r, measures, &at, &mut p);
+            let formulas = check_formula(&r, measures, &at, &mut p);
             check_scoring(&r, &at, &mut p);
             check_groups(&r, &at, &mut p);
             check_targets(&r, &at, &mut p);
-            indicators.push(r.into_indicator());
+            indicators.push(r.into_indicator(formulas));
         }
         let composite = raw.composite.method;
         check_points_sum(&indicators, &mut p);

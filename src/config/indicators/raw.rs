@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::{Indicator, Points, YearTarget};
+use crate::domain::formula::Formula;
 use crate::domain::{
     CompositeMethod, Direction, RankingGroup, UnitCode, ValueUnit, ZeroDenominator,
 };
@@ -59,7 +60,10 @@ pub(super) struct RawTarget {
 }
 
 impl RawIndicator {
-    pub(super) fn into_indicator(self) -> Indicator {
+    pub(super) fn into_indicator(
+        self,
+        (numerator, denominator): (Formula, Option<Formula>),
+    ) -> Indicator {
         let applies_to = self.applies_to;
         let targets = self
             .target
@@ -77,8 +81,8 @@ impl RawIndicator {
             name: self.name,
             description: self.description,
             source: self.source,
-            numerator: self.numerator,
-            denominator: self.denominator,
+            numerator,
+            denominator,
             unit: self.unit,
             direction: self.direction,
             applies_to,

@@ -258,11 +258,54 @@ fn percent_without_denominator_needs_a_percent_measure() {
     one.points = None;
     rejected(
         one.clone(),
-        "(reports).unit: 'percent' without a denominator needs a percent measure, \
+        "(reports).unit: 'percent' without a denominator needs a percent formula, \
          but 'reports_on_time' is a count",
     );
     one.numerator = "satisfaction_percent".into();
     assert!(build(vec![one]).is_ok());
+}
+
+#[test]
+fn a_formula_error_names_the_indicator_the_field_and_the_column() {
+    let mut one = indicator("used");
+    one.numerator = "count_services(received_online > 0".into();
+    rejected(
+        one.clone(),
+        "indicator[0] (used).numerator: 'count_services(received_online > 0': \
+         at column 35: expected ')'",
+    );
+    one.numerator = "count_services(received_online > 0)".into();
+    one.denominator = Some("services_total - dossiers_recieved".into());
+    rejected(
+        one.clone(),
+        "indicator[0] (used).denominator: unknown measure 'dossiers_recieved'",
+    );
+    one.denominator = Some("services_online".into());
+    assert!(build(vec![one]).is_ok());
+}
+
+#[test]
+fn a_formula_keeps_its_units_honest() {
+    let mut one = indicator("mixed");
+    one.numerator = "dossiers_received + satisfaction_percent".into();
+    rejected(
+        one.clone(),
+        "(mixed).numerator: 'dossiers_received + satisfaction_percent': a sum of a count and a percent",
+    );
+    // Without a denominator a count formula makes a count indicator…
+    one.numerator =
+        "count_services(level = full_online and received_online = 0, months = 3)".into();
+    one.denominator = None;
+    one.points = None;
+    one.weight = 0.0;
+    one.unit = ValueUnit::Count;
+    one.target.clear();
+    if let Err(e) = build(vec![one.clone(), indicator("scored")]) {
+        panic!("{e}");
+    }
+    // …and a quotient of measures is not a value with a unit.
+    one.numerator = "dossiers_received / services_total".into();
+    rejected(one, "is a product or quotient of measures");
 }
 
 #[test]

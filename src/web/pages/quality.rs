@@ -58,7 +58,14 @@ pub async fn page_handler(
     let deadline = state.computer().deadline;
     let tally = state.store.attempt_tally(from, to).await?;
     let rejections = state.store.rejection_summaries(from, to).await?;
-    let inputs = read_inputs(&state.store, &state.registry, &months, Units::All, deadline).await?;
+    let inputs = read_inputs(
+        &state.store,
+        (&state.registry, &state.indicators),
+        &months,
+        Units::All,
+        deadline,
+    )
+    .await?;
     let compute = &state.settings.compute;
     let materiality = Materiality {
         min_points: compute.outlier_min_points,
