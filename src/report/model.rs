@@ -136,7 +136,7 @@ pub async fn monthly_report(
     let months = [month.prev(), month];
     let inputs = read_inputs(
         computer.store,
-        computer.registry,
+        (computer.registry, computer.indicators),
         &months,
         Units::All,
         computer.deadline,
