@@ -51,9 +51,44 @@ pub struct Computed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FreezeOutcome {
+    /// Published: for the first time, or a revision of an earlier publication
+    /// (the period's `publications` then list both).
     Frozen,
     /// The newest computation was already the frozen one.
     AlreadyFrozen,
+}
+
+/// Who publishes a period and why: an account's login (empty: the command
+/// line) and a reason, kept with the freeze and in the audit log.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Publishing<'a> {
+    pub by: &'a str,
+    pub reason: &'a str,
+}
+
+/// One publication (freeze) of a period: which computation, when, who, why.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PublicationNote {
+    /// Names this publication: `/xep-hang?period=P&cong_bo=VERSION` shows it.
+    pub version: u64,
+    pub computation_id: String,
+    /// Its as-of time.
+    pub frozen_at: DateTime<Utc>,
+    /// The account that published; empty: the command line.
+    pub frozen_by: String,
+    pub reason: String,
+}
+
+impl From<&FreezeRow> for PublicationNote {
+    fn from(f: &FreezeRow) -> Self {
+        Self {
+            version: f.version,
+            computation_id: f.computation_id.clone(),
+            frozen_at: f.frozen_at,
+            frozen_by: f.frozen_by.clone(),
+            reason: f.reason.clone(),
+        }
+    }
 }
 
 /// `Published` with its results shared with the in-memory copy.
@@ -64,6 +99,10 @@ pub struct Publication {
     pub computed_at: DateTime<Utc>,
     pub frozen_at: Option<DateTime<Utc>>,
     pub groups: Arc<Vec<GroupRanking>>,
+    /// The freeze shown, when a frozen computation is shown.
+    pub shown: Option<PublicationNote>,
+    /// Every publication of the period, oldest first.
+    pub history: Vec<PublicationNote>,
 }
 
 /// A period's results as pages and the API show them.
@@ -75,6 +114,8 @@ pub struct Published {
     /// The as-of time of a frozen (published) period; `None` = provisional.
     pub frozen_at: Option<DateTime<Utc>>,
     pub groups: Vec<GroupRanking>,
+    /// Every publication of the period, oldest first: who, when and why.
+    pub publications: Vec<PublicationNote>,
 }
 
 impl Computer<'_> {
@@ -178,28 +219,49 @@ impl Computer<'_> {
     }
 
     /// Computes `period` (storing it if changed) and publishes the newest
-    /// computation with the as-of time of now. Freezing twice freezes once.
+    /// computation with the as-of time of now, from the command line without
+    /// a reason. Freezing twice freezes once.
     pub async fn freeze(&self, period: Period) -> Result<(FreezeOutcome, Published), StoreError> {
+        self.publish(period, Publishing::default()).await
+    }
+
+    /// `freeze` by someone for a reason. A period published before and
+    /// computed anew since is revised: a new freeze, the earlier one kept.
+    pub async fn publish(
+        &self,
+        period: Period,
+        who: Publishing<'_>,
+    ) -> Result<(FreezeOutcome, Published), StoreError> {
         let computed = self.compute(period).await?;
         let key = period.to_string();
         let records = self.store.records_of(std::slice::from_ref(&key)).await?;
         let frozen = records.get(&key).and_then(|r| r.newest_freeze());
-        let outcome = if frozen.is_some_and(|f| f.computation_id == computed.computation_id) {
-            FreezeOutcome::AlreadyFrozen
-        } else {
+        let outcome = match frozen {
+            Some(f) if f.computation_id == computed.computation_id => FreezeOutcome::AlreadyFrozen,
+            _ => FreezeOutcome::Frozen,
+        };
+        if outcome == FreezeOutcome::Frozen {
             let now = Utc::now();
             let row = FreezeRow {
                 period: key.clone(),
                 computation_id: computed.computation_id.clone(),
                 frozen_at: now,
                 version: micros(now),
+                frozen_by: who.by.to_string(),
+                reason: who.reason.to_string(),
             };
             self.store.store_freeze(&row).await?;
-            let event = AuditEvent::new(AuditKind::Freeze, "", &key)
-                .with_detail(format!("computation {}", computed.computation_id));
+            let what = if frozen.is_some() {
+                "revision"
+            } else {
+                "publication"
+            };
+            let event = AuditEvent::new(AuditKind::Freeze, who.by, &key).with_detail(format!(
+                "{what}: computation {}; reason: {}",
+                computed.computation_id, who.reason
+            ));
             self.store.audit_or_warn(&event).await;
-            FreezeOutcome::Frozen
-        };
+        }
         let published = self
             .published(period)
             .await?
@@ -217,15 +279,31 @@ impl Computer<'_> {
             computed_at: p.computed_at,
             frozen_at: p.frozen_at,
             groups: p.groups.as_ref().clone(),
+            publications: p.history,
         }))
     }
 
     /// Like `published`, the results shared rather than copied: what pages
     /// under load read.
     pub async fn publication(&self, period: Period) -> Result<Option<Publication>, StoreError> {
+        self.publication_as_of(period, None).await
+    }
+
+    /// The publication of `period` made by the freeze of `version` (an
+    /// earlier one stays readable), or what `publication` shows when `None`.
+    /// `None` too when no such freeze or computation exists.
+    pub async fn publication_as_of(
+        &self,
+        period: Period,
+        version: Option<u64>,
+    ) -> Result<Option<Publication>, StoreError> {
         let key = period.to_string();
         let records = self.store.period_records(&key).await?;
-        let Some((computation, frozen_at)) = self.chosen(&records) else {
+        let chosen = match version {
+            None => self.chosen(&records),
+            Some(v) => self.frozen_by(&records, |f| f.version == v),
+        };
+        let Some((computation, freeze)) = chosen else {
             return Ok(None);
         };
         let groups = self.results(computation).await?;
@@ -233,9 +311,26 @@ impl Computer<'_> {
             period: key,
             computation_id: computation.computation_id.clone(),
             computed_at: computation.computed_at,
-            frozen_at,
+            frozen_at: freeze.map(|f| f.frozen_at),
             groups,
+            shown: freeze.map(PublicationNote::from),
+            history: self.history(&records),
         }))
+    }
+
+    /// Every freeze of the period whose computation is of this calendar.
+    fn history(&self, records: &PeriodRecords) -> Vec<PublicationNote> {
+        let computations = self.of_calendar(&records.computations);
+        records
+            .freezes
+            .iter()
+            .filter(|f| {
+                computations
+                    .iter()
+                    .any(|c| c.computation_id == f.computation_id)
+            })
+            .map(PublicationNote::from)
+            .collect()
     }
 
     /// The published results of `period` shared, not copied: for readers that
@@ -260,6 +355,7 @@ impl Computer<'_> {
             computed_at: Utc::now(),
             frozen_at: None,
             groups,
+            publications: Vec::new(),
         })
     }
 
@@ -290,20 +386,39 @@ impl Computer<'_> {
         .await
     }
 
-    /// The computation a period's records publish and its as-of time: the
-    /// newest frozen one, else the newest (provisional, `None`).
+    /// The computation a period's records publish and its freeze: the newest
+    /// frozen one, else the newest (provisional, `None`).
     fn chosen<'r>(
         &self,
         records: &'r PeriodRecords,
-    ) -> Option<(&'r ComputationRow, Option<DateTime<Utc>>)> {
+    ) -> Option<(&'r ComputationRow, Option<&'r FreezeRow>)> {
+        let newest = records.newest_freeze().map(|f| f.version);
+        self.frozen_by(records, |f| Some(f.version) == newest)
+            .or_else(|| {
+                self.of_calendar(&records.computations)
+                    .last()
+                    .map(|c| (*c, None))
+            })
+    }
+
+    /// The freeze of `records` that `pick` picks, with its computation.
+    fn frozen_by<'r>(
+        &self,
+        records: &'r PeriodRecords,
+        pick: impl Fn(&FreezeRow) -> bool,
+    ) -> Option<(&'r ComputationRow, Option<&'r FreezeRow>)> {
         let computations = self.of_calendar(&records.computations);
-        let frozen = records.newest_freeze().and_then(|f| {
-            computations
-                .iter()
-                .find(|c| c.computation_id == f.computation_id)
-                .map(|c| (*c, Some(f.frozen_at)))
-        });
-        frozen.or_else(|| computations.last().map(|c| (*c, None)))
+        records
+            .freezes
+            .iter()
+            .rev()
+            .find(|f| pick(f))
+            .and_then(|f| {
+                computations
+                    .iter()
+                    .find(|c| c.computation_id == f.computation_id)
+                    .map(|c| (*c, Some(f)))
+            })
     }
 
     /// The results of a frozen period, `None` when it is not frozen.

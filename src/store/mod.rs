@@ -25,6 +25,7 @@ mod reviews;
 mod rows;
 pub mod sql_guard;
 mod targets;
+mod uploads;
 mod users;
 
 use std::future::Future;
@@ -57,6 +58,7 @@ pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
+pub use uploads::{UploadRow, UploadState};
 pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
 
 use crate::config::ClickHouseSettings;
