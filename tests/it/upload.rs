@@ -254,3 +254,109 @@ async fn newest_upload(store: &chiso::store::Store, login: &str) -> String {
         .expect("an upload")
         .upload_id
 }
+
+/// A browser session of `login` (password of `account_token`): its cookie
+/// and the CSRF token its forms must carry.
+async fn session(base: &str, login: &str) -> (String, String) {
+    let cookie_of = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_string)
+            .unwrap()
+    };
+    let page = http().get(format!("{base}/login")).send().await.unwrap();
+    let login_csrf = cookie_of(&page, "chiso_login_csrf");
+    let r = http()
+        .post(format!("{base}/login"))
+        .header("cookie", format!("chiso_login_csrf={login_csrf}"))
+        .form(&[
+            ("login", login),
+            ("password", "a long enough password"),
+            ("csrf", &login_csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = format!("chiso_session={}", cookie_of(&r, "chiso_session"));
+    let me: serde_json::Value = http()
+        .get(format!("{base}/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (cookie, me["csrf"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn a_session_sends_its_csrf_token_with_the_upload_and_publish_forms_or_is_refused() {
+    let store = test_store("upload_csrf").await;
+    account_token(&store, "ha-noi", RoleCode::Unit, Some("01")).await;
+    account_token(&store, "bo-truong", RoleCode::Ministry, None).await;
+    let (server, _) = serve(store.clone());
+    let base = server.url();
+    let bytes = file(&[service_line("01", "2021-06", 100, 40, 90, 80)], "\n");
+    let (cookie, csrf) = session(&base, "ha-noi").await;
+    let upload_with = |token: Option<&str>| {
+        let mut body = Vec::new();
+        if let Some(t) = token {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{t}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend(multipart("x.csv", &bytes));
+        http()
+            .post(format!("{base}/nop-so-lieu"))
+            .header("cookie", &cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+    };
+    assert_eq!(upload_with(None).await.unwrap().status(), 403);
+    assert_eq!(upload_with(Some("wrong")).await.unwrap().status(), 403);
+    let ok = upload_with(Some(&csrf)).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let id = upload_id(&ok.text().await.unwrap()).unwrap();
+    let confirm_with = |token: &str| {
+        http()
+            .post(format!("{base}/nop-so-lieu/xac-nhan"))
+            .header("cookie", &cookie)
+            .form(&[("upload", id.as_str()), ("csrf", token)])
+            .send()
+    };
+    assert_eq!(confirm_with("wrong").await.unwrap().status(), 403);
+    assert!(store
+        .month_totals(month("2021-06"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(confirm_with(&csrf).await.unwrap().status(), 200);
+
+    let (cookie, csrf) = session(&base, "bo-truong").await;
+    let publish_with = |token: &str| {
+        http()
+            .post(format!("{base}/xep-hang/cong-bo"))
+            .header("cookie", &cookie)
+            .form(&[
+                ("period", "2021-06"),
+                ("reason", "tháng 6"),
+                ("csrf", token),
+            ])
+            .send()
+    };
+    assert_eq!(publish_with("wrong").await.unwrap().status(), 403);
+    assert_eq!(publish_with(&csrf).await.unwrap().status(), 303);
+    server.stop().await;
+}

@@ -111,7 +111,7 @@ pub fn as_of(p: &Publication) -> Markup {
 pub fn history(p: &Publication, group: RankingGroup) -> Markup {
     html! {
         @if !p.history.is_empty() {
-            details #publications open[p.history.len() > 1] {
+            details #publications open {
                 summary { "Lịch sử công bố (" (p.history.len()) " lần)" }
                 div.scroll { table {
                     thead { tr { th.name { "Chốt số liệu lúc" } th.name { "Người công bố" } th.name { "Lý do" } th {} } }
