@@ -83,7 +83,8 @@ pub enum Command {
         freeze: Option<Period>,
         /// Why the period is published (or revised, when published before):
         /// kept with the freeze, shown on the ranking page and in the API.
-        #[arg(long, requires = "freeze")]
+        // Conflicts spelt out: clap waives `requires` when a conflicting argument is given.
+        #[arg(long, requires = "freeze", conflicts_with_all = ["period", "month", "from", "to"])]
         reason: Option<String>,
     },
     /// Run the jobs on their cron schedules and serve the API, until Ctrl-C or SIGTERM.

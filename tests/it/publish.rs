@@ -6,8 +6,8 @@ use chiso::store::{AuditFilter, AuditKind, RoleCode};
 use serde_json::Value;
 
 use super::common::{
-    account_token, another_store, http, import_service_lines, serve, simple_service_line,
-    test_store,
+    account_token, another_store, config_dir, http, import_service_lines, month, serve,
+    simple_service_line, test_app, test_store,
 };
 
 async fn publish(base: &str, token: &str, reason: &str) -> reqwest::Response {
@@ -165,4 +165,37 @@ async fn a_period_is_published_then_revised_from_the_web_with_who_when_and_why()
         "{events:#?}"
     );
     assert!(detail("revision", reason), "{events:#?}");
+}
+
+#[tokio::test]
+async fn the_command_line_freezes_with_a_reason_and_refuses_a_reason_without_a_freeze() {
+    let store = test_store("publish_cli").await;
+    import_service_lines(&store, &[simple_service_line("01", "2021-06", 100, 40)]).await;
+    let state = tempfile::tempdir().unwrap();
+    let url = std::env::var("CHISO_TEST_CLICKHOUSE_URL").unwrap();
+    let chiso = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+            .arg("--config")
+            .arg(config_dir().join("chiso.toml"))
+            .args(["--clickhouse-url", &url, "--database", store.database()])
+            .args(args)
+            .env("CHISO_STATE_DIR", state.path())
+            .output()
+            .unwrap()
+    };
+    let refused = chiso(&["compute", "--period", "2021-06", "--reason", "x"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let reason = "Công bố tháng 6 từ dòng lệnh";
+    let out = chiso(&["compute", "--freeze", "2021-06", "--reason", reason]);
+    assert!(out.status.success(), "{out:?}");
+    let app = test_app(another_store("publish_cli"));
+    let june = chiso::domain::Period::Month(month("2021-06"));
+    let published = app.computer().published(june).await.unwrap().unwrap();
+    assert_eq!(published.publications.len(), 1);
+    let note = &published.publications[0];
+    assert_eq!(
+        (note.frozen_by.as_str(), note.reason.as_str()),
+        ("", reason)
+    );
+    assert_eq!(Some(note.frozen_at), published.frozen_at);
 }
