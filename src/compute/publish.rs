@@ -1,7 +1,8 @@
 //! Stored results: `compute` writes a period's rankings as a new computation
 //! only when they differ from the newest one (so recomputing changes nothing),
-//! `freeze` publishes a computation with its as-of time, and `published` reads
-//! what the rankings show: the newest frozen computation, else the newest.
+//! `freeze` (`freeze.rs`) publishes a computation with its as-of time, and
+//! `published` reads what the rankings show: the newest frozen computation,
+//! else the newest, with every publication of the period.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -18,9 +19,9 @@ use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
 use crate::domain::kept::Kept;
 use crate::domain::{Month, Period, QuarterCalendar};
-use crate::store::{
-    AuditEvent, AuditKind, ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units,
-};
+use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units};
+
+pub use super::freeze::{FreezeOutcome, PublicationNote, Publishing};
 
 /// What computing needs besides the period; cheap to build per command.
 pub struct Computer<'a> {
@@ -48,49 +49,6 @@ pub struct Computed {
     pub groups: Vec<GroupRanking>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FreezeOutcome {
-    /// Published: for the first time, or a revision of an earlier publication
-    /// (the period's `publications` then list both).
-    Frozen,
-    /// The newest computation was already the frozen one.
-    AlreadyFrozen,
-}
-
-/// Who publishes a period and why: an account's login (empty: the command
-/// line) and a reason, kept with the freeze and in the audit log.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Publishing<'a> {
-    pub by: &'a str,
-    pub reason: &'a str,
-}
-
-/// One publication (freeze) of a period: which computation, when, who, why.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct PublicationNote {
-    /// Names this publication: `/xep-hang?period=P&cong_bo=VERSION` shows it.
-    pub version: u64,
-    pub computation_id: String,
-    /// Its as-of time.
-    pub frozen_at: DateTime<Utc>,
-    /// The account that published; empty: the command line.
-    pub frozen_by: String,
-    pub reason: String,
-}
-
-impl From<&FreezeRow> for PublicationNote {
-    fn from(f: &FreezeRow) -> Self {
-        Self {
-            version: f.version,
-            computation_id: f.computation_id.clone(),
-            frozen_at: f.frozen_at,
-            frozen_by: f.frozen_by.clone(),
-            reason: f.reason.clone(),
-        }
-    }
-}
-
 /// `Published` with its results shared with the in-memory copy.
 #[derive(Debug, Clone)]
 pub struct Publication {
@@ -116,6 +74,21 @@ pub struct Published {
     pub groups: Vec<GroupRanking>,
     /// Every publication of the period, oldest first: who, when and why.
     pub publications: Vec<PublicationNote>,
+}
+
+impl From<Published> for Publication {
+    /// A provisional ranking drawn like a stored one: frozen by nobody.
+    fn from(p: Published) -> Self {
+        Self {
+            period: p.period,
+            computation_id: p.computation_id,
+            computed_at: p.computed_at,
+            frozen_at: p.frozen_at,
+            groups: Arc::new(p.groups),
+            shown: None,
+            history: p.publications,
+        }
+    }
 }
 
 impl Computer<'_> {
@@ -216,57 +189,6 @@ impl Computer<'_> {
         }
         self.store.store_computations(&to_store).await?;
         Ok(out)
-    }
-
-    /// Computes `period` (storing it if changed) and publishes the newest
-    /// computation with the as-of time of now, from the command line without
-    /// a reason. Freezing twice freezes once.
-    pub async fn freeze(&self, period: Period) -> Result<(FreezeOutcome, Published), StoreError> {
-        self.publish(period, Publishing::default()).await
-    }
-
-    /// `freeze` by someone for a reason. A period published before and
-    /// computed anew since is revised: a new freeze, the earlier one kept.
-    pub async fn publish(
-        &self,
-        period: Period,
-        who: Publishing<'_>,
-    ) -> Result<(FreezeOutcome, Published), StoreError> {
-        let computed = self.compute(period).await?;
-        let key = period.to_string();
-        let records = self.store.records_of(std::slice::from_ref(&key)).await?;
-        let frozen = records.get(&key).and_then(|r| r.newest_freeze());
-        let outcome = match frozen {
-            Some(f) if f.computation_id == computed.computation_id => FreezeOutcome::AlreadyFrozen,
-            _ => FreezeOutcome::Frozen,
-        };
-        if outcome == FreezeOutcome::Frozen {
-            let now = Utc::now();
-            let row = FreezeRow {
-                period: key.clone(),
-                computation_id: computed.computation_id.clone(),
-                frozen_at: now,
-                version: micros(now),
-                frozen_by: who.by.to_string(),
-                reason: who.reason.to_string(),
-            };
-            self.store.store_freeze(&row).await?;
-            let what = if frozen.is_some() {
-                "revision"
-            } else {
-                "publication"
-            };
-            let event = AuditEvent::new(AuditKind::Freeze, who.by, &key).with_detail(format!(
-                "{what}: computation {}; reason: {}",
-                computed.computation_id, who.reason
-            ));
-            self.store.audit_or_warn(&event).await;
-        }
-        let published = self
-            .published(period)
-            .await?
-            .ok_or_else(|| StoreError::Missing(format!("the computation of {key} just stored")))?;
-        Ok((outcome, published))
     }
 
     /// What the rankings show for `period`: the newest frozen computation, else
@@ -475,6 +397,6 @@ pub fn content_hash(groups: &[GroupRanking]) -> String {
         .collect()
 }
 
-fn micros(t: DateTime<Utc>) -> u64 {
+pub(super) fn micros(t: DateTime<Utc>) -> u64 {
     u64::try_from(t.timestamp_micros()).unwrap_or(0)
 }

@@ -90,15 +90,7 @@ pub async fn page_handler(
         // Never computed: a provisional ranking from the current data, drawn each time.
         let live = computer.published_or_live(period).await?;
         may_read(&viewer, live.frozen_at, &req)?;
-        let live = Publication {
-            period: live.period,
-            computation_id: live.computation_id,
-            computed_at: live.computed_at,
-            frozen_at: None,
-            groups: std::sync::Arc::new(live.groups),
-            shown: None,
-            history: Vec::new(),
-        };
+        let live = Publication::from(live);
         let ranking = group_of(&live.groups, group)?;
         let form = publish::form(&viewer, period, group, false);
         let page = draw(
