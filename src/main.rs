@@ -59,9 +59,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             from,
             to,
             freeze,
+            reason,
         } => {
             let what = match (freeze, period, month, from, to) {
-                (Some(p), ..) => Computing::Freeze(p),
+                (Some(p), ..) => Computing::Freeze(p, reason.unwrap_or_default()),
                 (None, Some(p), ..) => Computing::Period(p),
                 (None, None, Some(m), ..) => Computing::Months(vec![m]),
                 (None, None, None, Some(f), Some(t)) => Computing::Months(f.through(t).collect()),

@@ -81,6 +81,11 @@ pub enum Command {
         /// the frozen results from then on; a later recompute is kept beside them.
         #[arg(long, conflicts_with_all = ["from", "to"])]
         freeze: Option<Period>,
+        /// Why the period is published (or revised, when published before):
+        /// kept with the freeze, shown on the ranking page and in the API.
+        // Conflicts spelt out: clap waives `requires` when a conflicting argument is given.
+        #[arg(long, requires = "freeze", conflicts_with_all = ["period", "month", "from", "to"])]
+        reason: Option<String>,
     },
     /// Run the jobs on their cron schedules and serve the API, until Ctrl-C or SIGTERM.
     Serve {

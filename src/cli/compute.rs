@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chiso::app::App;
+use chiso::compute::publish::Publishing;
 use chiso::domain::{Month, Period};
 use chiso::schedule::{self, JobLock, JobName};
 
@@ -14,7 +15,8 @@ use super::print;
 pub enum Computing {
     Period(Period),
     Months(Vec<Month>),
-    Freeze(Period),
+    /// A period to publish, and why.
+    Freeze(Period, String),
 }
 
 pub async fn run(app: &App, what: Computing) -> anyhow::Result<ExitCode> {
@@ -22,8 +24,12 @@ pub async fn run(app: &App, what: Computing) -> anyhow::Result<ExitCode> {
     let _lock = hold(app, JobName::Compute)?;
     let computer = app.computer();
     match what {
-        Computing::Freeze(p) => {
-            let (outcome, published) = computer.freeze(p).await?;
+        Computing::Freeze(p, reason) => {
+            let who = Publishing {
+                by: "",
+                reason: &reason,
+            };
+            let (outcome, published) = computer.publish(p, who).await?;
             print::ranking(&published, &app.indicators);
             println!("\n{p}: {outcome:?}");
         }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use super::editor_lines::EditorLines;
 use super::report::{Report, UnitResult};
 use super::sink::{accept, reject, Attempt, Transport};
 use super::validate::{validate, Completeness, Rejection};
@@ -56,6 +57,31 @@ pub struct ImportOutcome {
     pub report: Report,
     pub line_errors: Vec<String>,
     pub matches: Vec<String>,
+    /// Every problem of the file, line errors and refused unit-months alike,
+    /// as the upload page lists them.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem of a file: the line as the unit's editor numbers it (when one
+/// line is to blame), the unit and month as written, the field, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    pub line: Option<u64>,
+    pub unit: String,
+    pub month: String,
+    pub field: String,
+    pub message: String,
+    /// The line is another unit's than the one the file may carry (`Scope`).
+    pub foreign: bool,
+}
+
+/// Whose rows a file may carry: any unit's (`chiso import`, ministry staff)
+/// or one unit's only (a unit account's upload). Another unit's rows are a
+/// problem of their line and are never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    AnyUnit,
+    OnlyUnit(UnitCode),
 }
 
 #[derive(Default)]
@@ -64,7 +90,7 @@ struct Group {
     lines: Vec<String>,
     /// Line number of each service code and measure code, to name it in errors.
     line_of: HashMap<String, u64>,
-    first_error: Option<(String, String)>,
+    first_error: Option<(String, String, u64)>,
 }
 
 pub async fn import_file(
@@ -75,18 +101,46 @@ pub async fn import_file(
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
     let file = path.display().to_string();
-    let read_err = |source| ImportError::Read {
-        file: file.clone(),
-        source,
-    };
     let bytes = std::fs::read(path).map_err(|source| ImportError::Open {
         file: file.clone(),
         source,
     })?;
-    let lines = EditorLines::new(&bytes);
+    let source = Source {
+        file: &file,
+        bytes: &bytes,
+        scope: &Scope::AnyUnit,
+    };
+    import_bytes(source, registry, catalogue, store, dry_run).await
+}
+
+/// A file's name (for messages), its bytes, and whose rows it may carry.
+pub struct Source<'a> {
+    pub file: &'a str,
+    pub bytes: &'a [u8],
+    pub scope: &'a Scope,
+}
+
+/// Validates every unit-month of a file and stores each valid one (unless
+/// `dry_run`) through the same sink as a pull.
+pub async fn import_bytes(
+    source: Source<'_>,
+    registry: &Registry,
+    catalogue: &MeasureCatalogue,
+    store: &Store,
+    dry_run: bool,
+) -> Result<ImportOutcome, ImportError> {
+    let Source { file, bytes, scope } = source;
+    // Excel's "CSV UTF-8" starts with a byte order mark; it names no column.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let file = file.to_string();
+    let read_err = |source| ImportError::Read {
+        file: file.clone(),
+        source,
+    };
+    let lines = EditorLines::new(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
         .map_err(read_err)?
@@ -114,26 +168,38 @@ pub async fn import_file(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                outcome.line_errors.push(lines.describe(&file, &e));
+                let (line, message) = lines.describe(&e);
+                outcome.line_error(&file, line, ("", ""), "", message);
                 continue;
             }
         };
         let line = lines.of(record.position());
-        let at = |msg: String| format!("{file} line {line}: {msg}");
+        let written = (&record[0], &record[1]);
         let month: Month = match record[1].parse() {
             Ok(m) => m,
             Err(e) => {
-                outcome.line_errors.push(at(format!("field 'month': {e}")));
+                outcome.line_error(&file, Some(line), written, "month", e.to_string());
                 continue;
             }
         };
         let Some(unit) = registry.find(&record[0], month) else {
-            outcome.line_errors.push(at(format!(
-                "field 'unit': '{}' matches no unit valid in {month}",
-                &record[0]
-            )));
+            let message = format!("'{}' matches no unit valid in {month}", &record[0]);
+            outcome.line_error(&file, Some(line), written, "unit", message);
             continue;
         };
+        if let Scope::OnlyUnit(own) = scope {
+            if &unit.code != own {
+                let message = format!(
+                    "unit {} is not this account's unit ({own}): its rows are refused",
+                    unit.code
+                );
+                outcome.line_error(&file, Some(line), written, "unit", message);
+                if let Some(p) = outcome.problems.last_mut() {
+                    p.foreign = true;
+                }
+                continue;
+            }
+        }
         if unit.code.as_str() != &record[0] {
             let note = format!("'{}' matched unit {} {}", &record[0], unit.code, unit.name);
             if !outcome.matches.contains(&note) {
@@ -163,14 +229,12 @@ pub async fn import_file(
             })
         };
         if let Err((field, reason)) = parsed {
-            group
-                .first_error
-                .get_or_insert((field, format!("{reason} (line {line} of {file})")));
+            group.first_error.get_or_insert((field, reason, line));
         }
     }
     let header_line = header.join(",");
     for ((unit, month), group) in groups {
-        let result = import_group(
+        let (result, problem) = import_group(
             &unit,
             month,
             group,
@@ -181,65 +245,36 @@ pub async fn import_file(
             dry_run,
         )
         .await;
+        outcome.problems.extend(problem);
         outcome.report.results.push(result);
     }
     Ok(outcome)
 }
 
-/// Line numbers as an editor shows them, whatever the line endings. In a CRLF
-/// file (what Excel writes on Windows) the csv reader ends a record at `\r` and
-/// starts the next at the `\n`, one line early; so the line is counted here
-/// from the record's first byte that is not a line ending.
-struct EditorLines<'a> {
-    text: &'a [u8],
-    /// Byte offset of every `\n`.
-    newlines: Vec<usize>,
-}
-
-impl<'a> EditorLines<'a> {
-    fn new(text: &'a [u8]) -> Self {
-        let newlines = text
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
-        Self { text, newlines }
-    }
-
-    /// The 1-based line a record starts on (a quoted cell may run past it).
-    fn of(&self, position: Option<&csv::Position>) -> u64 {
-        let start = position.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-        let rest = self.text.get(start..).unwrap_or_default();
-        let endings = rest
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        let first = start.saturating_add(endings);
-        self.newlines.partition_point(|&n| n < first) as u64 + 1
-    }
-
-    /// A record the csv reader could not read, named by its editor line.
-    fn describe(&self, file: &str, e: &csv::Error) -> String {
-        match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                pos: Some(pos),
-                expected_len,
-                len,
-            } => format!(
-                "{file} line {}: {len} fields where the header has {expected_len}",
-                self.of(Some(pos))
-            ),
-            csv::ErrorKind::Utf8 {
-                pos: Some(pos),
-                err,
-            } => format!(
-                "{file} line {}: field {} is not UTF-8 text (save the file as UTF-8)",
-                self.of(Some(pos)),
-                err.field() + 1
-            ),
-            _ => format!("{file}: {e}"),
-        }
+impl ImportOutcome {
+    /// A line that belongs to no unit-month that could be stored.
+    fn line_error(
+        &mut self,
+        file: &str,
+        line: Option<u64>,
+        (unit, month): (&str, &str),
+        field: &str,
+        message: String,
+    ) {
+        let text = match (line, field) {
+            (Some(l), "") => format!("{file} line {l}: {message}"),
+            (Some(l), f) => format!("{file} line {l}: field '{f}': {message}"),
+            (None, _) => format!("{file}: {message}"),
+        };
+        self.line_errors.push(text);
+        self.problems.push(Problem {
+            line,
+            unit: unit.to_string(),
+            month: month.to_string(),
+            field: field.to_string(),
+            message,
+            foreign: false,
+        });
     }
 }
 
@@ -253,25 +288,36 @@ async fn import_group(
     catalogue: &MeasureCatalogue,
     store: &Store,
     dry_run: bool,
-) -> UnitResult {
+) -> (UnitResult, Option<Problem>) {
     let attempt = Attempt::start(Channel::Csv, unit, month);
     let t = || Transport {
         http_status: 0,
         tries: 1,
     };
     let payload = || format!("{header}\n{}", group.lines.join("\n"));
-    if let Some((field, reason)) = &group.first_error {
-        let rejection = Rejection {
+    let problem = |rejection: &Rejection, line: Option<u64>| Problem {
+        line,
+        unit: unit.to_string(),
+        month: month.to_string(),
+        field: rejection.field.clone(),
+        message: rejection.reason.clone(),
+        foreign: false,
+    };
+    if let Some((field, reason, line)) = &group.first_error {
+        let mut rejection = Rejection {
             unit: unit.clone(),
             month,
             field: field.clone(),
             reason: reason.clone(),
         };
-        return reject(store, &attempt, &rejection, payload(), t(), dry_run).await;
+        let found = problem(&rejection, Some(*line));
+        rejection.reason = format!("{reason} (line {line} of {file})");
+        let result = reject(store, &attempt, &rejection, payload(), t(), dry_run).await;
+        return (result, Some(found));
     }
     let pages: Vec<StatsPage> = group.page.iter().cloned().collect();
     match validate(unit, month, &pages, Completeness::Partial, catalogue) {
-        Ok(batch) => accept(store, &attempt, &batch, t(), dry_run).await,
+        Ok(batch) => (accept(store, &attempt, &batch, t(), dry_run).await, None),
         Err(mut rejection) => {
             let code = rejection
                 .field
@@ -279,10 +325,13 @@ async fn import_group(
                 .nth(1)
                 .and_then(|s| s.split(']').next())
                 .unwrap_or_default();
-            if let Some(line) = group.line_of.get(code) {
+            let line = group.line_of.get(code).copied();
+            let found = problem(&rejection, line);
+            if let Some(line) = line {
                 rejection.reason = format!("{} (line {line} of {file})", rejection.reason);
             }
-            reject(store, &attempt, &rejection, payload(), t(), dry_run).await
+            let result = reject(store, &attempt, &rejection, payload(), t(), dry_run).await;
+            (result, Some(found))
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod address;
 mod csv_import;
+mod editor_lines;
 mod http;
 mod pending;
 pub mod plan_import;
@@ -14,7 +15,9 @@ mod sink;
 mod validate;
 
 pub use address::{non_public_kind, RefusedAddress};
-pub use csv_import::{import_file, ImportError, ImportOutcome};
+pub use csv_import::{
+    import_bytes, import_file, ImportError, ImportOutcome, Problem, Scope, Source,
+};
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};

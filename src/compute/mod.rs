@@ -5,6 +5,7 @@
 pub mod arrival;
 pub mod evaluate;
 pub mod figures;
+mod freeze;
 pub mod lineage;
 pub mod national;
 pub mod outliers;

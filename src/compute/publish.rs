@@ -1,7 +1,8 @@
 //! Stored results: `compute` writes a period's rankings as a new computation
 //! only when they differ from the newest one (so recomputing changes nothing),
-//! `freeze` publishes a computation with its as-of time, and `published` reads
-//! what the rankings show: the newest frozen computation, else the newest.
+//! `freeze` (`freeze.rs`) publishes a computation with its as-of time, and
+//! `published` reads what the rankings show: the newest frozen computation,
+//! else the newest, with every publication of the period.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -18,9 +19,9 @@ use super::rows::{from_rows, to_rows};
 use crate::config::{IndicatorCatalogue, Registry};
 use crate::domain::kept::Kept;
 use crate::domain::{Month, Period, QuarterCalendar};
-use crate::store::{
-    AuditEvent, AuditKind, ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units,
-};
+use crate::store::{ComputationRow, FreezeRow, PeriodRecords, Store, StoreError, Units};
+
+pub use super::freeze::{FreezeOutcome, PublicationNote, Publishing};
 
 /// What computing needs besides the period; cheap to build per command.
 pub struct Computer<'a> {
@@ -48,14 +49,6 @@ pub struct Computed {
     pub groups: Vec<GroupRanking>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FreezeOutcome {
-    Frozen,
-    /// The newest computation was already the frozen one.
-    AlreadyFrozen,
-}
-
 /// `Published` with its results shared with the in-memory copy.
 #[derive(Debug, Clone)]
 pub struct Publication {
@@ -64,6 +57,10 @@ pub struct Publication {
     pub computed_at: DateTime<Utc>,
     pub frozen_at: Option<DateTime<Utc>>,
     pub groups: Arc<Vec<GroupRanking>>,
+    /// The freeze shown, when a frozen computation is shown.
+    pub shown: Option<PublicationNote>,
+    /// Every publication of the period, oldest first.
+    pub history: Vec<PublicationNote>,
 }
 
 /// A period's results as pages and the API show them.
@@ -75,6 +72,23 @@ pub struct Published {
     /// The as-of time of a frozen (published) period; `None` = provisional.
     pub frozen_at: Option<DateTime<Utc>>,
     pub groups: Vec<GroupRanking>,
+    /// Every publication of the period, oldest first: who, when and why.
+    pub publications: Vec<PublicationNote>,
+}
+
+impl From<Published> for Publication {
+    /// A provisional ranking drawn like a stored one: frozen by nobody.
+    fn from(p: Published) -> Self {
+        Self {
+            period: p.period,
+            computation_id: p.computation_id,
+            computed_at: p.computed_at,
+            frozen_at: p.frozen_at,
+            groups: Arc::new(p.groups),
+            shown: None,
+            history: p.publications,
+        }
+    }
 }
 
 impl Computer<'_> {
@@ -177,36 +191,6 @@ impl Computer<'_> {
         Ok(out)
     }
 
-    /// Computes `period` (storing it if changed) and publishes the newest
-    /// computation with the as-of time of now. Freezing twice freezes once.
-    pub async fn freeze(&self, period: Period) -> Result<(FreezeOutcome, Published), StoreError> {
-        let computed = self.compute(period).await?;
-        let key = period.to_string();
-        let records = self.store.records_of(std::slice::from_ref(&key)).await?;
-        let frozen = records.get(&key).and_then(|r| r.newest_freeze());
-        let outcome = if frozen.is_some_and(|f| f.computation_id == computed.computation_id) {
-            FreezeOutcome::AlreadyFrozen
-        } else {
-            let now = Utc::now();
-            let row = FreezeRow {
-                period: key.clone(),
-                computation_id: computed.computation_id.clone(),
-                frozen_at: now,
-                version: micros(now),
-            };
-            self.store.store_freeze(&row).await?;
-            let event = AuditEvent::new(AuditKind::Freeze, "", &key)
-                .with_detail(format!("computation {}", computed.computation_id));
-            self.store.audit_or_warn(&event).await;
-            FreezeOutcome::Frozen
-        };
-        let published = self
-            .published(period)
-            .await?
-            .ok_or_else(|| StoreError::Missing(format!("the computation of {key} just stored")))?;
-        Ok((outcome, published))
-    }
-
     /// What the rankings show for `period`: the newest frozen computation, else
     /// the newest computation; `None` when it was never computed. Which one is
     /// published is read as pages read it (`Store::period_records`).
@@ -217,15 +201,31 @@ impl Computer<'_> {
             computed_at: p.computed_at,
             frozen_at: p.frozen_at,
             groups: p.groups.as_ref().clone(),
+            publications: p.history,
         }))
     }
 
     /// Like `published`, the results shared rather than copied: what pages
     /// under load read.
     pub async fn publication(&self, period: Period) -> Result<Option<Publication>, StoreError> {
+        self.publication_as_of(period, None).await
+    }
+
+    /// The publication of `period` made by the freeze of `version` (an
+    /// earlier one stays readable), or what `publication` shows when `None`.
+    /// `None` too when no such freeze or computation exists.
+    pub async fn publication_as_of(
+        &self,
+        period: Period,
+        version: Option<u64>,
+    ) -> Result<Option<Publication>, StoreError> {
         let key = period.to_string();
         let records = self.store.period_records(&key).await?;
-        let Some((computation, frozen_at)) = self.chosen(&records) else {
+        let chosen = match version {
+            None => self.chosen(&records),
+            Some(v) => self.frozen_by(&records, |f| f.version == v),
+        };
+        let Some((computation, freeze)) = chosen else {
             return Ok(None);
         };
         let groups = self.results(computation).await?;
@@ -233,9 +233,26 @@ impl Computer<'_> {
             period: key,
             computation_id: computation.computation_id.clone(),
             computed_at: computation.computed_at,
-            frozen_at,
+            frozen_at: freeze.map(|f| f.frozen_at),
             groups,
+            shown: freeze.map(PublicationNote::from),
+            history: self.history(&records),
         }))
+    }
+
+    /// Every freeze of the period whose computation is of this calendar.
+    fn history(&self, records: &PeriodRecords) -> Vec<PublicationNote> {
+        let computations = self.of_calendar(&records.computations);
+        records
+            .freezes
+            .iter()
+            .filter(|f| {
+                computations
+                    .iter()
+                    .any(|c| c.computation_id == f.computation_id)
+            })
+            .map(PublicationNote::from)
+            .collect()
     }
 
     /// The published results of `period` shared, not copied: for readers that
@@ -260,6 +277,7 @@ impl Computer<'_> {
             computed_at: Utc::now(),
             frozen_at: None,
             groups,
+            publications: Vec::new(),
         })
     }
 
@@ -290,20 +308,39 @@ impl Computer<'_> {
         .await
     }
 
-    /// The computation a period's records publish and its as-of time: the
-    /// newest frozen one, else the newest (provisional, `None`).
+    /// The computation a period's records publish and its freeze: the newest
+    /// frozen one, else the newest (provisional, `None`).
     fn chosen<'r>(
         &self,
         records: &'r PeriodRecords,
-    ) -> Option<(&'r ComputationRow, Option<DateTime<Utc>>)> {
+    ) -> Option<(&'r ComputationRow, Option<&'r FreezeRow>)> {
+        let newest = records.newest_freeze().map(|f| f.version);
+        self.frozen_by(records, |f| Some(f.version) == newest)
+            .or_else(|| {
+                self.of_calendar(&records.computations)
+                    .last()
+                    .map(|c| (*c, None))
+            })
+    }
+
+    /// The freeze of `records` that `pick` picks, with its computation.
+    fn frozen_by<'r>(
+        &self,
+        records: &'r PeriodRecords,
+        pick: impl Fn(&FreezeRow) -> bool,
+    ) -> Option<(&'r ComputationRow, Option<&'r FreezeRow>)> {
         let computations = self.of_calendar(&records.computations);
-        let frozen = records.newest_freeze().and_then(|f| {
-            computations
-                .iter()
-                .find(|c| c.computation_id == f.computation_id)
-                .map(|c| (*c, Some(f.frozen_at)))
-        });
-        frozen.or_else(|| computations.last().map(|c| (*c, None)))
+        records
+            .freezes
+            .iter()
+            .rev()
+            .find(|f| pick(f))
+            .and_then(|f| {
+                computations
+                    .iter()
+                    .find(|c| c.computation_id == f.computation_id)
+                    .map(|c| (*c, Some(f)))
+            })
     }
 
     /// The results of a frozen period, `None` when it is not frozen.
@@ -360,6 +397,6 @@ pub fn content_hash(groups: &[GroupRanking]) -> String {
         .collect()
 }
 
-fn micros(t: DateTime<Utc>) -> u64 {
+pub(super) fn micros(t: DateTime<Utc>) -> u64 {
     u64::try_from(t.timestamp_micros()).unwrap_or(0)
 }

@@ -76,6 +76,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../sql/0013_outlier_reviews.sql"),
     },
     Migration {
+        name: "0014_uploads_and_publications",
+        sql: include_str!("../../sql/0014_uploads_and_publications.sql"),
+    },
+    Migration {
         name: "0015_ledger_result_no_longer_due",
         sql: include_str!("../../sql/0015_ledger_result_no_longer_due.sql"),
     },
@@ -173,9 +177,15 @@ const ACCOUNTS_MOVED: &str = "0010_accounts_moved";
 /// The main migration before whose views the data tables are re-keyed (`rekey.rs`).
 const COMMITTED_VERSIONS: &str = "0011_committed_versions";
 
-/// The main migration that adds `send_ledger.epoch`: skipped when the column
-/// exists (18.16 has no ADD COLUMN IF NOT EXISTS).
-const LEDGER_EPOCH: &str = "0012_ledger_epoch";
+/// The table and column of an `ALTER TABLE t ADD COLUMN c ...` statement:
+/// skipped when the column exists (18.16 has no ADD COLUMN IF NOT EXISTS).
+fn added_column(stmt: &str) -> Option<(&str, &str)> {
+    let words: Vec<&str> = stmt.split_whitespace().collect();
+    match words.as_slice() {
+        ["ALTER", "TABLE", table, "ADD", "COLUMN", column, ..] => Some((table, column)),
+        _ => None,
+    }
+}
 
 impl Store {
     /// Drops chiso's databases (main and private): for throwaway databases
@@ -281,9 +291,12 @@ impl Store {
             if m.name == COMMITTED_VERSIONS {
                 self.rekey_data_tables().await?;
             }
-            let done_before =
-                m.name == LEDGER_EPOCH && self.has_column("send_ledger", "epoch").await?;
-            for stmt in m.statements().into_iter().filter(|_| !done_before) {
+            for stmt in m.statements() {
+                if let Some((table, column)) = added_column(&stmt) {
+                    if self.has_column(table, column).await? {
+                        continue;
+                    }
+                }
                 self.schema(client, database, &format!("migration {}", m.name), &stmt)
                     .await?;
             }

@@ -26,6 +26,7 @@ mod rows;
 mod service_counts;
 pub mod sql_guard;
 mod targets;
+mod uploads;
 mod users;
 
 use std::future::Future;
@@ -59,6 +60,7 @@ pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 pub use service_counts::{predicate_sql, ServiceCount};
 pub use targets::{TrajectoryPoint, TrajectoryRow};
+pub use uploads::{UploadRow, UploadState};
 pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
 
 use crate::config::ClickHouseSettings;

@@ -30,6 +30,8 @@ pub const PROMISED_TABLES: &[&str] = &[
     "send_ledger",
     // A reviewer's verdict on a flagged change.
     "outlier_reviews",
+    // A unit's uploaded file, kept whole.
+    "uploads",
     // Accounts (private database): a disabled account or a revoked token stays so.
     "users",
     "api_tokens",

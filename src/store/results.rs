@@ -26,6 +26,10 @@ pub struct FreezeRow {
     #[serde(with = "clickhouse::serde::chrono::datetime")]
     pub frozen_at: DateTime<Utc>,
     pub version: u64,
+    /// The account that published; empty: the command line (or before 0014).
+    pub frozen_by: String,
+    /// Why it was published or revised.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Row, Serialize, Deserialize)]
@@ -114,7 +118,8 @@ impl Store {
 
     /// Every frozen period (newest freeze of each), for listing published periods.
     pub async fn frozen_periods(&self) -> Result<Vec<FreezeRow>, StoreError> {
-        let sql = "SELECT period, argMax(computation_id, version), max(frozen_at), max(version) \
+        let sql = "SELECT period, argMax(computation_id, version), max(frozen_at), max(version), \
+                   argMax(frozen_by, version), argMax(reason, version) \
                    FROM freezes GROUP BY period ORDER BY period";
         self.run("read frozen periods", self.client.query(sql).fetch_all())
             .await

@@ -15,6 +15,7 @@ use super::error::ErrorBody;
 use super::range::month_range;
 use super::{ApiError, State};
 use crate::compute::national::GroupRanking;
+use crate::compute::publish::PublicationNote;
 use crate::compute::series::{NationalMonth, UnitMonth};
 use crate::compute::summary::{national_figures, NationalFigure};
 use crate::config::{Indicator, Registry};
@@ -56,6 +57,9 @@ pub(super) struct RankingsBody {
     /// `all` (ministry, analysts), `own_unit` (unit staff: their unit and the
     /// units merged into it), `none` (anonymous). Withheld ones are null.
     raw_figures: &'static str,
+    /// Every publication (freeze) of the period, oldest first: who published
+    /// or revised it, when (its as-of time) and why. Empty while provisional.
+    publications: Vec<PublicationNote>,
     groups: Vec<GroupBody>,
 }
 
@@ -133,6 +137,7 @@ pub(super) async fn get_rankings(
         frozen_at: published.frozen_at,
         quarter_calendar: computer.calendar.as_str(),
         raw_figures,
+        publications: published.publications,
         groups,
     }))
 }

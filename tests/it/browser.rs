@@ -22,6 +22,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const LOGIN: &str = "bo-truong";
 const PASSWORD: &str = "mật khẩu đủ dài 2021";
+/// Hà Nội's staff, who send its monthly file through the upload page.
+const UNIT_LOGIN: &str = "ha-noi";
 
 /// Where screenshots (and chromedriver's log) are kept for review.
 fn output_dir() -> PathBuf {
@@ -210,22 +212,26 @@ async fn site() -> chiso::web::WebHandle {
     )
     .await
     .unwrap();
+    chiso::accounts::credentials::add_user(
+        &store,
+        &registry(),
+        UNIT_LOGIN,
+        chiso::store::RoleCode::Unit,
+        Some("01"),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     serve(store).0
 }
 
-/// The reader's path through the site; panics on the first broken step.
-async fn browse(c: &Client, base: &str, out: &Path) {
-    // A provisional ranking needs an account: the browser is sent to log in
-    // and comes back to the page it asked for.
-    c.goto(&format!("{base}/xep-hang?period=2021-06&group=province"))
-        .await
-        .unwrap();
-    wait_for_url(c, "/login?next=").await;
+/// Fills the login form the browser was sent to and sends it.
+async fn log_in(c: &Client, login: &str) {
     assert_eq!(text_of(c, "h1").await, "Đăng nhập");
     c.find(Locator::Css("#login"))
         .await
         .unwrap()
-        .send_keys(LOGIN)
+        .send_keys(login)
         .await
         .unwrap();
     c.find(Locator::Css("#password"))
@@ -240,6 +246,17 @@ async fn browse(c: &Client, base: &str, out: &Path) {
         .click()
         .await
         .unwrap();
+}
+
+/// The reader's path through the site; panics on the first broken step.
+async fn browse(c: &Client, base: &str, out: &Path) {
+    // A provisional ranking needs an account: the browser is sent to log in
+    // and comes back to the page it asked for.
+    c.goto(&format!("{base}/xep-hang?period=2021-06&group=province"))
+        .await
+        .unwrap();
+    wait_for_url(c, "/login?next=").await;
+    log_in(c, LOGIN).await;
     let url = wait_for_url(c, "/xep-hang?period=2021-06").await;
     assert!(url.contains("group=province"), "{url}");
 
@@ -318,20 +335,123 @@ async fn browse(c: &Client, base: &str, out: &Path) {
     screenshot(c, out, "unit.png").await;
 }
 
+/// Clicks the submit button of the form `form` (a CSS selector).
+async fn submit(c: &Client, form: &str) {
+    c.find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Chooses `bytes`, written as `name`, in the upload form and sends it.
+async fn upload(c: &Client, dir: &tempfile::TempDir, name: &str, bytes: &str) {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    c.find(Locator::Css("form#upload input#file"))
+        .await
+        .unwrap()
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    submit(c, "form#upload").await;
+}
+
+/// The month's cycle by the pages: the ministry publishes June with a reason;
+/// Hà Nội's staff send a bad file (CRLF, as Excel writes it) and see its
+/// problem by line, then a good one and confirm it; the ministry revises June.
+async fn monthly_cycle(c: &Client, base: &str, out: &Path) {
+    c.goto(&format!("{base}/xep-hang?period=2021-06&group=province"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("form#publish input#reason"))
+        .await
+        .unwrap()
+        .send_keys("Công bố tháng 6")
+        .await
+        .unwrap();
+    submit(c, "form#publish").await;
+    wait_for_url(c, "/xep-hang?period=2021-06").await;
+    assert!(text_of(c, "#as-of").await.starts_with("Kết quả đã công bố"));
+    let history = text_of(c, "#publications").await;
+    assert!(
+        history.contains("Công bố tháng 6") && history.contains(LOGIN),
+        "{history}"
+    );
+
+    // Hà Nội's staff: the upload page sends them to log in first.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/nop-so-lieu")).await.unwrap();
+    wait_for_url(c, "/login?next=").await;
+    log_in(c, UNIT_LOGIN).await;
+    wait_for_url(c, "/nop-so-lieu").await;
+    let dir = tempfile::tempdir().unwrap();
+    let header = super::common::SERVICE_HEADER;
+    let bad = format!(
+        "{header}\r\n{}\r\n01,2021-06,1.002,Đăng ký khai sinh,Hộ tịch,full_online,1,1,10,20,10,10,0,0\r\n",
+        simple_service_line("01", "2021-06", 100, 95)
+    );
+    upload(c, &dir, "thang-6.csv", &bad).await;
+    let problem = text_of(c, "table#problems tr[data-line='3']").await;
+    assert!(
+        problem.contains("services[code=1.002].received_online") && problem.contains("2021-06"),
+        "{problem}"
+    );
+    screenshot(c, out, "upload-problems.png").await;
+    let good = format!(
+        "{header}\r\n{}\r\n",
+        simple_service_line("01", "2021-06", 100, 95)
+    );
+    upload(c, &dir, "thang-6.csv", &good).await;
+    assert!(text_of(c, "#verdict").await.contains("không có lỗi"));
+    submit(c, "form#confirm").await;
+    wait_for_url(c, "/nop-so-lieu/xac-nhan").await;
+    assert_eq!(text_of(c, "h1").await, "Đã nhận tệp thang-6.csv");
+    let stored = text_of(c, "table#unit-months").await;
+    assert!(stored.contains("Đã ghi nhận"), "{stored}");
+    screenshot(c, out, "upload-done.png").await;
+
+    // The ministry revises June with Hà Nội's new figures.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login?next=/xep-hang%3Fperiod%3D2021-06"))
+        .await
+        .unwrap();
+    log_in(c, LOGIN).await;
+    wait_for_url(c, "/xep-hang?period=2021-06").await;
+    c.find(Locator::Css("form#publish input#reason"))
+        .await
+        .unwrap()
+        .send_keys("Hà Nội gửi lại số liệu")
+        .await
+        .unwrap();
+    submit(c, "form#publish").await;
+    wait_for_url(c, "/xep-hang?period=2021-06").await;
+    let revised = text_of(c, "#revised").await;
+    assert!(
+        revised.starts_with("Kết quả đã điều chỉnh ngày")
+            && revised.ends_with(": Hà Nội gửi lại số liệu"),
+        "{revised}"
+    );
+    screenshot(c, out, "ranking-revised.png").await;
+}
+
 #[tokio::test]
-async fn a_reader_logs_in_switches_period_and_opens_a_unit_in_headless_chromium() {
+async fn a_reader_logs_in_switches_period_and_opens_a_unit_and_a_unit_uploads_in_headless_chromium()
+{
     let out = output_dir();
     std::fs::create_dir_all(&out).unwrap();
     let server = site().await;
     let mut driver = Driver::start(&out);
     driver.ready().await;
     let client = driver.session().await;
-    let walk = std::panic::AssertUnwindSafe(tokio::time::timeout(
-        Duration::from_secs(120),
-        browse(&client, &server.url(), &out),
-    ))
-    .catch_unwind()
-    .await;
+    let walk =
+        std::panic::AssertUnwindSafe(tokio::time::timeout(Duration::from_secs(120), async {
+            browse(&client, &server.url(), &out).await;
+            monthly_cycle(&client, &server.url(), &out).await;
+        }))
+        .catch_unwind()
+        .await;
     if !matches!(walk, Ok(Ok(()))) {
         // What the browser showed when it went wrong, for the CI artefacts.
         if let Ok(png) = client.screenshot().await {

@@ -6,7 +6,7 @@ use clickhouse::Row;
 use chiso::store::{
     AttemptRow, AuditEvent, BatchRow, ComputationRow, FreezeRow, IndicatorResultRow, JobRunRow,
     LedgerRow, MeasureRow, RejectedRow, ReviewRow, ServiceRow, TokenRow, TokenUse, TrajectoryRow,
-    UnitResultRow, UserRow,
+    UnitResultRow, UploadRow, UserRow,
 };
 
 use super::common::test_store;
@@ -62,6 +62,7 @@ async fn row_structs_mirror_their_tables() {
         ("job_runs", columns_of::<JobRunRow>()),
         ("send_ledger", columns_of::<LedgerRow>()),
         ("outlier_reviews", columns_of::<ReviewRow>()),
+        ("uploads", columns_of::<UploadRow>()),
     ];
     let private = vec![
         ("users", columns_of::<UserRow>()),

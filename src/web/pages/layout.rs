@@ -51,6 +51,7 @@ pub fn page_html(title: &str, body: Markup) -> String {
                     a href="/chat-luong" { "Chất lượng dữ liệu" }
                     a href="/bang" { "Bảng theo dõi" }
                     a href="/luoc-do" { "Lược đồ dữ liệu" }
+                    a href="/nop-so-lieu" { "Nộp số liệu" }
                 }
                 main { (body) }
             }

@@ -8,6 +8,7 @@ mod format;
 mod indicator;
 mod layout;
 mod periods;
+mod publish;
 mod quality;
 mod ranking;
 mod rendered;
@@ -15,11 +16,18 @@ pub(super) mod report;
 mod review;
 mod schema;
 mod unit;
+mod upload;
 
 use actix_web::web;
 
+pub use upload::MAX_UPLOAD_BYTES;
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ranking::page_handler)
+        .service(publish::publish_handler)
+        .service(upload::form_handler)
+        .service(upload::preview_handler)
+        .service(upload::confirm_handler)
         .service(ranking::csv)
         .service(ranking::home)
         // Before the page: `/don-vi/{code}` would take "01.csv" for a code.

@@ -13,8 +13,10 @@ use super::csv_file::csv_response;
 use super::format::{arrow, number, signed, status_class, value};
 use super::layout::{html_response, page_html, PageError};
 use super::periods::{latest_month, parse_period, period_label};
+use super::publish;
 use super::rendered::rendered;
 use crate::compute::national::{GroupRanking, UnitStanding};
+use crate::compute::publish::Publication;
 use crate::compute::summary::national_figures;
 use crate::config::Indicator;
 use crate::domain::{place_sort_key, Month, Period, QuarterCalendar, RankingGroup};
@@ -27,6 +29,8 @@ pub struct Query {
     group: Option<String>,
     sort: Option<String>,
     dir: Option<String>,
+    /// An earlier publication to show (its freeze's version); default: the current one.
+    cong_bo: Option<u64>,
 }
 
 #[get("/")]
@@ -79,35 +83,49 @@ pub async fn page_handler(
     let sort = query.sort.clone().unwrap_or_else(|| "rank".into());
     let descending = query.dir.as_deref() == Some("desc");
     let computer = state.computer();
-    let Some(publication) = computer.publication(period).await? else {
+    let Some(publication) = computer.publication_as_of(period, query.cong_bo).await? else {
+        if query.cong_bo.is_some() {
+            return Err(PageError::not_found("Không có bản công bố này của kỳ."));
+        }
         // Never computed: a provisional ranking from the current data, drawn each time.
         let live = computer.published_or_live(period).await?;
         may_read(&viewer, live.frozen_at, &req)?;
-        let when = AsOf {
-            computed_at: live.computed_at,
-            frozen_at: live.frozen_at,
-        };
+        let live = Publication::from(live);
         let ranking = group_of(&live.groups, group)?;
-        let page = draw(&state, (period, group), ranking, (&sort, descending), when);
+        let form = publish::form(&viewer, period, group, false);
+        let page = draw(
+            &state,
+            (period, group),
+            ranking,
+            (&sort, descending),
+            (&live, form),
+        );
         return Ok(html_response(page));
     };
     may_read(&viewer, publication.frozen_at, &req)?;
-    let when = AsOf {
-        computed_at: publication.computed_at,
-        frozen_at: publication.frozen_at,
-    };
-    // Everything the page shows: the computation and its freeze, the query,
-    // and the newest month the period selector offers.
+    let ranking = group_of(&publication.groups, group)?;
+    let publish_form = publish::form(&viewer, period, group, !publication.history.is_empty());
+    // Ministry staff get the publish form with their session's CSRF token:
+    // drawn for them, never kept.
+    if !publish_form.0.is_empty() {
+        let shown = (&publication, publish_form);
+        let page = draw(&state, (period, group), ranking, (&sort, descending), shown);
+        return Ok(html_response(page));
+    }
+    // Everything the page shows: the computation and the freeze shown, how
+    // many publications the period has, the query, and the newest month the
+    // period selector offers.
     let key = format!(
-        "{}|{:?}|{period}|{}|{sort}|{descending}|{}",
+        "{}|{:?}|{}|{period}|{}|{sort}|{descending}|{}",
         publication.computation_id,
-        publication.frozen_at,
+        publication.shown.as_ref().map(|s| s.version),
+        publication.history.len(),
         group.as_str(),
         latest_month()
     );
-    let ranking = group_of(&publication.groups, group)?;
     let page = rendered(key, || {
-        draw(&state, (period, group), ranking, (&sort, descending), when)
+        let shown = (&publication, html! {});
+        draw(&state, (period, group), ranking, (&sort, descending), shown)
     });
     Ok(html_response(page))
 }
@@ -119,19 +137,12 @@ fn group_of(groups: &[GroupRanking], group: RankingGroup) -> Result<&GroupRankin
         .ok_or_else(|| PageError::not_found("Không có nhóm này trong kỳ."))
 }
 
-/// When the results shown were computed, and frozen if they were.
-#[derive(Clone, Copy)]
-struct AsOf {
-    computed_at: DateTime<Utc>,
-    frozen_at: Option<DateTime<Utc>>,
-}
-
 fn draw(
     state: &State,
     (period, group): (Period, RankingGroup),
     ranking: &GroupRanking,
     (sort, descending): (&str, bool),
-    when: AsOf,
+    (publication, publish_form): (&Publication, Markup),
 ) -> String {
     let indicators: Vec<&Indicator> = state.indicators.for_group(group).collect();
     let units = sorted(ranking, sort, descending);
@@ -145,7 +156,9 @@ fn draw(
                   href=(format!("/xep-hang?period={period}&group={}", g.as_str())) { (g.name_vi()) }
             }
         }
-        (as_of(when))
+        (publish::as_of(publication))
+        (publish_form)
+        (publish::history(publication, group))
         (national_header(state, ranking, &indicators, period))
         p.muted {
             "Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0. "
@@ -209,21 +222,6 @@ fn period_end(period: Period) -> Month {
         .last()
         .copied()
         .unwrap_or_else(latest_month)
-}
-
-fn as_of(when: AsOf) -> Markup {
-    let hanoi = |t: chrono::DateTime<Utc>| {
-        t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-            .format("%H:%M ngày %d/%m/%Y")
-            .to_string()
-    };
-    html! {
-        @match when.frozen_at {
-            Some(t) => p.muted #as-of { "Kết quả đã công bố, chốt số liệu lúc " (hanoi(t)) "." },
-            None => p.note #as-of { "Kết quả tạm tính từ số liệu hiện có (tính lúc "
-                (hanoi(when.computed_at)) "); có thể thay đổi khi đơn vị gửi thêm số liệu." },
-        }
-    }
 }
 
 fn national_header(
