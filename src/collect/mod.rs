@@ -8,6 +8,7 @@ mod editor_lines;
 mod http;
 mod pending;
 pub mod plan_import;
+mod replay;
 mod reply;
 mod report;
 mod runner;
@@ -19,6 +20,7 @@ pub use csv_import::{
     import_bytes, import_file, ImportError, ImportOutcome, Problem, Scope, Source,
 };
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
+pub use replay::REPLAY_DAYS;
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};
 pub use sink::{rows as stored_rows, Attempt};

@@ -11,7 +11,7 @@ use super::report::{Report, UnitResult};
 use super::sink::{decide, fail, reject, Attempt, Transport};
 use super::validate::{validate, Completeness, Rejection};
 use crate::config::{CollectorSettings, MeasureCatalogue, Registry, SourceConfig, Unit};
-use crate::domain::{Month, UnitCode};
+use crate::domain::{Clock, Month, UnitCode};
 use crate::store::{Channel, CurrentBatch, Store};
 
 /// Everything a collection run needs; cheap to share between tasks by reference.
@@ -21,6 +21,8 @@ pub struct Collector {
     pub catalogue: MeasureCatalogue,
     pub settings: CollectorSettings,
     http: Clients,
+    /// The wall clock, except in the demo's replay of past months.
+    pub clock: Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +55,7 @@ impl Collector {
             catalogue,
             settings,
             http,
+            clock: Clock::wall(),
         })
     }
 
@@ -126,7 +129,8 @@ impl Collector {
                 Err(e) => {
                     let error = format!("reading what is stored: {e}");
                     for (unit, _, month) in month_pulls {
-                        let attempt = Attempt::start(Channel::Http, &unit.code, month);
+                        let attempt =
+                            Attempt::start_at(Channel::Http, &unit.code, month, self.clock.now());
                         let t = Transport {
                             http_status: 0,
                             tries: 0,
@@ -215,7 +219,7 @@ impl Collector {
         current: Option<&CurrentBatch>,
         dry_run: bool,
     ) -> Decided {
-        let attempt = Attempt::start(Channel::Http, &unit.code, month);
+        let attempt = Attempt::start_at(Channel::Http, &unit.code, month, self.clock.now());
         let http = self.http.for_endpoint(endpoint.allow_private);
         let fetched = fetch_month(http, &self.settings, &endpoint, &unit.code, month).await;
         let result = match fetched {

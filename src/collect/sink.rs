@@ -29,11 +29,23 @@ pub struct Attempt {
     pub channel: Channel,
     pub unit: UnitCode,
     pub month: Month,
+    /// Later times of the attempt (finished, stored) are its start plus the
+    /// time elapsed since, so they follow the clock it started on.
+    elapsed: std::time::Instant,
 }
 
 impl Attempt {
     pub fn start(channel: Channel, unit: &UnitCode, month: Month) -> Self {
-        let started_at = Utc::now();
+        Self::start_at(channel, unit, month, Utc::now())
+    }
+
+    /// An attempt starting at `started_at` of the collector's clock.
+    pub fn start_at(
+        channel: Channel,
+        unit: &UnitCode,
+        month: Month,
+        started_at: DateTime<Utc>,
+    ) -> Self {
         Self {
             id: uuid::Uuid::new_v4().to_string(),
             version: u64::try_from(started_at.timestamp_micros()).unwrap_or_default(),
@@ -41,7 +53,14 @@ impl Attempt {
             channel,
             unit: unit.clone(),
             month,
+            elapsed: std::time::Instant::now(),
         }
+    }
+
+    /// Now, on the clock the attempt started on.
+    pub fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.elapsed.elapsed()).unwrap_or_default();
+        self.started_at + elapsed
     }
 
     fn record(
@@ -59,7 +78,7 @@ impl Attempt {
             channel: self.channel,
             started_at: self.started_at,
             started_us: self.version,
-            finished_at: Utc::now(),
+            finished_at: self.now(),
             outcome,
             http_status,
             tries: u8::try_from(tries).unwrap_or(u8::MAX),
@@ -154,7 +173,7 @@ pub(crate) async fn reject(
         attempt_id: attempt.id.clone(),
         unit_code: attempt.unit.to_string(),
         month: attempt.month.first_day(),
-        received_at: Utc::now(),
+        received_at: attempt.now(),
         // Field and reason quote the unit's words: bounded; the payload is
         // kept whole for review.
         field: cut(&rejection.field),
@@ -271,7 +290,7 @@ pub fn rows(
         content_hash: hash.to_string(),
         services: u32::try_from(batch.services.len()).unwrap_or(u32::MAX),
         measures: u32::try_from(batch.measures.len()).unwrap_or(u32::MAX),
-        stored_at: Utc::now(),
+        stored_at: attempt.now(),
     };
     (services, measures, record)
 }

@@ -1,5 +1,6 @@
 //! Plain types shared by every stage of the pipeline: months, units, the source payload.
 
+mod clock;
 pub mod formula;
 mod indicator;
 pub mod kept;
@@ -11,6 +12,7 @@ mod service;
 mod text;
 mod unit;
 
+pub use clock::Clock;
 pub use indicator::{
     CompositeMethod, Direction, Indicator, Points, ValueUnit, YearTarget, ZeroDenominator,
 };

@@ -16,7 +16,7 @@ use super::SimulatorConfig;
 use crate::config::{Registry, Unit};
 use crate::domain::kept::Kept;
 use crate::domain::payload::StatsPage;
-use crate::domain::{Month, UnitCode};
+use crate::domain::{Clock, Month, UnitCode};
 
 struct State {
     registry: Registry,
@@ -28,6 +28,8 @@ struct State {
     /// Serve a unit's month only from its submission time on (the demo's live
     /// month); off, every month is there at once (tests, bench, backfills).
     at_submission_times: AtomicBool,
+    /// What "now" is for submission times: the demo's replay sets it.
+    clock: Clock,
 }
 
 /// Unit-months generated lately: a month is served in pages, and generating
@@ -76,6 +78,12 @@ impl SimulatorHandle {
             .store(true, Ordering::Relaxed);
     }
 
+    /// The calendar submission times are read on: set it (the demo's replay)
+    /// and the simulator answers as on that day.
+    pub fn clock(&self) -> Clock {
+        self.state.clock.clone()
+    }
+
     /// Renders every page of every unit valid in `months` now, so that serving
     /// them costs the simulator only the copy to the socket: `make bench`
     /// measures the collectors, and a real source renders on its own machine.
@@ -121,6 +129,7 @@ pub fn serve(
         generated: Generated::default(),
         prepared: RwLock::default(),
         at_submission_times: AtomicBool::new(false),
+        clock: Clock::wall(),
     });
     let state = web::Data::new(shared.clone());
     let server = HttpServer::new(move || {
@@ -198,7 +207,10 @@ async fn stats(
     };
     if state.at_submission_times.load(Ordering::Relaxed) {
         let submitted = submission_time(&code, month, state.config.seed);
-        let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
+        let now = state
+            .clock
+            .now()
+            .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
         if now.naive_local() < submitted {
             return error(
                 StatusCode::NOT_FOUND,

@@ -8,7 +8,8 @@ use chiso::domain::{Month, Period};
 use chiso::store::Outcome;
 
 use super::common::{
-    collector, import_lines, month, service_line, simulator, test_app, test_store, SERVICE_HEADER,
+    collector, import_lines, month, service_line, simulator, test_app, test_store, SEED,
+    SERVICE_HEADER,
 };
 
 /// The month now in Asia/Ho_Chi_Minh: its deadline (the 5th of the next month)
@@ -141,4 +142,79 @@ async fn a_simulator_releasing_at_submission_times_serves_no_report_before_it_is
     let watched = store.months_watched((month("2021-06"), now)).await.unwrap();
     assert_eq!(watched.len(), 2, "{watched:?}");
     sim.stop().await;
+}
+
+/// The demo's replay: a past month collected day by day on a clock shared by
+/// the collector and the simulator. Each unit's report is on time, late or
+/// missing exactly as its simulated submission time says, and the month has
+/// all three, as a real one does.
+#[tokio::test]
+async fn a_month_replayed_day_by_day_is_on_time_late_or_missing_as_each_unit_submitted() {
+    use chiso::collect::REPLAY_DAYS;
+    use chrono::TimeZone;
+
+    let zone = chrono_tz::Asia::Ho_Chi_Minh;
+    let store = test_store("timeliness_replay").await;
+    let sim = simulator(vec![]);
+    sim.release_at_submission_times();
+    let mut c = collector(&store, &sim);
+    c.clock = sim.clock();
+    let m = month("2024-03");
+    let days = c.replay_month(m, (&REPLAY_DAYS, 17, zone)).await.unwrap();
+    assert_eq!(days.len(), REPLAY_DAYS.len());
+    assert!(
+        c.clock.now() > days[days.len() - 1].0,
+        "back on the wall clock"
+    );
+
+    let deadline = zone
+        .with_ymd_and_hms(2024, 4, 5, 23, 59, 59)
+        .single()
+        .unwrap();
+    let published = test_app(store.clone())
+        .computer()
+        .published_or_live(Period::Month(m))
+        .await
+        .unwrap();
+    let (mut on_time, mut late, mut missing) = (0, 0, 0);
+    for unit in c.units_for(m, None).unwrap() {
+        let code = unit.code.as_str();
+        let submitted = zone
+            .from_local_datetime(&chiso::simulate::submission_time(code, m, SEED))
+            .single()
+            .unwrap();
+        // The first replay day at or after the submission stores the report.
+        let stored_at = days.iter().map(|(at, _)| *at).find(|at| *at >= submitted);
+        let rate = on_time_rate(&published, code).value;
+        match stored_at {
+            Some(at) if at <= deadline => {
+                on_time += 1;
+                assert_eq!(rate, Some(100.0), "{code} submitted {submitted}: on time");
+            }
+            Some(_) => {
+                late += 1;
+                assert_eq!(rate, Some(0.0), "{code} submitted {submitted}: late");
+            }
+            None => {
+                missing += 1;
+                assert_eq!(rate, Some(0.0), "{code} submitted {submitted}: missing");
+            }
+        }
+        let stored = store
+            .first_stored((m, m), chiso::store::Units::Only(&[code.to_string()]))
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), usize::from(stored_at.is_some()), "{code}");
+        if let (Some(at), Some(row)) = (stored_at, stored.first()) {
+            // Stored on the replayed day, not today.
+            assert!(
+                i64::from(row.first_stored_at) - at.timestamp() < 60,
+                "{code}"
+            );
+        }
+    }
+    assert!(
+        on_time > 0 && late > 0 && missing > 0,
+        "{on_time} on time, {late} late, {missing} missing"
+    );
 }

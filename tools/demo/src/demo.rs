@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use chiso::app::App;
-use chiso::collect::Collector;
+use chiso::collect::{Collector, Report, REPLAY_DAYS};
 use chiso::domain::{Month, Period};
 use chiso::simulate::{self, SimulatorConfig};
 
@@ -51,28 +51,31 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
         sim.base_url(),
         sim.base_url()
     );
-    // Units submit at their own times (simulate::submission_time): the newest
-    // month shows who reported on time and who has not yet; older months,
-    // first collected now, show "arrival unknown".
+    // Units submit at their own times (simulate::submission_time). The newest
+    // months are replayed day by day on a clock the simulator shares, as a
+    // chiso watching them would have collected: on time, late and missing.
+    // Older months, first collected now, show "arrival unknown".
     sim.release_at_submission_times();
     app.settings.collector.source_override = Some(sim.base_url());
 
-    let collector = Collector::new(
+    let mut collector = Collector::new(
         app.store.clone(),
         app.registry.clone(),
         app.catalogue.clone(),
         app.settings.collector.clone(),
     )?;
-    println!(
-        "\nbackfilling {} to {} for every unit valid in each month:",
-        opts.from, opts.to
-    );
-    println!(
-        "{:<8} {:>6} {:>9} {:>7} {:>10} {:>12} {:>7}",
-        "month", "units", "succeeded", "failed", "unchanged", "rows stored", "secs"
-    );
+    collector.clock = sim.clock();
+    let all: Vec<Month> = opts.from.through(opts.to).collect();
+    let (backfilled, replayed) = all.split_at(all.len().saturating_sub(REPLAYED_MONTHS));
     let (mut rows, mut failures) = (0usize, Vec::new());
-    for month in opts.from.through(opts.to) {
+    if let (Some(first), Some(last)) = (backfilled.first(), backfilled.last()) {
+        println!("\nbackfilling {first} to {last} for every unit valid in each month:");
+        println!(
+            "{:<8} {:>6} {:>9} {:>7} {:>10} {:>12} {:>7}",
+            "month", "units", "succeeded", "failed", "unchanged", "rows stored", "secs"
+        );
+    }
+    for &month in backfilled {
         let started = Instant::now();
         let units = collector.units_for(month, None)?;
         let report = collector.collect(month, &units, false).await;
@@ -91,8 +94,19 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
         rows += report.rows();
         failures.extend(failed);
     }
+    println!("\nreplaying the newest months day by day after their end, as chiso would have collected them:");
+    for &month in replayed {
+        let zone = app.zone();
+        let days = collector
+            .replay_month(month, (&REPLAY_DAYS, 17, zone))
+            .await?;
+        let deadline = app.computer().deadline.of(month);
+        let summary = replay_summary(&days, deadline);
+        rows += days.iter().map(|(_, r)| r.rows()).sum::<usize>();
+        println!("{month}  {summary}");
+    }
     println!(
-        "\n{rows} rows stored in this run; {} unit-months not collected:",
+        "\n{rows} rows stored in this run; {} unit-months of the backfill not collected:",
         failures.len()
     );
     for f in &failures {
@@ -174,4 +188,38 @@ async fn demo_accounts(app: &App) -> anyhow::Result<()> {
         println!("  {login:<10} password {password}  ({what})");
     }
     Ok(())
+}
+
+/// The newest months are replayed rather than backfilled: the last one is
+/// usually still before its deadline, the two before it show late reports.
+const REPLAYED_MONTHS: usize = 3;
+
+/// "N on time, N late, N not reported (as of …)" from a replay's daily reports:
+/// each unit counts on the day its report was first stored.
+fn replay_summary(days: &[(chrono::DateTime<chrono::Utc>, Report)], deadline: i64) -> String {
+    use std::collections::BTreeMap;
+    let mut first: BTreeMap<String, i64> = BTreeMap::new();
+    let mut units = std::collections::BTreeSet::new();
+    for (at, report) in days {
+        for r in &report.results {
+            units.insert(r.unit.to_string());
+            if r.outcome.is_success() {
+                first.entry(r.unit.to_string()).or_insert(at.timestamp());
+            }
+        }
+    }
+    let on_time = first.values().filter(|&&t| t <= deadline).count();
+    let late = first.len() - on_time;
+    let last = days
+        .last()
+        .map(|(at, _)| {
+            at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                .format("%d/%m/%Y")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into());
+    format!(
+        "{on_time} on time, {late} late, {} not reported as of {last}",
+        units.len() - first.len()
+    )
 }
