@@ -195,9 +195,9 @@ fn signed(change: Option<i64>) -> String {
 
 fn lagging(number: usize, units: &[UnitLine]) -> Markup {
     html! {
-        h2 { (number) ". Đơn vị chậm tiến độ" }
+        h2 { (number) ". Đơn vị chưa đạt chỉ tiêu" }
         p.note { "Đơn vị đã báo cáo nhưng có chỉ số chưa đạt chỉ tiêu năm và chưa đạt lộ trình của tháng." }
-        @if units.is_empty() { p { "Không có đơn vị chậm tiến độ." } }
+        @if units.is_empty() { p { "Không có đơn vị chưa đạt chỉ tiêu." } }
         @else {
             table #lagging-units {
                 thead { tr { th.name { "Nhóm" } th.name { "Đơn vị" } th { "Hạng" } th.name { "Chỉ số chưa đạt" } } }

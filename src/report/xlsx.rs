@@ -111,7 +111,7 @@ pub fn render(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
         }
     }
     units(
-        &mut Rows::new(book.add_worksheet(), "Chậm tiến độ")?,
+        &mut Rows::new(book.add_worksheet(), "Chưa đạt chỉ tiêu")?,
         report,
         true,
     )?;

@@ -394,7 +394,7 @@ async fn chiso_report_writes_every_groups_ranking_and_the_hand_worked_national_f
             "Tỉnh, thành phố",
             "Bộ, ngành có DVC",
             "Bộ, ngành không có DVC",
-            "Chậm tiến độ",
+            "Chưa đạt chỉ tiêu",
             "Chưa báo cáo",
             "Chất lượng dữ liệu"
         ]
