@@ -75,6 +75,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_outlier_reviews",
         sql: include_str!("../../sql/0013_outlier_reviews.sql"),
     },
+    Migration {
+        name: "0016_service_sums",
+        sql: include_str!("../../sql/0016_service_sums.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

@@ -23,6 +23,8 @@ mod rekey;
 mod results;
 mod reviews;
 mod rows;
+mod service_sums;
+mod since_collect;
 pub mod sql_guard;
 mod targets;
 mod users;
@@ -56,6 +58,7 @@ pub use quorum::PROMISED_TABLES;
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
+pub use service_sums::ServiceSumsRow;
 pub use targets::{TrajectoryPoint, TrajectoryRow};
 pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
 
@@ -109,6 +112,8 @@ pub struct Store {
     timeout: Duration,
     /// Which computation each period publishes, as pages last read it.
     kept_records: Arc<publication::KeptRecords>,
+    /// What only collect runs and imports change, kept until the next one.
+    since_collect: Arc<since_collect::SinceCollect>,
 }
 
 impl Store {
@@ -180,6 +185,7 @@ impl Store {
             database: settings.database.clone(),
             timeout: Duration::from_secs(settings.timeout_secs),
             kept_records: Arc::default(),
+            since_collect: Arc::default(),
         }
     }
 

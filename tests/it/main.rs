@@ -31,5 +31,7 @@ mod registry;
 mod results;
 mod schedule;
 mod schema;
+mod service_sums;
 mod sql;
 mod timeliness;
+mod unit_page_kept;
