@@ -192,13 +192,42 @@ pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Acco
     let hash = token_hash(token);
     let key = kept_key(store, &hash);
     let now = Utc::now().timestamp();
-    if let Some((checked, account, expires)) = kept_tokens().get(&key) {
-        if checked.elapsed() < TOKENS_KEPT_FOR && expires > now {
+    let checked = Instant::now();
+    if let Some((at, account, expires)) = kept_tokens().get(&key) {
+        if at.elapsed() < TOKENS_KEPT_FOR && expires > now {
             return Ok(Some(account));
         }
+        // Stale: this caller checks again while the others go on with the
+        // kept account for the few milliseconds it takes; when all 64
+        // connections of `wrk` checked at once every 2 s (and each recorded
+        // the use), the unit page's p99 was ~400 ms (docs/bench-notes.md).
+        if expires > now {
+            kept_tokens().keep(key.clone(), (checked, account, expires));
+        }
     }
-    let checked = Instant::now();
-    let Some(row) = store.token(&hash).await? else {
+    let live = live_account(store, &hash, now).await;
+    if !matches!(live, Ok(Some(_))) {
+        kept_tokens().forget(&key);
+    }
+    let Some((account, expires)) = live? else {
+        return Ok(None);
+    };
+    // Only a live token is kept: an unknown one is asked about every time.
+    kept_tokens().keep(key, (checked, account.clone(), expires));
+    if let Err(e) = store.note_token_use(&hash).await {
+        tracing::warn!(error = %e, login = %account.login, "token use not recorded");
+    }
+    Ok(Some(account))
+}
+
+/// The account of a token hash and when the token expires, read now: `None`
+/// when the token is unknown, revoked or expired, or its account is not live.
+async fn live_account(
+    store: &Store,
+    hash: &str,
+    now: i64,
+) -> Result<Option<(Account, i64)>, StoreError> {
+    let Some(row) = store.token(hash).await? else {
         return Ok(None);
     };
     let expires = row.expires_at.timestamp();
@@ -206,14 +235,7 @@ pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Acco
         return Ok(None);
     }
     let account = store.user(&row.login).await?.and_then(account_of);
-    // Only a live token is kept: an unknown one is asked about every time.
-    if let Some(a) = &account {
-        kept_tokens().keep(key, (checked, a.clone(), expires));
-        if let Err(e) = store.note_token_use(&hash).await {
-            tracing::warn!(error = %e, login = %a.login, "token use not recorded");
-        }
-    }
-    Ok(account)
+    Ok(account.map(|a| (a, expires)))
 }
 
 /// The account of a session cookie's `login` and `epoch`, if it is live and

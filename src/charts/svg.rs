@@ -111,6 +111,10 @@ fn draw_line_chart(
             .y_desc(y_label)
             .label_style((FONT_FAMILY, 11))
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
+            // The grid at the labels only: the minor lines between labels were
+            // half of each chart's bytes, and the unit page (14+ charts, 537 KB)
+            // was bound by its size under load (docs/bench-notes.md).
+            .max_light_lines(1)
             .draw()
             .map_err(|e| fail(&e))?;
         for (k, s) in series.iter().enumerate() {
@@ -348,6 +352,8 @@ mod tests {
         for text in ["Tỷ lệ hồ sơ trực tuyến", "Hà Nội", "Chỉ tiêu", "2021-05"] {
             assert!(svg.contains(text), "{text} missing");
         }
+        // A grid line per label, no minor lines between them (page size).
+        assert!(svg.matches("<line").count() < 40, "{svg}");
     }
 
     #[test]

@@ -270,15 +270,35 @@ impl Computer<'_> {
         if let Some(p) = self.published(period).await? {
             return Ok(p);
         }
-        let groups = self.rank(period).await?;
+        let groups = self.live(period).await?;
         Ok(Published {
             period: period.to_string(),
             computation_id: String::new(),
             computed_at: Utc::now(),
             frozen_at: None,
-            groups,
+            groups: groups.as_ref().clone(),
             publications: Vec::new(),
         })
+    }
+
+    /// The published results shared, or the rankings from the current data
+    /// when the period was never computed.
+    pub async fn groups_or_live(
+        &self,
+        period: Period,
+    ) -> Result<Arc<Vec<GroupRanking>>, StoreError> {
+        match self.published_groups(period).await? {
+            Some(groups) => Ok(groups),
+            None => self.live(period).await,
+        }
+    }
+
+    /// The rankings of a never-computed `period` from the current data, made
+    /// once per collect run (`Store::since_collect`): pages over months never
+    /// computed computed them on every request (11 pages/s, `make bench`).
+    async fn live(&self, period: Period) -> Result<Arc<Vec<GroupRanking>>, StoreError> {
+        let key = format!("live/{}/{period}", self.calendar.as_str());
+        self.store.since_collect(&key, || self.rank(period)).await
     }
 
     /// Computes every period a month's data feeds (month, quarter, year, year

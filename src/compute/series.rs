@@ -81,6 +81,27 @@ impl Computer<'_> {
         if months.is_empty() {
             return Ok(series);
         }
+        let listed: Vec<String> = months.iter().map(Month::to_string).collect();
+        let key = format!("unit-live/{}/{reference}/{}", unit.code, listed.join(","));
+        let evaluated = self
+            .store
+            .since_collect(&key, || self.evaluate_live(unit, &months, reference))
+            .await?;
+        for ((at, _), (evaluations, composite)) in live.iter().zip(evaluated.iter()) {
+            series[*at].evaluations = evaluations.clone();
+            series[*at].composite = *composite;
+        }
+        Ok(series)
+    }
+
+    /// `unit`'s evaluations for each of `months` from the current data, its
+    /// members' figures summed as they stand in `reference`.
+    async fn evaluate_live(
+        &self,
+        unit: &Unit,
+        months: &[Month],
+        reference: Month,
+    ) -> Result<Vec<(Vec<Evaluation>, Composite)>, StoreError> {
         // Only the units whose reports make up this one's series are read.
         let mut codes: Vec<String> = months
             .iter()
@@ -93,24 +114,24 @@ impl Computer<'_> {
         let inputs = read_inputs(
             self.store,
             (self.registry, self.indicators),
-            &months,
+            months,
             units,
             self.deadline,
         )
         .await?;
-        for (at, m) in live {
-            let (evaluations, composite) = evaluate_unit(
-                self.registry,
-                self.indicators,
-                &inputs,
-                unit,
-                &[m],
-                reference,
-            );
-            series[at].evaluations = evaluations;
-            series[at].composite = composite;
-        }
-        Ok(series)
+        Ok(months
+            .iter()
+            .map(|m| {
+                evaluate_unit(
+                    self.registry,
+                    self.indicators,
+                    &inputs,
+                    unit,
+                    &[*m],
+                    reference,
+                )
+            })
+            .collect())
     }
 
     /// The national figures of `indicator` for each month of `from..=to`, from
@@ -145,14 +166,8 @@ impl Computer<'_> {
     ) -> Result<Vec<(Month, Vec<NationalFigure>)>, StoreError> {
         let mut out = Vec::new();
         for m in from.through(to) {
-            let figures = match self.published_groups(Period::Month(m)).await? {
-                Some(groups) => national_figures(self.indicators, &groups),
-                None => {
-                    let live = self.published_or_live(Period::Month(m)).await?;
-                    national_figures(self.indicators, &live.groups)
-                }
-            };
-            out.push((m, figures));
+            let groups = self.groups_or_live(Period::Month(m)).await?;
+            out.push((m, national_figures(self.indicators, &groups)));
         }
         Ok(out)
     }

@@ -128,8 +128,9 @@ pub fn baseline_sql(indicator: &Indicator) -> Option<(String, Vec<String>)> {
 
 /// `clickhouse-client` statements that copy `from` into `to` with each service
 /// row `scale` times under distinct service codes (so `scale` × the services
-/// and dossiers per unit-month); measures and batch records once.
-pub fn scale_copy_sql(from: &str, to: &str, scale: u32) -> [String; 4] {
+/// and dossiers per unit-month), their sums (0016_service_sums.sql) `scale`
+/// times as large; measures and batch records once.
+pub fn scale_copy_sql(from: &str, to: &str, scale: u32) -> [String; 5] {
     [
         format!(
             "INSERT INTO {to}.service_stats SELECT unit_code, month, \
@@ -137,6 +138,16 @@ pub fn scale_copy_sql(from: &str, to: &str, scale: u32) -> [String; 4] {
              integrated_national_portal, received, received_online, processed, processed_on_time, \
              processed_late, pending_overdue, attempt_id, version, collected_at \
              FROM {from}.service_stats ARRAY JOIN range({scale}) AS k"
+        ),
+        format!(
+            "INSERT INTO {to}.service_sums SELECT unit_code, month, version, \
+             services_total * {scale}, services_full_online * {scale}, \
+             services_partial_online * {scale}, services_online * {scale}, \
+             services_eligible_full_online * {scale}, services_integrated_national_portal * {scale}, \
+             dossiers_received * {scale}, dossiers_received_online * {scale}, \
+             dossiers_processed * {scale}, dossiers_processed_on_time * {scale}, \
+             dossiers_processed_late * {scale}, dossiers_pending_overdue * {scale} \
+             FROM {from}.service_sums"
         ),
         format!("INSERT INTO {to}.measure_values SELECT * FROM {from}.measure_values"),
         format!("INSERT INTO {to}.batch_log SELECT * FROM {from}.batch_log"),

@@ -47,7 +47,7 @@ const CURRENT_BATCHES: &str = "SELECT unit_code, argMax(attempt_id, version), \
 
 impl Store {
     /// Accepted unit-months, in the order that keeps readers whole: the data
-    /// rows (both tables at once), then `batch_log`, then `batches`, so a batch
+    /// rows (the service rows, their sums and the measures at once), then `batch_log`, then `batches`, so a batch
     /// never points at missing rows and its arrival is always logged.
     pub async fn write_batches(
         &self,
@@ -55,11 +55,14 @@ impl Store {
         measures: &[MeasureRow],
         batches: &[BatchRow],
     ) -> Result<(), StoreError> {
-        let (s, m) = futures::join!(
+        let sums = super::service_sums::sums_of(services);
+        let (s, sums, m) = futures::join!(
             self.insert_rows("service_stats", services),
+            self.insert_rows("service_sums", &sums),
             self.insert_rows("measure_values", measures)
         );
         s?;
+        sums?;
         m?;
         self.insert_rows("batch_log", batches).await?;
         self.insert_rows("batches", batches).await
@@ -74,7 +77,12 @@ impl Store {
     where
         T: clickhouse::RowOwned + clickhouse::RowWrite,
     {
-        self.insert_into(Database::Main, table, rows).await
+        let written = self.insert_into(Database::Main, table, rows).await;
+        // Even a failed insert may have landed: read the stamp again.
+        if super::since_collect::COLLECT_TABLES.contains(&table) {
+            self.since_collect.forget();
+        }
+        written
     }
 
     pub async fn current_batch(

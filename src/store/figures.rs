@@ -181,6 +181,9 @@ impl Store {
     where
         T: clickhouse::RowOwned + clickhouse::RowRead,
     {
+        self.since_collect
+            .figure_reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let range = "month >= toDate(?) AND month <= toDate(?)";
         let condition = units.condition();
         // The newest committed version, as the views take it (0011_committed_versions.sql).
@@ -207,11 +210,32 @@ impl Store {
         self.run(context, q.fetch_all()).await
     }
 
-    /// Every unit-month's service sums. Read a year (a partition) per query,
-    /// several at once: FINAL merges on one thread per query on 18.16, so one
-    /// query over 2019–2025 took 4.4 s and seven at once 2.0 s (`chiso-bench
-    /// compute`).
+    /// Every unit-month's service sums, from `service_sums` (one row per
+    /// unit-month-version, written with the service rows): no `FINAL`, one
+    /// query. Equal to `service_figures_from_rows` (tests/it/service_sums.rs).
     pub async fn service_figures(
+        &self,
+        span: (Month, Month),
+        units: Units<'_>,
+    ) -> Result<Vec<ServiceFigures>, StoreError> {
+        let sql =
+            "SELECT unit_code, toString(month), sum(services_total), sum(services_full_online), \
+                   sum(services_partial_online), sum(services_online), \
+                   sum(services_eligible_full_online), sum(services_integrated_national_portal), \
+                   sum(dossiers_received), sum(dossiers_received_online), sum(dossiers_processed), \
+                   sum(dossiers_processed_on_time), sum(dossiers_processed_late), \
+                   sum(dossiers_pending_overdue) \
+                   FROM service_sums WHERE {range}{units} AND {current} \
+                   GROUP BY unit_code, month ORDER BY unit_code, month";
+        self.fetch_figures("read service figures", (sql, "service_sums"), span, units)
+            .await
+    }
+
+    /// The same sums from the service rows themselves, through `FINAL`: how
+    /// they were read before `service_sums`, kept as the reference the
+    /// equality test compares with. Read a year (a partition) per query,
+    /// several at once: FINAL merges on one thread per query on 18.16.
+    pub async fn service_figures_from_rows(
         &self,
         (from, to): (Month, Month),
         units: Units<'_>,

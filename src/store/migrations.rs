@@ -83,6 +83,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0015_ledger_result_no_longer_due",
         sql: include_str!("../../sql/0015_ledger_result_no_longer_due.sql"),
     },
+    Migration {
+        name: "0016_service_sums",
+        sql: include_str!("../../sql/0016_service_sums.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

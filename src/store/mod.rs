@@ -24,6 +24,8 @@ mod results;
 mod reviews;
 mod rows;
 mod service_counts;
+mod service_sums;
+mod since_collect;
 pub mod sql_guard;
 mod targets;
 mod uploads;
@@ -59,6 +61,7 @@ pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 pub use service_counts::{predicate_sql, ServiceCount};
+pub use service_sums::ServiceSumsRow;
 pub use targets::{TrajectoryPoint, TrajectoryRow};
 pub use uploads::{UploadRow, UploadState};
 pub use users::{RoleCode, TokenListed, TokenRow, TokenUse, UserRow, TOKEN_ID_LEN};
@@ -113,6 +116,8 @@ pub struct Store {
     timeout: Duration,
     /// Which computation each period publishes, as pages last read it.
     kept_records: Arc<publication::KeptRecords>,
+    /// What only collect runs and imports change, kept until the next one.
+    since_collect: Arc<since_collect::SinceCollect>,
 }
 
 impl Store {
@@ -184,6 +189,7 @@ impl Store {
             database: settings.database.clone(),
             timeout: Duration::from_secs(settings.timeout_secs),
             kept_records: Arc::default(),
+            since_collect: Arc::default(),
         }
     }
 

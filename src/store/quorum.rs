@@ -17,6 +17,7 @@ use super::{Store, StoreError};
 pub const PROMISED_TABLES: &[&str] = &[
     // A unit-month: data rows, then its batch records (the commit).
     "service_stats",
+    "service_sums",
     "measure_values",
     "batch_log",
     "batches",

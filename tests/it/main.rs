@@ -35,6 +35,8 @@ mod report;
 mod results;
 mod schedule;
 mod schema;
+mod service_sums;
 mod sql;
 mod timeliness;
+mod unit_page_kept;
 mod upload;

@@ -49,6 +49,7 @@ async fn row_structs_mirror_their_tables() {
     let store = test_store("schema_rows").await;
     let main = vec![
         ("service_stats", columns_of::<ServiceRow>()),
+        ("service_sums", columns_of::<chiso::store::ServiceSumsRow>()),
         ("measure_values", columns_of::<MeasureRow>()),
         ("batches", columns_of::<BatchRow>()),
         ("batch_log", columns_of::<BatchRow>()),

@@ -36,7 +36,9 @@ pub async fn page_handler(
         .ok_or_else(|| PageError::not_found(format!("Không có chỉ số '{code}'.")))?;
     let period = parse_period(&query.period).map_err(PageError::bad)?;
     let computer = state.computer();
-    let published = computer.published_or_live(period).await?;
+    // Shared, not copied: the published results, or those computed once from
+    // the current data for a period never computed (`Computer::groups_or_live`).
+    let rankings = computer.groups_or_live(period).await?;
     let end = period
         .months(computer.calendar)
         .last()
@@ -55,11 +57,11 @@ pub async fn page_handler(
         p.muted { "Nguồn: " (indicator.source) " · kỳ " (period_label(period)) }
         @for g in &groups {
             h2 { (g.name_vi()) }
-            @let values: Vec<f64> = published.groups.iter().filter(|r| r.group == *g)
+            @let values: Vec<f64> = rankings.iter().filter(|r| r.group == *g)
                 .flat_map(|r| r.units.iter())
                 .filter_map(|u| u.evaluations.iter().find(|e| e.indicator == indicator.code)?.value)
                 .collect();
-            @let expected = published.groups.iter().filter(|r| r.group == *g).map(|r| r.units.len()).sum::<usize>();
+            @let expected = rankings.iter().filter(|r| r.group == *g).map(|r| r.units.len()).sum::<usize>();
             p.muted { (values.len()) " / " (expected) " đơn vị có số liệu" }
             @if indicator.unit == ValueUnit::Percent && !values.is_empty() {
                 @match distribution_chart(&format!("Phân bố · {}", g.name_vi()), "Giá trị (%)", &values, (640, 260)) {
