@@ -71,7 +71,10 @@ pub async fn correction(
         ([127, 0, 0, 1], 0).into(),
     )
     .context("cannot start the corrected simulator")?;
-    let state = target.log_dir.join("fresh-state");
+    // Absolute: chiso resolves a relative state directory against its config's.
+    let state = std::env::current_dir()?
+        .join(&target.log_dir)
+        .join("fresh-state");
     std::fs::create_dir_all(&state)?;
     let run = |args: Vec<String>| {
         let mut cmd = tokio::process::Command::new(chiso);

@@ -241,7 +241,9 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
             let o = ClusterOptions {
                 single: t,
                 script: script.clone(),
-                dir: opts.work_dir.join("cluster"),
+                dir: std::env::current_dir()?
+                    .join(&opts.work_dir)
+                    .join("cluster"),
                 chiso: crate::soak::child::find_binary()?,
                 months: opts.ingest,
                 seed: opts.seed,
