@@ -37,6 +37,8 @@ pub struct AnalystRun {
     pub latencies: Vec<Duration>,
     /// The ranking page under `wrk` meanwhile.
     pub ranking: WrkResult,
+    /// What the first failed query got, said in the report.
+    pub first_failure: Option<String>,
 }
 
 impl AnalystRun {
@@ -105,7 +107,7 @@ pub async fn run(
         let (client, token, query) = (client.clone(), token.clone(), query.to_string());
         let url = format!("{base}/api/v1/sql");
         analysts.push(tokio::spawn(async move {
-            let (mut ok, mut failed) = (Vec::new(), 0u64);
+            let (mut ok, mut failed, mut first_failure) = (Vec::new(), 0u64, None);
             while Instant::now() < until {
                 let sent = Instant::now();
                 let answer = client
@@ -115,24 +117,37 @@ pub async fn run(
                     .timeout(Duration::from_secs(120))
                     .send()
                     .await;
-                let answered = match answer {
-                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
-                    _ => false,
+                let why = match answer {
+                    Ok(r) if r.status().is_success() => match r.bytes().await {
+                        Ok(_) => None,
+                        Err(e) => Some(e.to_string()),
+                    },
+                    Ok(r) => Some(format!(
+                        "{} after {:.0} s: {}",
+                        r.status(),
+                        sent.elapsed().as_secs_f64(),
+                        r.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => Some(e.to_string()),
                 };
-                match answered {
-                    true => ok.push(sent.elapsed()),
-                    false => failed += 1,
+                match why {
+                    None => ok.push(sent.elapsed()),
+                    Some(why) => {
+                        failed += 1;
+                        first_failure.get_or_insert(why);
+                    }
                 }
             }
-            (ok, failed)
+            (ok, failed, first_failure)
         }));
     }
     let ranking = wrk(ranking_url, None, load).await?;
-    let (mut latencies, mut failed) = (Vec::new(), 0);
+    let (mut latencies, mut failed, mut first_failure) = (Vec::new(), 0, None);
     for a in analysts {
-        let (ok, f) = a.await?;
+        let (ok, f, why) = a.await?;
         latencies.extend(ok);
         failed += f;
+        first_failure = first_failure.or(why);
     }
     let elapsed = started.elapsed();
     latencies.sort();
@@ -142,6 +157,7 @@ pub async fn run(
         elapsed,
         latencies,
         ranking,
+        first_failure,
     })
 }
 
@@ -180,6 +196,10 @@ pub async fn part(
     }
     let target = t
         .clone()
+        .with_env(
+            "CHISO_SQL_MAX_EXECUTION_TIME_SECS",
+            &MAX_EXECUTION_SECS.to_string(),
+        )
         .with_env("CHISO_CLICKHOUSE_ANALYST_USER", ANALYST_USER)
         .with_env("CHISO_CLICKHOUSE_ANALYST_PASSWORD", PASSWORD);
     let server = dashboards::start_server(&target, DB, opts.workers).await?;

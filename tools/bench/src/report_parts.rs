@@ -142,6 +142,10 @@ pub fn analysts(o: &mut String, r: &Report) {
         show(a.ranking_rate(), whole),
         show(a.ranking_p99_ms(), ms)
     );
+    if let Some(why) = a.runs.iter().find_map(|r| r.first_failure.as_deref()) {
+        let why: String = why.chars().take(300).collect();
+        let _ = writeln!(o, "\nThe first failed query: {}", why.replace('\n', " "));
+    }
     let _ = writeln!(
         o,
         "\nThe public page meanwhile stays within its p99 < {RANKING_P99_MS} ms (median): **{}**.\n",

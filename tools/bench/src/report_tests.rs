@@ -128,6 +128,7 @@ fn sample() -> Report {
                     elapsed: Duration::from_secs(30),
                     latencies: vec![ms(900), ms(1500)],
                     ranking: wrk(900.0, p99),
+                    first_failure: Some("504 Gateway Timeout after 120 s".into()),
                 })
                 .collect(),
         }),
@@ -181,6 +182,7 @@ fn analysts_slowing_the_public_page_are_a_miss() {
         "{text}"
     );
     assert!(text.contains("| analyst queries answered / failed (all runs) | 90 / 3 |"));
+    assert!(text.contains("The first failed query: 504 Gateway Timeout after 120 s"));
 }
 
 #[test]
