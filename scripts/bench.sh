@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# `make bench`: install what is missing (wrk too), build release, start a
-# throwaway ClickHouse on free loopback ports, run every benchmark part
-# (target/release/chiso-bench), write target/bench/report.md, stop ClickHouse.
-# Extra arguments go to `chiso-bench run` (e.g. --duration-secs 5 --scale 4).
+# `make bench`: install what is missing (wrk, ZooKeeper too), build release,
+# start a throwaway ClickHouse on free loopback ports, run every benchmark
+# part (target/release/chiso-bench) several times, write
+# target/bench/report.md, stop ClickHouse. The cluster part starts its own
+# two-replica cluster (scripts/cluster.sh) under target/bench/cluster.
+# Env: CHISO_BENCH_RUNS (runs of each part, default 3), CHISO_BENCH_NO_CLUSTER=1
+# (skip the cluster part), CARGO_TARGET_DIR (where cargo builds).
+# Extra arguments go to `chiso-bench run` (e.g. --runs 1 --duration-secs 5 --scale 4).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/deps.sh wrk
-cargo build --release --quiet -p chiso-bench
+scripts/deps.sh wrk zookeeper
+# chiso too: the freshness and failover parts run the real `chiso` binary.
+cargo build --release --quiet -p chiso-bench -p chiso --bins
 
-# Where cargo put the binary: CARGO_TARGET_DIR when set (shared caches, CI), else target/.
+# Where cargo put the binaries: CARGO_TARGET_DIR when set (shared caches, CI), else target/.
 bin_dir=${CARGO_TARGET_DIR:-target}/release
 
 mkdir -p target/bench

@@ -54,7 +54,17 @@ fn check_remind_budget(
 impl App {
     /// `config` is the path of `chiso.toml`; `CHISO_CONFIG` names it when no flag does.
     pub fn load(config: &Path, flags: &Overrides) -> Result<Self, ConfigError> {
-        let settings = Settings::load(config, |k| std::env::var(k).ok(), flags)?;
+        Self::load_with_env(config, flags, |k| std::env::var(k).ok())
+    }
+
+    /// `load` with the environment given: `make bench` loads a single-server
+    /// and a cluster App side by side in one process.
+    pub fn load_with_env(
+        config: &Path,
+        flags: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let settings = Settings::load(config, env, flags)?;
         let registry = Registry::load(&settings.resolve(&settings.paths.units));
         let catalogue = MeasureCatalogue::load(&settings.resolve(&settings.paths.measures));
         // Indicators name measures: they can be checked only once the catalogue loaded.

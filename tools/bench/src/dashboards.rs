@@ -1,7 +1,7 @@
 //! Dashboards: the real web server (release, its own process) over the bench
 //! database, loaded by `wrk` (another process) on the national ranking of a
-//! frozen period (public) and on a unit page (a ministry token), with the
-//! server's peak resident memory read from /proc.
+//! frozen period (public), unit pages and the indicator page (ministry and
+//! unit-staff tokens), with the server's peak resident memory read from /proc.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use anyhow::Context;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::machine::peak_rss;
+use crate::stats::Spread;
 use crate::wrk::{parse, WrkResult};
 use crate::Target;
 
@@ -20,13 +21,35 @@ pub struct Load {
     pub threads: u32,
 }
 
+/// A page to load: its name in the report, its path, the bearer token sent.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub name: &'static str,
+    pub path: String,
+    pub token: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PageFigures {
     pub name: &'static str,
     pub path: String,
     /// The status of one request before the load: 200 or the figures mean nothing.
     pub status: u16,
-    pub wrk: WrkResult,
+    /// One `wrk` per run.
+    pub runs: Vec<WrkResult>,
+}
+
+impl PageFigures {
+    pub fn rate(&self) -> Option<Spread> {
+        Spread::of(self.runs.iter().map(|w| w.requests_per_sec))
+    }
+    /// p99 in milliseconds.
+    pub fn p99_ms(&self) -> Option<Spread> {
+        Spread::of(self.runs.iter().map(|w| w.p99.as_secs_f64() * 1000.0))
+    }
+    pub fn p50_ms(&self) -> Option<Spread> {
+        Spread::of(self.runs.iter().map(|w| w.p50.as_secs_f64() * 1000.0))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -37,13 +60,24 @@ pub struct DashboardFigures {
 }
 
 /// The server: `chiso-bench serve` of this executable, on a free port.
-struct Server {
+pub struct Server {
     child: tokio::process::Child,
-    url: String,
-    pid: u32,
+    pub url: String,
+    pub pid: u32,
 }
 
-async fn start_server(target: &Target, database: &str, workers: usize) -> anyhow::Result<Server> {
+impl Server {
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// `chiso-bench serve` over `database`, with the target's chiso environment.
+pub async fn start_server(
+    target: &Target,
+    database: &str,
+    workers: usize,
+) -> anyhow::Result<Server> {
     let exe = std::env::current_exe()?;
     // The server's failures under load are counted by wrk (non-2xx); their log goes to a file.
     let log_path = target.log_dir.join("server.log");
@@ -59,6 +93,7 @@ async fn start_server(target: &Target, database: &str, workers: usize) -> anyhow
         .arg(database)
         .arg("--workers")
         .arg(workers.to_string())
+        .envs(target.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(log)
         .kill_on_drop(true)
@@ -77,7 +112,7 @@ async fn start_server(target: &Target, database: &str, workers: usize) -> anyhow
     Ok(Server { child, url, pid })
 }
 
-async fn wrk(url: &str, token: Option<&str>, load: &Load) -> anyhow::Result<WrkResult> {
+pub async fn wrk(url: &str, token: Option<&str>, load: &Load) -> anyhow::Result<WrkResult> {
     let mut cmd = tokio::process::Command::new("wrk");
     cmd.arg(format!("-t{}", load.threads))
         .arg(format!("-c{}", load.connections))
@@ -98,7 +133,7 @@ async fn wrk(url: &str, token: Option<&str>, load: &Load) -> anyhow::Result<WrkR
     Ok(parse(&text)?)
 }
 
-async fn status(url: &str, token: Option<&str>) -> anyhow::Result<u16> {
+pub async fn status(url: &str, token: Option<&str>) -> anyhow::Result<u16> {
     let mut req = reqwest::Client::new().get(url);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -106,29 +141,39 @@ async fn status(url: &str, token: Option<&str>) -> anyhow::Result<u16> {
     Ok(req.send().await?.status().as_u16())
 }
 
-/// Loads each `(name, path, token)` in turn with `wrk`, then reads the server's peak RSS.
+/// Loads each page in turn with `wrk`, `runs` rounds over all pages, then
+/// reads the server's peak RSS.
 pub async fn run(
     target: &Target,
     database: &str,
     workers: usize,
-    pages: &[(&'static str, String, Option<String>)],
+    pages: &[Page],
     load: &Load,
+    runs: usize,
 ) -> anyhow::Result<DashboardFigures> {
-    let mut server = start_server(target, database, workers).await?;
+    let server = start_server(target, database, workers).await?;
     let mut out = Vec::new();
-    for (name, path, token) in pages {
-        let url = format!("{}{path}", server.url);
-        let status = status(&url, token.as_deref()).await?;
-        let wrk = wrk(&url, token.as_deref(), load).await?;
+    for page in pages {
+        let url = format!("{}{}", server.url, page.path);
         out.push(PageFigures {
-            name,
-            path: path.clone(),
-            status,
-            wrk,
+            name: page.name,
+            path: page.path.clone(),
+            status: status(&url, page.token.as_deref()).await?,
+            runs: Vec::new(),
         });
     }
+    // Rounds rather than one page's runs back to back: a slow spell of the
+    // shared machine spreads over the pages instead of sinking one.
+    for _ in 0..runs.max(1) {
+        for (page, figures) in pages.iter().zip(out.iter_mut()) {
+            let url = format!("{}{}", server.url, page.path);
+            figures
+                .runs
+                .push(wrk(&url, page.token.as_deref(), load).await?);
+        }
+    }
     let peak_rss = peak_rss(server.pid);
-    let _ = server.child.kill().await;
+    server.stop().await;
     Ok(DashboardFigures {
         pages: out,
         peak_rss,

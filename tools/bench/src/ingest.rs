@@ -28,21 +28,37 @@ pub struct IngestFigures {
     /// service_stats + measure_values rows the collectors stored.
     pub collector_rows: u64,
     pub collector_time: Duration,
-    /// The same rows, inserted by clickhouse-client from files.
+    /// The same rows, inserted by clickhouse-client from JSONEachRow files.
     pub baseline_rows: u64,
     pub baseline_time: Duration,
     pub file_bytes: u64,
+    /// The same rows again as RowBinary (the stricter baseline: no parsing of text).
+    pub binary_rows: u64,
+    pub binary_time: Duration,
+    pub binary_bytes: u64,
+}
+
+fn rate(rows: u64, time: Duration) -> f64 {
+    rows as f64 / time.as_secs_f64().max(1e-9)
 }
 
 impl IngestFigures {
     pub fn collector_rate(&self) -> f64 {
-        self.collector_rows as f64 / self.collector_time.as_secs_f64().max(1e-9)
+        rate(self.collector_rows, self.collector_time)
     }
     pub fn baseline_rate(&self) -> f64 {
-        self.baseline_rows as f64 / self.baseline_time.as_secs_f64().max(1e-9)
+        rate(self.baseline_rows, self.baseline_time)
     }
+    pub fn binary_rate(&self) -> f64 {
+        rate(self.binary_rows, self.binary_time)
+    }
+    /// Collectors / JSONEachRow: the judged ratio.
     pub fn ratio(&self) -> f64 {
         self.collector_rate() / self.baseline_rate().max(1e-9)
+    }
+    /// Collectors / RowBinary.
+    pub fn binary_ratio(&self) -> f64 {
+        self.collector_rate() / self.binary_rate().max(1e-9)
     }
 }
 
@@ -218,13 +234,72 @@ pub fn write_files(
     Ok((rows, bytes))
 }
 
-/// Times `clickhouse-client --query "INSERT INTO db.table FORMAT JSONEachRow" < file`
+/// A baseline's input: JSONEachRow written by the bench, or RowBinary that
+/// ClickHouse itself wrote from the JSON baseline's tables (so the bytes are
+/// exactly its column types, in order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JsonEachRow,
+    RowBinary,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::JsonEachRow => "JSONEachRow",
+            Format::RowBinary => "RowBinary",
+        }
+    }
+
+    pub fn file(self, table: &str) -> String {
+        match self {
+            Format::JsonEachRow => format!("{table}.jsonl"),
+            Format::RowBinary => format!("{table}.rowbinary"),
+        }
+    }
+}
+
+/// Writes `database`'s collected tables as RowBinary files in `dir` (not
+/// timed); returns their bytes.
+pub async fn export_binary(target: &Target, database: &str, dir: &Path) -> anyhow::Result<u64> {
+    let mut bytes = 0;
+    for table in COLLECTED_TABLES {
+        let path = dir.join(Format::RowBinary.file(table));
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let query = format!("SELECT * FROM {database}.{table} FORMAT RowBinary");
+        // `output()` would capture stdout itself: spawn with stdout the file.
+        let out = target
+            .client(&["--query", &query])
+            .stdout(std::process::Stdio::from(file))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .context("cannot run clickhouse-client")?
+            .wait_with_output()
+            .await?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "clickhouse-client {query}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        bytes += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    }
+    Ok(bytes)
+}
+
+/// Times `clickhouse-client --query "INSERT INTO db.table FORMAT F" < file`
 /// for both files, one after the other, into `database`.
-pub async fn baseline(target: &Target, database: &str, dir: &Path) -> anyhow::Result<Duration> {
+pub async fn baseline(
+    target: &Target,
+    database: &str,
+    dir: &Path,
+    format: Format,
+) -> anyhow::Result<Duration> {
     let mut total = Duration::ZERO;
     for table in COLLECTED_TABLES {
-        let file = std::fs::File::open(dir.join(format!("{table}.jsonl")))?;
-        let query = format!("INSERT INTO {database}.{table} FORMAT JSONEachRow");
+        let file = std::fs::File::open(dir.join(format.file(table)))?;
+        let query = format!("INSERT INTO {database}.{table} FORMAT {}", format.name());
         let started = Instant::now();
         let out = target
             .client(&["--query", &query])

@@ -8,14 +8,21 @@
 //! beside one hand-written query per indicator, the pages under `wrk`. It sits
 //! at the far right of the pipeline: it drives every module, none uses it.
 
+mod analysts;
+mod cluster;
 mod compute;
 mod dashboards;
+mod freshness;
 mod ingest;
 mod load;
 mod machine;
 mod report;
+mod report_parts;
+#[cfg(test)]
+mod report_tests;
 mod run;
 mod soak;
+mod stats;
 mod target;
 mod wrk;
 
@@ -83,6 +90,21 @@ enum Command {
         workers: Option<usize>,
         #[arg(long, default_value_t = 2019)]
         seed: u64,
+        /// How many times each part runs; the report judges the median.
+        #[arg(long, env = "CHISO_BENCH_RUNS", default_value_t = 3)]
+        runs: usize,
+        /// Concurrent analysts on the SQL endpoint.
+        #[arg(long, default_value_t = 16)]
+        analysts: usize,
+        /// How long each analyst run lasts (s).
+        #[arg(long, default_value_t = 30)]
+        analyst_secs: u32,
+        /// `scripts/cluster.sh`: the two-replica cluster of the cluster part.
+        #[arg(long, default_value = "scripts/cluster.sh")]
+        cluster_script: PathBuf,
+        /// Skip the cluster part.
+        #[arg(long, env = "CHISO_BENCH_NO_CLUSTER")]
+        no_cluster: bool,
     },
     /// Part 1 (ingest) alone, printed: a quick loop for profiling the collectors.
     Ingest {
@@ -232,10 +254,11 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                 clickhouse_dir,
                 clickhouse_script,
                 log_dir: work_dir.clone(),
+                env: Vec::new(),
             };
             let months = (ingest_from, ingest_to);
             let figures = ingest_part(&target, months, seed, &work_dir).await?;
-            println!("{}", report::render_ingest(&figures));
+            println!("{}", report::render_ingest(std::slice::from_ref(&figures)));
             Ok(())
         }
         Command::Run {
@@ -252,6 +275,11 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             duration_secs,
             workers,
             seed,
+            runs,
+            analysts,
+            analyst_secs,
+            cluster_script,
+            no_cluster,
         } => {
             let workers = workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()
@@ -266,6 +294,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                     clickhouse_dir,
                     clickhouse_script,
                     log_dir: work_dir.clone(),
+                    env: Vec::new(),
                 },
                 work_dir,
                 seed,
@@ -278,6 +307,10 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                     threads: 2,
                 },
                 workers,
+                runs,
+                analysts,
+                analyst_secs,
+                cluster_script: (!no_cluster).then_some(cluster_script),
             };
             let report = run(&opts).await?;
             let notes = match notes {

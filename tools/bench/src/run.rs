@@ -1,31 +1,37 @@
 //! The whole bench, part after part, on the throwaway ClickHouse of
-//! `scripts/bench.sh`: ingest, history, compute, dashboards, scale.
+//! `scripts/bench.sh`: ingest, history, compute, dashboards, analysts,
+//! freshness, scale, then the cluster of `scripts/cluster.sh`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::analysts::{self, AnalystFigures};
+use crate::cluster::{self, ClusterFigures, ClusterOptions};
 use crate::compute::{baselines, compute_all, periods, Baseline, ComputeRun};
-use crate::dashboards::{self, DashboardFigures, Load};
-use crate::ingest::{self, IngestFigures};
+use crate::dashboards::{self, DashboardFigures, Load, Page, PageFigures};
+use crate::freshness::{self, FreshRun};
+use crate::ingest::{self, Format, IngestFigures};
 use crate::load::{load, Loaded};
 use crate::machine::{machine, sizes, Machine, TableSize};
 use crate::Target;
 use chiso::domain::{Month, Period};
-use chiso::store::bench::{merges_sql, scale_copy_sql, RUNNING_QUERIES_SQL};
+use chiso::store::bench::{merges_sql, scale_copy_sql, COLLECTED_TABLES, RUNNING_QUERIES_SQL};
 use chiso::store::RoleCode;
 
 /// The database the collectors fill and the history completes.
 pub const DB: &str = "bench";
 /// ClickHouse ingesting the same rows itself.
 pub const DB_BASELINE: &str = "bench_baseline";
+/// The same rows again, as RowBinary.
+pub const DB_BINARY: &str = "bench_binary";
 /// The history with ten times the service rows.
 pub const DB_SCALED: &str = "bench_x10";
 
 pub struct Options {
     pub target: Target,
-    /// Where the baseline's JSONEachRow files go (target/bench).
+    /// Where the baseline's files go (target/bench).
     pub work_dir: PathBuf,
     pub seed: u64,
     /// The months the ingest benchmark collects through the collectors.
@@ -35,6 +41,13 @@ pub struct Options {
     pub scale: u32,
     pub load: Load,
     pub workers: usize,
+    /// How many times each part runs (`--runs`): the report shows the median.
+    pub runs: usize,
+    /// Concurrent analysts of the SQL part, and how long each run lasts.
+    pub analysts: usize,
+    pub analyst_secs: u32,
+    /// `scripts/cluster.sh`; `None` skips the cluster part.
+    pub cluster_script: Option<PathBuf>,
 }
 
 pub struct Report {
@@ -43,20 +56,45 @@ pub struct Report {
     pub total: Duration,
     pub options_years: (i32, i32),
     pub scale: u32,
-    pub ingest: IngestFigures,
+    pub runs: usize,
+    pub ingest: Vec<IngestFigures>,
     pub history: Loaded,
     pub sizes: Vec<(String, Vec<TableSize>)>,
-    pub compute_first: ComputeRun,
-    pub compute_again: ComputeRun,
+    /// The first compute of `bench`, then of fresh copies of it (one per run).
+    pub compute_first: Vec<ComputeRun>,
+    pub compute_again: Vec<ComputeRun>,
+    /// Per indicator, the median of the runs.
     pub baselines: Vec<Baseline>,
     pub indicators: usize,
     pub dashboards: DashboardFigures,
+    /// The unit page over a copy of `bench` whose months were never computed.
+    pub uncomputed: Part<PageFigures>,
+    pub analysts: Part<AnalystFigures>,
+    pub freshness: Part<Vec<FreshRun>>,
+    pub cluster: Part<ClusterFigures>,
     pub scaled_copy: Duration,
     pub scaled_first: ComputeRun,
     pub scaled_baselines: Vec<Baseline>,
 }
 
-fn say(text: &str) {
+/// A part that may fail without losing the rest of a long run: its error, as text.
+pub type Part<T> = Result<T, String>;
+
+fn part<T>(name: &str, r: anyhow::Result<T>) -> Part<T> {
+    r.map_err(|e| {
+        say(&format!("{name} failed: {e:#}"));
+        format!("{e:#}")
+    })
+}
+
+/// The database a copy of `bench` is made in (its first compute, the unit page before any).
+pub const DB_COPY: &str = "bench_copy";
+pub const DB_UNCOMPUTED: &str = "bench_uncomputed";
+/// The unit whose pages are loaded (Hà Nội) and the password of every bench account.
+pub const UNIT: &str = "01";
+pub const PASSWORD: &str = "a long enough bench password";
+
+pub fn say(text: &str) {
     eprintln!("bench: {} {text}", chrono::Utc::now().format("%H:%M:%S"));
 }
 
@@ -64,9 +102,10 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
     let t = &opts.target;
+    let runs = opts.runs.max(1);
 
     // 1. Ingest: the collectors, then the same rows through clickhouse-client.
-    let ingest = ingest_part(t, opts.ingest, opts.seed, &opts.work_dir).await?;
+    let ingest = ingest_runs(t, opts.ingest, opts.seed, &opts.work_dir, runs).await?;
     let (from, to) = opts.ingest;
 
     // The rest of the history through the fast path.
@@ -83,53 +122,102 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     ));
     let history = load(&app.store, &app.registry, &app.catalogue, months, opts.seed).await?;
     settle(t, DB).await;
+    // A copy before any compute: the unit page where no month was computed.
+    let uncomputed_app = copy_of_bench(t, DB_UNCOMPUTED).await?;
 
     // 2. Compute.
     let all = periods(y0, y1);
     say(&format!("computing {} periods", all.len()));
-    let compute_first = compute_all(&app, &all).await?;
-    say("recomputing (nothing changed)");
-    let compute_again = compute_all(&app, &all).await?;
-    say("baseline queries, one per indicator");
-    let baselines = baselines(&app, |_| true).await?;
+    let mut compute_first = vec![compute_all(&app, &all).await?];
+    let (mut compute_again, mut baseline_runs) = (Vec::new(), Vec::new());
+    for run in 0..runs {
+        say(&format!("recomputing (nothing changed), run {}", run + 1));
+        compute_again.push(compute_all(&app, &all).await?);
+        say("baseline queries, one per indicator");
+        baseline_runs.push(baselines(&app, |_| true).await?);
+    }
+    for run in 1..runs {
+        say(&format!("first compute of a fresh copy, run {}", run + 1));
+        let copy = copy_of_bench(t, DB_COPY).await?;
+        compute_first.push(compute_all(&copy, &all).await?);
+    }
 
     // 3. Dashboards over a frozen month.
     let month = Month::new(y1, 12).context("the last month")?;
     app.computer().freeze(Period::Month(month)).await?;
-    chiso::accounts::credentials::add_user(
-        &app.store,
-        &app.registry,
-        "bench.ministry",
-        RoleCode::Ministry,
-        None,
-        "a long enough bench password",
-    )
-    .await?;
-    let token = chiso::accounts::credentials::add_token(&app.store, "bench.ministry").await?;
+    let ministry = account(&app, "bench.ministry", RoleCode::Ministry, None).await?;
+    let staff = account(&app, "bench.unit", RoleCode::Unit, Some(UNIT)).await?;
+    let page = |name, path: String, token: Option<&String>| Page {
+        name,
+        path,
+        token: token.cloned(),
+    };
     let pages = vec![
-        (
+        page(
             "national ranking (frozen, public)",
             format!("/xep-hang?period={month}&group=province"),
             None,
         ),
-        (
+        page(
             "unit page (ministry token)",
-            format!("/don-vi/01?to={month}"),
-            Some(token),
+            format!("/don-vi/{UNIT}?to={month}"),
+            Some(&ministry),
+        ),
+        page(
+            "unit page (unit-staff token, its own unit)",
+            format!("/don-vi/{UNIT}?to={month}"),
+            Some(&staff),
+        ),
+        page(
+            "indicator page (unit-staff token)",
+            format!("/chi-so/online_dossier_rate?period={month}"),
+            Some(&staff),
         ),
     ];
     say("dashboards under wrk");
-    let dashboards = dashboards::run(t, DB, opts.workers, &pages, &opts.load).await?;
+    let dashboards = dashboards::run(t, DB, opts.workers, &pages, &opts.load, runs).await?;
+    drain(t).await;
+    say("the unit page over a database never computed");
+    let uncomputed = part(
+        "uncomputed unit page",
+        async {
+            let token =
+                account(&uncomputed_app, "bench.ministry", RoleCode::Ministry, None).await?;
+            let p = page(
+                "unit page, months never computed (ministry token)",
+                format!("/don-vi/{UNIT}?to={month}"),
+                Some(&token),
+            );
+            let figures =
+                dashboards::run(t, DB_UNCOMPUTED, opts.workers, &[p], &opts.load, runs).await?;
+            figures.pages.into_iter().next().context("no page figures")
+        }
+        .await,
+    );
     drain(t).await;
 
-    // 4. Scale: the same history with `scale` × the service rows.
+    // 4. Analysts' SQL beside the public page.
+    say(&format!("{} analysts on the SQL endpoint", opts.analysts));
+    let ranking = pages[0].path.clone();
+    let analysts = part(
+        "analyst SQL",
+        analysts::part(opts, &app, &ranking, runs).await,
+    );
+    drain(t).await;
+
+    // 5. Freshness: a correction through `chiso collect`, then a freeze.
+    say("freshness: corrections through chiso collect");
+    let freshness = part("freshness", freshness::part(opts, &ministry, runs).await);
+    drain(t).await;
+
+    // 6. Scale: the same history with `scale` × the service rows.
     say(&format!(
         "scale: copying the history ×{} in ClickHouse",
         opts.scale
     ));
     let scaled_app = t.fresh_app(DB_SCALED).await?;
     let copy_started = Instant::now();
-    scale_copy(t, opts.scale).await?;
+    scale_copy(t, DB_SCALED, opts.scale).await?;
     let scaled_copy = copy_started.elapsed();
     settle(t, DB_SCALED).await;
     say("scale: computing");
@@ -138,32 +226,127 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         baselines_of(&scaled_app, &["online_dossier_rate", "on_time_rate"]).await?;
 
     let mut all_sizes = Vec::new();
-    for db in [DB, DB_BASELINE, DB_SCALED] {
+    for db in [DB, DB_BASELINE, DB_BINARY, DB_SCALED] {
         all_sizes.push((db.to_string(), sizes(&app.store, db).await?));
     }
+    for db in [DB_COPY, DB_UNCOMPUTED] {
+        if let Ok(copy) = t.app(db) {
+            let _ = copy.store.drop_database().await;
+        }
+    }
+
+    // 7. The cluster, last: it starts servers of its own.
+    let cluster = match &opts.cluster_script {
+        Some(script) => {
+            let o = ClusterOptions {
+                single: t,
+                script: script.clone(),
+                dir: std::env::current_dir()?
+                    .join(&opts.work_dir)
+                    .join("cluster"),
+                chiso: crate::soak::child::find_binary()?,
+                months: opts.ingest,
+                seed: opts.seed,
+                workers: opts.workers,
+                load: opts.load.clone(),
+                runs,
+            };
+            part("cluster", cluster::run(&o, say).await)
+        }
+        None => Err("skipped (--no-cluster)".into()),
+    };
     Ok(Report {
         machine,
         started: started_at,
         total: started.elapsed(),
         options_years: opts.years,
         scale: opts.scale,
+        runs,
         ingest,
         history,
         sizes: all_sizes,
         compute_first,
         compute_again,
         indicators: app.indicators.iter().count(),
-        baselines,
+        baselines: median_baselines(&baseline_runs),
         dashboards,
+        uncomputed,
+        analysts,
+        freshness,
+        cluster,
         scaled_copy,
         scaled_first,
         scaled_baselines,
     })
 }
 
+/// A bench account (password login) and a token of it.
+pub async fn account(
+    app: &chiso::app::App,
+    login: &str,
+    role: RoleCode,
+    unit: Option<&str>,
+) -> anyhow::Result<String> {
+    chiso::accounts::credentials::add_user(&app.store, &app.registry, login, role, unit, PASSWORD)
+        .await?;
+    Ok(chiso::accounts::credentials::add_token(&app.store, login).await?)
+}
+
+/// A fresh `database` holding `bench`'s collected rows, settled; nothing computed.
+async fn copy_of_bench(t: &Target, database: &str) -> anyhow::Result<chiso::app::App> {
+    let copy = t.fresh_app(database).await?;
+    scale_copy(t, database, 1).await?;
+    settle(t, database).await;
+    Ok(copy)
+}
+
+/// Per indicator, the run of median time.
+fn median_baselines(runs: &[Vec<Baseline>]) -> Vec<Baseline> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .map(|b| {
+            let mut times: Vec<Duration> = runs
+                .iter()
+                .filter_map(|r| r.iter().find(|x| x.indicator == b.indicator)?.elapsed)
+                .collect();
+            times.sort();
+            Baseline {
+                indicator: b.indicator.clone(),
+                elapsed: times.get(times.len() / 2).copied(),
+                rows: b.rows,
+            }
+        })
+        .collect()
+}
+
+/// Part 1 `runs` times (`chiso-bench ingest` runs it once).
+pub async fn ingest_runs(
+    t: &Target,
+    months: (Month, Month),
+    seed: u64,
+    work_dir: &std::path::Path,
+    runs: usize,
+) -> anyhow::Result<Vec<IngestFigures>> {
+    let mut out = Vec::new();
+    for run in 0..runs.max(1) {
+        say(&format!("ingest, run {}", run + 1));
+        out.push(ingest_part(t, months, seed, work_dir).await?);
+    }
+    for f in COLLECTED_TABLES {
+        for format in [Format::JsonEachRow, Format::RowBinary] {
+            let _ = std::fs::remove_file(work_dir.join(format.file(f)));
+        }
+    }
+    Ok(out)
+}
+
 /// Part 1 alone (`chiso-bench ingest` runs only this): `from..=to` through
 /// the collectors into a fresh `bench`, then the same rows through
-/// clickhouse-client into a fresh `bench_baseline`.
+/// clickhouse-client into a fresh `bench_baseline` (JSONEachRow) and a fresh
+/// `bench_binary` (RowBinary).
 pub async fn ingest_part(
     t: &Target,
     (from, to): (Month, Month),
@@ -179,13 +362,18 @@ pub async fn ingest_part(
     let (file_rows, file_bytes) = ingest::write_files(&app, from, to, seed, work_dir)?;
     let baseline_app = t.fresh_app(DB_BASELINE).await?;
     say("ingest baseline: clickhouse-client INSERT … FORMAT JSONEachRow");
-    let baseline_time = ingest::baseline(t, DB_BASELINE, work_dir).await?;
+    let baseline_time = ingest::baseline(t, DB_BASELINE, work_dir, Format::JsonEachRow).await?;
     let baseline_rows = ingest::stored_rows(&baseline_app.store).await?;
     if baseline_rows != file_rows {
         anyhow::bail!("the baseline stored {baseline_rows} rows of the {file_rows} in its files");
     }
-    for f in ["service_stats.jsonl", "measure_values.jsonl"] {
-        let _ = std::fs::remove_file(work_dir.join(f));
+    let binary_bytes = ingest::export_binary(t, DB_BASELINE, work_dir).await?;
+    let binary_app = t.fresh_app(DB_BINARY).await?;
+    say("ingest baseline: clickhouse-client INSERT … FORMAT RowBinary");
+    let binary_time = ingest::baseline(t, DB_BINARY, work_dir, Format::RowBinary).await?;
+    let binary_rows = ingest::stored_rows(&binary_app.store).await?;
+    if binary_rows != file_rows {
+        anyhow::bail!("the RowBinary baseline stored {binary_rows} rows of {file_rows}");
     }
     Ok(IngestFigures {
         from,
@@ -197,6 +385,9 @@ pub async fn ingest_part(
         baseline_rows,
         baseline_time,
         file_bytes,
+        binary_rows,
+        binary_time,
+        binary_bytes,
     })
 }
 
@@ -237,11 +428,11 @@ async fn baselines_of(app: &chiso::app::App, codes: &[&str]) -> anyhow::Result<V
     baselines(app, |code| codes.contains(&code)).await
 }
 
-/// Copies `bench` into `bench_x10` with each service row `scale` times under
+/// Copies `bench` into `database` with each service row `scale` times under
 /// distinct service codes (so `scale` × the services and dossiers per
 /// unit-month); measures and batches once.
-async fn scale_copy(t: &Target, scale: u32) -> anyhow::Result<()> {
-    for sql in scale_copy_sql(DB, DB_SCALED, scale) {
+async fn scale_copy(t: &Target, database: &str, scale: u32) -> anyhow::Result<()> {
+    for sql in scale_copy_sql(DB, database, scale) {
         let out = t.client(&["--query", &sql]).output().await?;
         if !out.status.success() {
             anyhow::bail!("{sql}: {}", String::from_utf8_lossy(&out.stderr).trim());

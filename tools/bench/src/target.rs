@@ -18,6 +18,10 @@ pub struct Target {
     pub clickhouse_script: PathBuf,
     /// Where the bench writes its files (target/bench): the web server's log.
     pub log_dir: PathBuf,
+    /// chiso settings by environment name (`CHISO_CLICKHOUSE_CLUSTER`, the
+    /// analyst user…) over the process's own: given to the Apps the bench
+    /// loads and to the servers it starts.
+    pub env: Vec<(String, String)>,
 }
 
 impl Target {
@@ -30,7 +34,15 @@ impl Target {
             clickhouse_dir: PathBuf::new(),
             clickhouse_script: PathBuf::new(),
             log_dir: PathBuf::new(),
+            env: Vec::new(),
         }
+    }
+
+    /// This target with `key` set to `value` in its chiso environment.
+    pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+        self
     }
 
     /// The shipped configuration over `database` of the bench's ClickHouse.
@@ -40,7 +52,14 @@ impl Target {
             database: Some(database.to_string()),
             source_override: None,
         };
-        Ok(App::load(&self.config, &flags)?)
+        let env = |key: &str| {
+            self.env
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .or_else(|| std::env::var(key).ok())
+        };
+        Ok(App::load_with_env(&self.config, &flags, env)?)
     }
 
     /// A fresh, migrated `database`.

@@ -9,7 +9,7 @@
 //! schedule of seconds (the recent months), whose RSS is sampled.
 
 mod check;
-mod child;
+pub(crate) mod child;
 mod cycles;
 mod expected;
 mod faults;
