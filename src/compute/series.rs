@@ -48,15 +48,25 @@ impl Computer<'_> {
             .unwrap_or(to);
         let mut series = Vec::new();
         let mut live = Vec::new();
+        let changed = self.last_changed(unit, from, to).await?;
         for m in from.through(to) {
             let folded = members(self.registry, unit, m, reference);
             let alone = matches!(folded.as_slice(), [only] if only.code == unit.code);
             let published = match alone {
-                true => self.published_groups(Period::Month(m)).await?,
+                true => self.publication(Period::Month(m)).await?,
                 false => None,
             };
-            let standing = published.as_ref().and_then(|groups| {
-                groups
+            // A provisional computation older than the unit's newest report of
+            // the month no longer shows it: the month is evaluated from the
+            // current data (kept until the next collect). A frozen one stands.
+            let stale = published.as_ref().is_some_and(|p| {
+                p.frozen_at.is_none()
+                    && changed
+                        .get(&m.to_string())
+                        .is_some_and(|&at| i64::from(at) >= p.computed_at.timestamp())
+            });
+            let standing = published.as_ref().filter(|_| !stale).and_then(|p| {
+                p.groups
                     .iter()
                     .flat_map(|g| g.units.iter())
                     .find(|u| u.code == unit.code.as_str())
@@ -92,6 +102,30 @@ impl Computer<'_> {
             series[*at].composite = *composite;
         }
         Ok(series)
+    }
+
+    /// When `unit`'s report of each month of `from..=to` last changed
+    /// (`YYYY-MM` → Unix seconds), kept until the next collect.
+    async fn last_changed(
+        &self,
+        unit: &Unit,
+        from: Month,
+        to: Month,
+    ) -> Result<std::sync::Arc<std::collections::HashMap<String, u32>>, StoreError> {
+        let code = [unit.code.to_string()];
+        let key = format!("last-stored/{}/{from}/{to}", unit.code);
+        self.store
+            .since_collect(&key, || async {
+                let rows = self
+                    .store
+                    .last_stored((from, to), Units::Only(&code))
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| (r.month.chars().take(7).collect(), r.last_stored_at))
+                    .collect())
+            })
+            .await
     }
 
     /// `unit`'s evaluations for each of `months` from the current data, its

@@ -87,6 +87,14 @@ pub struct FirstStored {
     pub first_stored_at: u32,
 }
 
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct LastStored {
+    pub unit_code: String,
+    pub month: String,
+    /// Unix seconds.
+    pub last_stored_at: u32,
+}
+
 /// When chiso first tried to collect a month, from any unit by any channel:
 /// a report first stored after the deadline of a month chiso was not yet
 /// collecting by then (a backfill, an import of history) has no known arrival.
@@ -284,6 +292,22 @@ impl Store {
                    GROUP BY unit_code, month";
         let sql = (sql, "batches");
         self.fetch_figures("read report arrivals", sql, (from, to), units)
+            .await
+    }
+
+    /// When each unit-month's newest batch was stored: a computation older
+    /// than it no longer shows the unit's data (unchanged re-pulls store nothing).
+    pub async fn last_stored(
+        &self,
+        (from, to): (Month, Month),
+        units: Units<'_>,
+    ) -> Result<Vec<LastStored>, StoreError> {
+        let sql = "SELECT unit_code, toString(month), toUInt32(max(stored_at)) FROM \
+                   (SELECT unit_code, month, stored_at FROM batch_log WHERE {range}{units} \
+                   UNION ALL SELECT unit_code, month, stored_at FROM batches WHERE {range}{units}) \
+                   GROUP BY unit_code, month";
+        let sql = (sql, "batches");
+        self.fetch_figures("read when reports last changed", sql, (from, to), units)
             .await
     }
 

@@ -44,7 +44,7 @@ pub use attempts::{AttemptSummary, RejectionCount};
 pub use audit::{AuditEvent, AuditFilter, AuditKind};
 pub use codes::{Channel, LevelCode, Outcome, RunOutcome, Trigger};
 pub use collected::{CurrentBatch, UnitMonthTotals};
-pub use figures::{FirstStored, MeasureFigure, MonthWatched, ServiceFigures, Units};
+pub use figures::{FirstStored, LastStored, MeasureFigure, MonthWatched, ServiceFigures, Units};
 pub use jobs::{Failures, JobHistory};
 pub use json_compact::Column;
 pub use ledger::{LedgerRow, RuleKind, SendState};

@@ -136,3 +136,56 @@ async fn an_import_by_another_process_shows_on_the_pages_kept() {
     assert_eq!(now, attempts + 1);
     server.stop().await;
 }
+
+/// A month computed but not frozen shows a correction collected after the
+/// computation at once (its figures are evaluated again, once); a frozen
+/// month keeps what was published until it is revised.
+#[tokio::test]
+async fn a_correction_after_a_computation_shows_unless_the_month_is_frozen() {
+    let store = six_months("kept_stale_computation").await;
+    let (server, app) = serve(store.clone());
+    for m in ["2021-03", "2021-04"] {
+        app.computer().compute(m.parse().unwrap()).await.unwrap();
+    }
+    app.computer()
+        .freeze(Period::Month("2021-04".parse().unwrap()))
+        .await
+        .unwrap();
+    let token = ministry_token(&store).await;
+    let csv_url = format!("{}/don-vi/01.csv?from=2021-01&to=2021-06", server.url());
+    let csv = get(&csv_url, &token).await;
+    let march = line(&csv, "2021-03", "online_dossier_rate").to_string();
+    let april = line(&csv, "2021-04", "online_dossier_rate").to_string();
+    assert!(march.contains(",22,100,"), "{march}");
+
+    // Another process imports corrections of both months after they were computed.
+    let other = another_store("kept_stale_computation");
+    import_service_lines(
+        &other,
+        &[
+            simple_service_line("01", "2021-03", 200, 150),
+            simple_service_line("01", "2021-04", 200, 150),
+        ],
+    )
+    .await;
+    let waited = std::time::Instant::now();
+    let csv = loop {
+        let csv = get(&csv_url, &token).await;
+        if line(&csv, "2021-03", "online_dossier_rate") != march {
+            break csv;
+        }
+        assert!(
+            waited.elapsed() < chiso::store::RECORDS_KEPT_FOR * 3,
+            "the correction of a computed month never showed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let corrected = line(&csv, "2021-03", "online_dossier_rate");
+    assert!(corrected.contains(",150,200,"), "{corrected}");
+    assert_eq!(
+        line(&csv, "2021-04", "online_dossier_rate"),
+        april,
+        "a frozen month keeps its publication"
+    );
+    server.stop().await;
+}
