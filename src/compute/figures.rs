@@ -109,6 +109,12 @@ impl Figures {
     /// Adds a formula's service count (`key`) to the unit-months that reported
     /// services; a month without a service report gets no count, never a zero.
     pub fn add_service_counts(&mut self, key: &str, counts: Vec<ServiceCount>) {
+        // The store lists only unit-months where some service counted.
+        for figures in self.by_unit_month.values_mut() {
+            if figures.contains_key("services_total") {
+                figures.insert(key.to_string(), 0.0);
+            }
+        }
         for c in counts {
             let Some(m) = month_of(&c.month) else {
                 continue;

@@ -141,7 +141,7 @@ impl Units<'_> {
 const YEARS_AT_ONCE: usize = 4;
 
 /// `from..=to` cut at year ends, in order.
-fn years(from: Month, to: Month) -> Vec<(Month, Month)> {
+pub(super) fn years(from: Month, to: Month) -> Vec<(Month, Month)> {
     let mut spans = Vec::new();
     let mut start = from;
     while start <= to {

@@ -6,7 +6,7 @@
 use clickhouse::Row;
 use serde::Deserialize;
 
-use super::figures::Units;
+use super::figures::{years, Units};
 use super::{Store, StoreError};
 use crate::domain::formula::{CmpOp, Operand, Pred, ServiceAggregate, ServiceField};
 use crate::domain::Month;
@@ -21,49 +21,87 @@ pub struct ServiceCount {
 
 impl Store {
     /// For each month of `from..=to` a unit reported, how many of its services
-    /// met `aggregate`'s predicate in each of the `months` months ending there.
-    /// A month missing from the window counts as not met: a service is
-    /// confirmed only by reports.
+    /// met `aggregate`'s predicate in each of the `months` months ending there
+    /// (or the sum of a field over those that met it). A month missing from
+    /// the window counts as not met: a service is confirmed only by reports.
+    /// A unit-month where no service met it may have no row: the caller
+    /// counts it as 0 where the unit reported services.
     pub async fn service_counts(
         &self,
         aggregate: &ServiceAggregate,
         (from, to): (Month, Month),
         units: Units<'_>,
     ) -> Result<Vec<ServiceCount>, StoreError> {
+        // A year per query, as the other figures are read: memory stays
+        // bounded however long the history (a whole 10× history in one
+        // query went past ClickHouse's 2 GiB per query).
+        let mut out = Vec::new();
+        for span in years(from, to) {
+            out.extend(self.service_counts_in(aggregate, span, units).await?);
+        }
+        Ok(out)
+    }
+
+    async fn service_counts_in(
+        &self,
+        aggregate: &ServiceAggregate,
+        (first, last): (Month, Month),
+        units: Units<'_>,
+    ) -> Result<Vec<ServiceCount>, StoreError> {
         if let Some(field) = aggregate.sum {
             return self
-                .service_sums(field, &aggregate.pred, (from, to), units)
+                .service_sums(field, &aggregate.pred, (first, last), units)
                 .await;
         }
+        let pred = predicate_sql(&aggregate.pred);
         let window = aggregate.months.max(1);
-        let mut start = from;
+        // No FINAL: the current-version filter keeps one version of each
+        // unit-month, and an insert repeated after a lost answer repeats a
+        // service's rows, which uniqExact and groupUniqArray count once.
+        if window == 1 {
+            let sql = format!(
+                "SELECT unit_code, toString(month), toUInt64(uniqExactIf(service_code, {pred})) \
+                 FROM service_stats WHERE {{range}}{{units}} AND {{current}} \
+                 GROUP BY unit_code, month ORDER BY unit_code, month"
+            );
+            return self
+                .fetch_figures(
+                    "count services for a formula",
+                    (&sql, "service_stats"),
+                    (first, last),
+                    units,
+                )
+                .await;
+        }
+        let mut start = first;
         for _ in 1..window {
             start = start.prev();
         }
-        let pred = predicate_sql(&aggregate.pred);
-        // Each row is spread over the windows it belongs to (its month and the
-        // next window-1); a service counts where it met the predicate in all.
+        // Each service's months that met the predicate; a month ends a window
+        // where the months before it in the window met it too.
+        let earlier: Vec<String> = (1..window)
+            .map(|k| format!("addMonths(end_month, -{k})"))
+            .collect();
         let sql = format!(
-            "SELECT unit_code, toString(end_month), countIf(held = {window}) FROM \
-             (SELECT unit_code, service_code, addMonths(month, shift) AS end_month, sum(ok) AS held FROM \
-             (SELECT unit_code, service_code, month, toUInt8({pred}) AS ok FROM service_stats FINAL \
-             WHERE {{range}}{{units}} AND {{current}}) \
-             ARRAY JOIN range({window}) AS shift \
-             GROUP BY unit_code, service_code, end_month) \
-             WHERE end_month >= toDate('{first}') AND end_month <= toDate('{last}') \
+            "SELECT unit_code, toString(end_month), count() FROM \
+             (SELECT unit_code, service_code, groupUniqArrayIf(month, {pred}) AS met \
+             FROM service_stats WHERE {{range}}{{units}} AND {{current}} \
+             GROUP BY unit_code, service_code) \
+             ARRAY JOIN met AS end_month \
+             WHERE end_month >= toDate('{from}') AND end_month <= toDate('{to}') \
+             AND hasAll(met, [{earlier}]) \
              GROUP BY unit_code, end_month ORDER BY unit_code, end_month",
-            first = from.first_day(),
-            last = to.first_day(),
+            from = first.first_day(),
+            to = last.first_day(),
+            earlier = earlier.join(", "),
         );
-        let rows: Vec<ServiceCount> = self
-            .fetch_figures(
-                "count services for a formula",
-                (&sql, "service_stats"),
-                (start, to),
-                units,
-            )
-            .await?;
-        Ok(rows)
+        self.fetch_figures(
+            "count services for a formula",
+            (&sql, "service_stats"),
+            (start, last),
+            units,
+        )
+        .await
     }
 }
 

@@ -83,6 +83,27 @@ async fn shipped_service_formulas_match_a_hand_worked_unit() {
     // The three-month window reaches back before any report: nothing confirmed yet.
     assert_eq!(value(&april, "full_online_services_unused_3m"), Some(0.0));
 
+    // An insert repeated after a lost answer repeats the rows of the same
+    // version: counted without FINAL, each service still counts once.
+    app.store
+        .client()
+        .query("INSERT INTO service_stats SELECT * FROM service_stats WHERE unit_code = '01'")
+        .execute()
+        .await
+        .unwrap();
+    let again = evaluation("2021-06").await;
+    for code in [
+        "online_services_used_rate",
+        "fully_online_dossier_rate",
+        "full_online_services_unused_3m",
+    ] {
+        assert_eq!(
+            value(&again, code),
+            value(&june, code),
+            "{code} after a repeated insert"
+        );
+    }
+
     // A month the unit did not report has no value: missing, never zero.
     let july = evaluation("2021-07").await;
     assert_eq!(value(&july, "online_services_used_rate"), None);
