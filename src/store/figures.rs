@@ -283,15 +283,30 @@ impl Store {
         (from, to): (Month, Month),
         units: Units<'_>,
     ) -> Result<Vec<FirstStored>, StoreError> {
+        self.stored_times(("min", "read report arrivals"), (from, to), units)
+            .await
+    }
+
+    /// `min` or `max` of when each unit-month's batches were stored.
+    async fn stored_times<T>(
+        &self,
+        (pick, context): (&str, &str),
+        span: (Month, Month),
+        units: Units<'_>,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: clickhouse::RowOwned + clickhouse::RowRead,
+    {
         // Both tables (0008_batch_log.sql): `batches` keeps only the newest
         // batch once merged, the log every batch since it exists.
         // The scope inside each branch: 18.16 does not push it into a UNION.
-        let sql = "SELECT unit_code, toString(month), toUInt32(min(stored_at)) FROM \
-                   (SELECT unit_code, month, stored_at FROM batch_log WHERE {range}{units} \
-                   UNION ALL SELECT unit_code, month, stored_at FROM batches WHERE {range}{units}) \
-                   GROUP BY unit_code, month";
-        let sql = (sql, "batches");
-        self.fetch_figures("read report arrivals", sql, (from, to), units)
+        let sql = format!(
+            "SELECT unit_code, toString(month), toUInt32({pick}(stored_at)) FROM \
+             (SELECT unit_code, month, stored_at FROM batch_log WHERE {{range}}{{units}} \
+             UNION ALL SELECT unit_code, month, stored_at FROM batches WHERE {{range}}{{units}}) \
+             GROUP BY unit_code, month"
+        );
+        self.fetch_figures(context, (&sql, "batches"), span, units)
             .await
     }
 
@@ -302,12 +317,7 @@ impl Store {
         (from, to): (Month, Month),
         units: Units<'_>,
     ) -> Result<Vec<LastStored>, StoreError> {
-        let sql = "SELECT unit_code, toString(month), toUInt32(max(stored_at)) FROM \
-                   (SELECT unit_code, month, stored_at FROM batch_log WHERE {range}{units} \
-                   UNION ALL SELECT unit_code, month, stored_at FROM batches WHERE {range}{units}) \
-                   GROUP BY unit_code, month";
-        let sql = (sql, "batches");
-        self.fetch_figures("read when reports last changed", sql, (from, to), units)
+        self.stored_times(("max", "read when reports last changed"), (from, to), units)
             .await
     }
 
