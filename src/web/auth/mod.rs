@@ -188,6 +188,17 @@ impl Viewer {
 
     /// For state-changing requests: a session must send its CSRF token (form
     /// field `csrf` or header `X-CSRF-Token`); tokens and anonymous need none.
+    /// A form's two checks, in order: the role, then the session's CSRF token.
+    pub fn require_form(
+        &self,
+        allowed: &[RoleCode],
+        csrf: Option<&str>,
+    ) -> Result<&Account, ApiError> {
+        let account = self.require_role(allowed)?;
+        self.check_csrf(csrf)?;
+        Ok(account)
+    }
+
     pub fn check_csrf(&self, supplied: Option<&str>) -> Result<(), ApiError> {
         match (&self.via, supplied) {
             (Via::Session { csrf }, Some(s)) if session::same(csrf, s) => Ok(()),

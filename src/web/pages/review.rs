@@ -37,10 +37,7 @@ pub async fn review_handler(
     form: web::Form<ReviewForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = viewer
-        .require_role(&[])
-        .map_err(|e| PageError::access(e, &req))?;
-    viewer
-        .check_csrf(form.csrf.as_deref())
+        .require_form(&[], form.csrf.as_deref())
         .map_err(|e| PageError::access(e, &req))?;
     let month: Month = form
         .month

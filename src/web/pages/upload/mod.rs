@@ -96,10 +96,7 @@ pub async fn confirm_handler(
     form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, PageError> {
     let account = viewer
-        .require_role(&[RoleCode::Unit])
-        .map_err(|e| PageError::access(e, &req))?;
-    viewer
-        .check_csrf(form.csrf.as_deref())
+        .require_form(&[RoleCode::Unit], form.csrf.as_deref())
         .map_err(|e| PageError::access(e, &req))?;
     let Some(upload) = state.store.upload(&form.upload).await? else {
         return Err(PageError::not_found("Không có tệp này; hãy gửi lại tệp."));
