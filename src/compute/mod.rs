@@ -13,4 +13,5 @@ pub mod publish;
 pub mod ranking;
 mod rows;
 pub mod series;
+pub mod service_history;
 pub mod summary;

@@ -56,6 +56,11 @@ pub(super) async fn remind_unaudited(
         .map(|f| f.unit_code)
         .collect();
     let rejections = app.store.rejection_counts(month).await?;
+    let unused_window = app.settings.compute.unused_full_online_months;
+    let unused = app
+        .store
+        .unused_full_online(month, unused_window, Units::All)
+        .await?;
     let units: Vec<&Unit> = app.registry.valid_in(month).collect();
     let deadline = deadline_of(month, app.settings.compute.deadline_day);
     let policy = policy(app);
@@ -76,6 +81,8 @@ pub(super) async fn remind_unaudited(
         reported: &reported,
         units: &units,
         rejections: &rejections,
+        unused: &unused,
+        unused_window,
         previous_scores: &previous_scores,
     };
 
