@@ -2,7 +2,8 @@
 //! sends its monthly file, sees its problems by the line its editor shows,
 //! confirms, and may not send another unit's rows.
 
-use chiso::store::{AuditFilter, AuditKind, RoleCode, Units, UploadState};
+use chiso::store::{AuditFilter, AuditKind, RoleCode, Units, UploadRow, UploadState};
+use chiso::web::MAX_PREVIEWS_PER_DAY;
 
 use super::common::{
     account_token, another_store, http, month, serve, service_line, test_store, SERVICE_HEADER,
@@ -359,4 +360,90 @@ async fn a_session_sends_its_csrf_token_with_the_upload_and_publish_forms_or_is_
     assert_eq!(publish_with("wrong").await.unwrap().status(), 403);
     assert_eq!(publish_with(&csrf).await.unwrap().status(), 303);
     server.stop().await;
+}
+
+/// A preview row of `login` received `days_ago` days ago, in `state`.
+fn stored_upload(id: &str, login: &str, days_ago: i64, state: UploadState) -> UploadRow {
+    let at = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    UploadRow {
+        upload_id: id.into(),
+        uploaded_by: login.into(),
+        unit_code: "01".into(),
+        file_name: "t.csv".into(),
+        content: b"unit_code\n".to_vec(),
+        sha256: String::new(),
+        problems: 0,
+        state,
+        received_at: at,
+        version: u64::try_from(at.timestamp_micros()).unwrap() + state as u64,
+    }
+}
+
+#[tokio::test]
+async fn one_account_may_preview_so_many_files_a_day_and_unconfirmed_previews_go_after_a_week() {
+    let store = test_store("upload_bounds").await;
+    let token = account_token(&store, "ha-noi", RoleCode::Unit, Some("01")).await;
+    let other = account_token(&store, "ha-noi-2", RoleCode::Unit, Some("01")).await;
+    let (server, _) = serve(store.clone());
+    let base = server.url();
+    let bytes = file(&[service_line("01", "2021-06", 100, 40, 90, 80)], "\n");
+    // The day's previews already sent, one of them a day and a half ago.
+    for i in 0..MAX_PREVIEWS_PER_DAY {
+        store
+            .record_upload(&stored_upload(
+                &format!("p{i}"),
+                "ha-noi",
+                0,
+                UploadState::Previewed,
+            ))
+            .await
+            .unwrap();
+    }
+    store
+        .record_upload(&stored_upload("old", "ha-noi", 8, UploadState::Previewed))
+        .await
+        .unwrap();
+    let (status, html) = send(&base, &token, "one-more.csv", &bytes).await;
+    assert_eq!(status, 429, "{html}");
+    assert!(html.contains("trong 24 giờ qua"), "{html}");
+    assert!(store
+        .newest_upload_of("ha-noi")
+        .await
+        .unwrap()
+        .unwrap()
+        .upload_id
+        .starts_with('p'));
+    // Another account is not held by the first one's previews.
+    let (status, html) = send(&base, &other, "mine.csv", &bytes).await;
+    assert_eq!(status, 200, "{html}");
+    server.stop().await;
+
+    // A week on: the unconfirmed old preview goes; a confirmed upload as old
+    // keeps both rows, and the day's previews stay.
+    store
+        .record_upload(&stored_upload("done", "ha-noi", 9, UploadState::Previewed))
+        .await
+        .unwrap();
+    store
+        .record_upload(&stored_upload("done", "ha-noi", 9, UploadState::Confirmed))
+        .await
+        .unwrap();
+    let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+    assert_eq!(store.prune_previews(week_ago).await.unwrap(), 1);
+    // The mutation is applied in the background.
+    let mut gone = false;
+    for _ in 0..100 {
+        if store.upload("old").await.unwrap().is_none() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the stale preview is still there");
+    assert_eq!(
+        store.upload("done").await.unwrap().unwrap().state,
+        UploadState::Confirmed
+    );
+    assert!(store.upload("p0").await.unwrap().is_some());
+    assert_eq!(store.prune_previews(week_ago).await.unwrap(), 0);
 }

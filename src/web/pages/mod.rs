@@ -22,7 +22,7 @@ mod upload;
 
 use actix_web::web;
 
-pub use upload::MAX_UPLOAD_BYTES;
+pub use upload::{MAX_PREVIEWS_PER_DAY, MAX_UPLOAD_BYTES};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ranking::page_handler)
