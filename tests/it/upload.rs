@@ -199,7 +199,7 @@ async fn another_units_rows_are_refused_even_when_confirmed_without_the_page() {
     let row_at = html.find("<tr data-line=\"3\">").expect("line 3 refused");
     let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
     assert!(
-        row.contains(">79<") && row.contains("unit 79 is not this account"),
+        row.contains(">79<") && row.contains("unit 79 is neither this account's unit"),
         "{row}"
     );
     assert!(upload_id(&html).is_none(), "{html}");
@@ -446,4 +446,80 @@ async fn one_account_may_preview_so_many_files_a_day_and_unconfirmed_previews_go
     );
     assert!(store.upload("p0").await.unwrap().is_some());
     assert_eq!(store.prune_previews(week_ago).await.unwrap(), 0);
+}
+
+/// A workbook whose first sheet holds `lines` (CSV text) under the services
+/// header: codes, month, names and level as text, counts as numbers.
+fn workbook(lines: &[String]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut all = vec![SERVICE_HEADER.to_string()];
+    all.extend(lines.iter().cloned());
+    for (r, line) in all.iter().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 && c >= 6 => sheet.write_number(r, c, n).map(|_| ()),
+                _ => sheet.write_string(r, c, cell).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_file_names_its_rows_a_merged_unit_s_months_are_accepted_and_a_replacement_is_said()
+{
+    let store = test_store("upload_xlsx").await;
+    // Hồ Chí Minh City (79) took in Bình Dương (74) on 2025-07-01.
+    let token = account_token(&store, "hcm", RoleCode::Unit, Some("79")).await;
+    let (server, _) = serve(store.clone());
+    let base = server.url();
+    let good = vec![
+        service_line("79", "2025-08", 100, 40, 90, 80),
+        service_line("74", "2025-05", 60, 30, 60, 50),
+    ];
+    let mut bad = good.clone();
+    // Row 4: online above received.
+    bad.push(
+        "79,2025-09,1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,10,20,10,10,0,0".into(),
+    );
+    let (status, html) = send(&base, &token, "thang.xlsx", &workbook(&bad)).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Tệp có 1 lỗi"), "{html}");
+    let row_at = html.find("<tr data-line=\"4\">").expect("row 4 named");
+    let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("2025-09") && row.contains("received_online"),
+        "{row}"
+    );
+
+    let bytes = workbook(&good);
+    let (status, html) = send(&base, &token, "thang.xlsx", &bytes).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Tệp không có lỗi"), "{html}");
+    assert!(html.contains("Sẽ ghi nhận mới"), "{html}");
+    let id = upload_id(&html).expect("a confirm form");
+    let (status, html) = confirm(&base, &token, &id).await;
+    assert_eq!(status, 200, "{html}");
+    // The workbook is kept whole, as sent.
+    assert_eq!(store.upload(&id).await.unwrap().unwrap().content, bytes);
+
+    // The same month again, with other numbers: the preview says it replaces.
+    let again = file(&[service_line("79", "2025-08", 120, 60, 100, 90)], "\n");
+    let (status, html) = send(&base, &token, "sua.csv", &again).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Sẽ ghi nhận (thay thế số liệu đã có: 1 thủ tục, 0 chỉ số)"),
+        "{html}"
+    );
+    server.stop().await;
+
+    let store = another_store("upload_xlsx");
+    for (unit, m, received) in [("79", "2025-08", 100), ("74", "2025-05", 60)] {
+        let totals = store.month_totals(month(m)).await.unwrap();
+        let t = totals.iter().find(|t| t.unit_code == unit).unwrap();
+        assert_eq!(t.received, received, "{unit} {m}");
+    }
 }

@@ -201,6 +201,8 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
                 @for s in &data.unit.successors { a href=(format!("/don-vi/{s}")) { (s) } " " }
             }
             " · " a href=(format!("/don-vi/{}.csv?from={from}&to={to}", data.unit.code)) { "Tải CSV" }
+            // The page is the same for every viewer; the upload page checks who may send.
+            " · " a href="/nop-so-lieu" { "Nộp số liệu" }
         }
         form.inline method="get" {
             label { "Từ tháng " input type="month" name="from" value=(from); }

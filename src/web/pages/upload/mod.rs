@@ -211,7 +211,9 @@ async fn check(
             outcome,
         }),
         // A file the reader cannot start on: its header (line 1) is the problem.
-        Err(e @ (ImportError::Header { .. } | ImportError::Read { .. })) => Ok(Checked {
+        Err(
+            e @ (ImportError::Header { .. } | ImportError::Read { .. } | ImportError::Xlsx { .. }),
+        ) => Ok(Checked {
             problems: vec![Problem {
                 line: Some(1),
                 unit: String::new(),
