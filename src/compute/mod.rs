@@ -6,6 +6,7 @@ pub mod arrival;
 pub mod evaluate;
 pub mod figures;
 mod freeze;
+pub mod lagging;
 pub mod lineage;
 pub mod national;
 pub mod outliers;

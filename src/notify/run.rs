@@ -8,7 +8,6 @@ use chrono::{NaiveDate, Utc};
 use tokio::time::Instant;
 
 use super::fence::LedgerWriter;
-use super::lagging::LaggingRule;
 use super::ledger::{self, Decision};
 use super::lock::RunLock;
 use super::plan::{plan, Planned};
@@ -18,6 +17,7 @@ use super::rules::{self, Facts, Intent, Policy, Repeat, RuleKind, Window};
 use super::views::{Charts, MonthFacts};
 use super::{deadline_of, Backend, NotifyError, EXIT_AFTER_ENV};
 use crate::app::App;
+use crate::compute::lagging::LaggingRule;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
 use crate::lease::Lease;

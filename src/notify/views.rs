@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use super::lagging::{self, in_bottom, LaggingRule};
 use super::render::{
     indicator_lines, rank, rank_change, DigestView, NamedLine, RankLine, UnitView, View, CHART_CID,
 };
 use crate::charts::{series_png, SeriesChart, CHART_HEIGHT, CHART_WIDTH};
 use crate::compute::evaluate::Status;
+use crate::compute::lagging::{self, in_bottom, LaggingRule};
 use crate::compute::national::{GroupRanking, UnitStanding};
 use crate::compute::publish::Computer;
 use crate::config::{AlertSettings, IndicatorCatalogue, Unit};
