@@ -77,6 +77,9 @@ pub fn seed_of(seed: u64, parts: &[&str]) -> u64 {
     h ^ (h >> 31)
 }
 
+/// The share of rarely used services declared fully online that receive no online dossier.
+const DECLARED_UNUSED_SHARE: f64 = 0.08;
+
 /// A uniform number in [0, 1) from the parts.
 fn unit_interval(seed: u64, parts: &[&str]) -> f64 {
     (seed_of(seed, parts) >> 11) as f64 / (1u64 << 53) as f64
@@ -187,7 +190,13 @@ pub fn generate(unit: &Unit, month: Month, seed: u64) -> StatsPage {
                 * season
                 * (0.85 + 0.3 * rm("noise")))
             .round();
+            // What EMC looks for: a few services declared fully online that
+            // citizens still file on paper (docs/services.md), among the
+            // rarely used ones, as in the ministry's checks.
+            let rare = weights[i] * (p.services as f64) < 0.5 * total_weight;
+            let unused = rare && r("declared_unused") < DECLARED_UNUSED_SHARE;
             let online = match level {
+                "full_online" if unused => 0.0,
                 "full_online" => (online_share * 1.3).min(1.0),
                 "partial_online" => online_share * 0.6,
                 _ => 0.0,
@@ -456,6 +465,24 @@ mod tests {
                 RankingGroup::MinistryNoServices => assert!(page.services.is_empty()),
             }
         }
+    }
+
+    #[test]
+    fn some_services_declared_fully_online_receive_dossiers_on_paper_only() {
+        let late: Month = "2025-12".parse().unwrap();
+        let unused: usize = registry()
+            .valid_in(late)
+            .map(|u| {
+                generate(u, late, 2019)
+                    .services
+                    .iter()
+                    .filter(|s| {
+                        s.level == "full_online" && s.received > 0 && s.received_online == 0
+                    })
+                    .count()
+            })
+            .sum();
+        assert!(unused > 0, "the demo shows the declared-but-unused flag");
     }
 
     #[test]
