@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::csv_file::csv_response;
 use super::format::{number, status_class, value};
 use super::layout::{html_response, page_html, PageError};
+use super::rendered::language_key;
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
@@ -167,7 +168,7 @@ pub async fn page_handler(
             body(&state, &data, (from, to)),
         )))
     };
-    let html = state.store.since_collect(&key, draw).await?;
+    let html = state.store.since_collect(&language_key(&key), draw).await?;
     Ok(html_response(html.as_ref().clone()))
 }
 

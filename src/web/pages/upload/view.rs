@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::super::layout::page;
-use super::super::publish::hanoi;
+use super::super::periods::hanoi;
 use super::{Checked, MAX_UPLOAD_BYTES};
 use crate::collect::UnitResult;
 use crate::domain::UnitCode;

@@ -1,0 +1,122 @@
+# chiso — English catalogue, for partners and donors who read the rankings.
+# Same keys as locales/vi/chiso.ftl (a test checks). See docs/languages.md.
+
+## Shared words
+
+common-unit = Unit
+common-indicator = Indicator
+common-no-data = No data
+common-download-csv = Download CSV
+common-show = Show
+
+## Layout and navigation
+
+nav-brand = Digital government indicators
+nav-ranking = Rankings
+nav-quality = Data quality
+nav-dashboards = Dashboards
+nav-schema = Data schema
+nav-upload = Submit data
+
+## Error pages
+
+error-title = Error
+error-heading = This page cannot be shown
+error-data-unreadable = The data could not be read; see the server log.
+error-login-needed = Please log in.
+error-forbidden = Your account may not view this page.
+error-csv = The CSV file could not be made.
+
+## Periods, dates and names
+
+period-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+  } { $year }
+period-quarter = Q{ $quarter } { $year }
+period-year = { $year }
+period-month-in-sentence = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+  } { $year }
+period-year-to-date = Year to { $month }
+time-and-day = { $time } on { $day }
+group-province = Provinces and cities
+group-ministry-services = Ministries and agencies providing public services
+group-ministry-no-services = Ministries and agencies not providing public services
+status-achieved = Achieved
+status-on-track = On track
+status-lagging = Lagging
+status-no-data = No data
+status-no-target = No target yet
+axis-percent = Rate (%)
+axis-score = Score
+axis-count = Count
+
+## Ranking page (/xep-hang)
+
+ranking-bad-group = '{ $text }' is not a ranking group
+ranking-no-such-publication = The period has no such publication.
+ranking-no-such-group = The period has no such group.
+ranking-title = Ranking { $period }
+ranking-heading = Ranking of { $group } · { $period }
+ranking-missing-last = Units without data are listed last, are not ranked and are never counted as 0.
+ranking-report-hint = For ministry staff
+ranking-monthly-report = Monthly report
+ranking-rank = Rank
+ranking-change = Change
+ranking-score = Composite score
+ranking-indicators-with-data = { $scored } / { $expected } indicators with data
+ranking-cell-title = { $status }: target { $target }, gap { $gap }, { $with_data }/{ $expected } months with data
+ranking-period = Period:
+national-summary = Nationwide: pooled rate (sum of numerators ÷ sum of denominators) and the mean of the units' rates
+national-pooled = Pooled rate
+national-mean-of-units = Mean of units
+national-units-with-data = Units with data
+national-reports-with-data = Reports with data
+
+## Publishing (ranking page)
+
+publish-reason-missing = Please give the reason for publishing or revising (field 'reason').
+publish-reason-too-long = The reason is longer than { $max } characters (field 'reason').
+publish-by-command-line = command line
+publish-provisional = Provisional results from the data received so far (computed at { $when }); they may change when units send more data.
+publish-published = Published results, data frozen at { $when }.
+publish-superseded = This is an earlier publication; the current one was revised on { $day }.
+publish-see-current = See the current publication
+publish-revised = Results revised on { $day }
+publish-history = Publication history ({ $count ->
+    [one] once
+   *[other] { $count } times
+  })
+publish-frozen-at = Data frozen at
+publish-by = Published by
+publish-reason = Reason
+publish-first = Published
+publish-revision = Revised
+publish-see-this = See this publication
+publish-revise-legend = Revise the published results
+publish-revise-button = Revise
+publish-legend = Publish (freeze the data of) this period
+publish-button = Publish
+publish-reason-label = reason:

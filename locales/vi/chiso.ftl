@@ -1,0 +1,95 @@
+# chiso — Vietnamese catalogue (the default language of every page).
+# Keys are grouped per page; the English file has exactly the same keys
+# (a test checks). Arguments: { $name }. See docs/languages.md.
+
+## Shared words
+
+common-unit = Đơn vị
+common-indicator = Chỉ số
+common-no-data = Không có số liệu
+common-download-csv = Tải CSV
+common-show = Xem
+
+## Layout and navigation
+
+nav-brand = Chỉ số chính phủ số
+nav-ranking = Xếp hạng
+nav-quality = Chất lượng dữ liệu
+nav-dashboards = Bảng theo dõi
+nav-schema = Lược đồ dữ liệu
+nav-upload = Nộp số liệu
+
+## Error pages
+
+error-title = Lỗi
+error-heading = Không hiển thị được trang
+error-data-unreadable = Không đọc được số liệu; xem nhật ký máy chủ.
+error-login-needed = Cần đăng nhập.
+error-forbidden = Tài khoản của bạn không được xem trang này.
+error-csv = Không tạo được CSV.
+
+## Periods, dates and names
+
+period-month = Tháng { $padded }/{ $year }
+period-quarter = Quý { $quarter }/{ $year }
+period-year = Năm { $year }
+# A month inside a sentence: "đến tháng 11/2026".
+period-month-in-sentence = tháng { $padded }/{ $year }
+period-year-to-date = Từ đầu năm đến { $month }
+time-and-day = { $time } ngày { $day }
+group-province = Tỉnh, thành phố
+group-ministry-services = Bộ, ngành có cung cấp dịch vụ công
+group-ministry-no-services = Bộ, ngành không cung cấp dịch vụ công
+status-achieved = Đạt
+status-on-track = Đúng lộ trình
+status-lagging = Chậm
+status-no-data = Không có số liệu
+status-no-target = Chưa có chỉ tiêu
+axis-percent = Tỷ lệ (%)
+axis-score = Điểm
+axis-count = Số lượng
+
+## Ranking page (/xep-hang)
+
+ranking-bad-group = '{ $text }' không phải là nhóm xếp hạng
+ranking-no-such-publication = Không có bản công bố này của kỳ.
+ranking-no-such-group = Không có nhóm này trong kỳ.
+ranking-title = Xếp hạng { $period }
+ranking-heading = Xếp hạng { $group } · { $period }
+ranking-missing-last = Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0.
+ranking-report-hint = Dành cho cán bộ của Bộ
+ranking-monthly-report = Báo cáo tháng
+ranking-rank = Hạng
+ranking-change = Thay đổi
+ranking-score = Điểm tổng hợp
+ranking-indicators-with-data = { $scored } / { $expected } chỉ số có số liệu
+ranking-cell-title = { $status }: chỉ tiêu { $target }, chênh lệch { $gap }, { $with_data }/{ $expected } tháng có số liệu
+ranking-period = Kỳ:
+national-summary = Toàn quốc: tỷ lệ chung (tổng tử số ÷ tổng mẫu số) và trung bình tỷ lệ của các đơn vị
+national-pooled = Tỷ lệ chung
+national-mean-of-units = Trung bình đơn vị
+national-units-with-data = Đơn vị có số liệu
+national-reports-with-data = Báo cáo có số liệu
+
+## Publishing (ranking page)
+
+publish-reason-missing = Cần ghi lý do công bố hoặc điều chỉnh (trường 'reason').
+publish-reason-too-long = Lý do dài quá { $max } ký tự (trường 'reason').
+publish-by-command-line = dòng lệnh
+publish-provisional = Kết quả tạm tính từ số liệu hiện có (tính lúc { $when }); có thể thay đổi khi đơn vị gửi thêm số liệu.
+publish-published = Kết quả đã công bố, chốt số liệu lúc { $when }.
+publish-superseded = Đây là bản công bố trước; bản hiện hành được điều chỉnh ngày { $day }.
+publish-see-current = Xem bản hiện hành
+publish-revised = Kết quả đã điều chỉnh ngày { $day }
+publish-history = Lịch sử công bố ({ $count } lần)
+publish-frozen-at = Chốt số liệu lúc
+publish-by = Người công bố
+publish-reason = Lý do
+publish-first = Công bố
+publish-revision = Điều chỉnh
+publish-see-this = Xem bản này
+publish-revise-legend = Điều chỉnh kết quả đã công bố
+publish-revise-button = Điều chỉnh
+publish-legend = Công bố (chốt số liệu) kỳ này
+publish-button = Công bố
+publish-reason-label = lý do:

@@ -1,0 +1,180 @@
+//! Every page in Vietnamese (the default) and in English (`?lang=en`, kept
+//! by a cookie), through the real server on a real ClickHouse.
+
+use super::common::{http, test_app};
+use super::pages::{serve, Site};
+
+/// Words of the Vietnamese interface; an English page shows none of them
+/// outside data (unit names, indicator names and config titles are data).
+const VIETNAMESE_UI: &[&str] = &[
+    "Tháng",
+    "Đơn vị",
+    "Chỉ số",
+    "Xếp hạng",
+    "Không có số liệu",
+    "Tải CSV",
+    "Xem</button>",
+    "Lỗi",
+];
+
+/// A response: status, headers' `set-cookie` and the body.
+struct Got {
+    status: u16,
+    cookie: Option<String>,
+    html: String,
+}
+
+async fn fetch(site: &Site, path: &str, token: Option<&str>, cookie: Option<&str>) -> Got {
+    let mut request = http().get(format!("{}{path}", site.server.url()));
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    if let Some(c) = cookie {
+        request = request.header("Cookie", c);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string());
+    Got {
+        status,
+        cookie,
+        html: response.text().await.unwrap(),
+    }
+}
+
+fn with_lang(path: &str, lang: &str) -> String {
+    let joint = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{joint}lang={lang}")
+}
+
+/// `html` without the `data` it shows (attribute values stay: titles are
+/// read too).
+fn visible(html: &str, data: &[String]) -> String {
+    let mut text = html.to_string();
+    for d in data {
+        text = text.replace(d.as_str(), "");
+    }
+    text
+}
+
+fn assert_english(path: &str, html: &str, known: &str, data: &[String]) {
+    assert!(html.contains("<html lang=\"en\">"), "{path}: {html}");
+    assert!(html.contains(known), "{path}: no '{known}' in {html}");
+    let text = visible(html, data);
+    for word in VIETNAMESE_UI {
+        assert!(
+            !text.contains(word),
+            "{path}: English page shows '{word}': {html}"
+        );
+    }
+}
+
+fn assert_vietnamese(path: &str, html: &str, known: &str) {
+    assert!(html.contains("<html lang=\"vi\">"), "{path}: {html}");
+    assert!(html.contains(known), "{path}: no '{known}' in {html}");
+}
+
+/// What pages show as data, in Vietnamese on English pages too: the names
+/// of units, indicators, measures and dashboards from `config/`, longest
+/// first (a name may hold a shorter one).
+fn data_of(site: &Site) -> Vec<String> {
+    let app = test_app(site.store.clone());
+    let mut data: Vec<String> = app.registry.all().iter().map(|u| u.name.clone()).collect();
+    for i in app.indicators.iter() {
+        data.extend([i.name.clone(), i.description.clone(), i.source.clone()]);
+    }
+    for m in app.catalogue.iter() {
+        data.extend([m.name.clone(), m.description.clone()]);
+    }
+    for d in &app.dashboards {
+        data.extend([d.title.clone(), d.description.clone()]);
+        data.extend(d.panels.iter().map(|p| p.title.clone()));
+    }
+    data.retain(|d| !d.is_empty());
+    data.sort_by_key(|d| std::cmp::Reverse(d.len()));
+    data
+}
+
+#[tokio::test]
+async fn the_ranking_page_speaks_both_languages_and_keeps_each_apart() {
+    let site = serve("lang_ranking").await;
+    test_app(site.store.clone())
+        .computer()
+        .freeze("2021-06".parse().unwrap())
+        .await
+        .unwrap();
+    let path = "/xep-hang?period=2021-06&group=province";
+    // The frozen ranking is kept as rendered for anonymous readers: English
+    // first, then Vietnamese, then English again, each in its own language.
+    let en = fetch(&site, &with_lang(path, "en"), None, None).await;
+    assert_eq!(en.status, 200, "{}", en.html);
+    assert_eq!(en.html.matches("<tr data-unit=").count(), 63);
+    let data = data_of(&site);
+    assert_english(
+        path,
+        &en.html,
+        "Ranking of provinces and cities · June 2021",
+        &data,
+    );
+    assert!(en.html.contains("Published results, data frozen at"));
+    let vi = fetch(&site, path, None, None).await;
+    assert_vietnamese(path, &vi.html, "Xếp hạng tỉnh, thành phố · Tháng 06/2021");
+    assert!(vi.html.contains("Kết quả đã công bố"));
+    let en_again = fetch(&site, path, None, Some("lang=en")).await;
+    assert_eq!(en_again.html, en.html);
+    site.server.stop().await;
+}
+
+#[tokio::test]
+async fn the_choice_sticks_in_a_cookie_and_the_switch_keeps_path_and_query() {
+    let site = serve("lang_cookie").await;
+    let path = "/xep-hang?period=2021-06&group=ministry_services";
+    let token = site.token.clone();
+    // Accept-Language alone never switches: Vietnamese for everyone.
+    let response = http()
+        .get(format!("{}{path}", site.server.url()))
+        .bearer_auth(&token)
+        .header("Accept-Language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().get("set-cookie").is_none());
+    let html = response.text().await.unwrap();
+    assert_vietnamese(path, &html, "Xếp hạng");
+    // The switch on the Vietnamese page goes to the same page in English.
+    assert!(
+        html.contains("href=\"/xep-hang?period=2021-06&amp;group=ministry_services&amp;lang=en\""),
+        "{html}"
+    );
+    assert!(html.contains(">English</a>"));
+    // ?lang=en sets the cookie…
+    let en = fetch(&site, &with_lang(path, "en"), Some(&token), None).await;
+    let cookie = en.cookie.expect("a lang cookie");
+    assert!(cookie.starts_with("lang=en;"), "{cookie}");
+    assert!(
+        cookie.contains("Path=/") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(en
+        .html
+        .contains("href=\"/xep-hang?period=2021-06&amp;group=ministry_services&amp;lang=vi\""));
+    assert!(en.html.contains(">Tiếng Việt</a>"));
+    // …which keeps every later page English, without the parameter.
+    let later = fetch(
+        &site,
+        "/xep-hang?period=2021-05",
+        Some(&token),
+        Some("lang=en"),
+    )
+    .await;
+    assert!(later.html.contains("<html lang=\"en\">"));
+    assert!(later.cookie.is_none(), "the cookie is set only when asked");
+    // ?lang=vi switches back, whatever the cookie says.
+    let back = fetch(&site, &with_lang(path, "vi"), Some(&token), Some("lang=en")).await;
+    assert!(back.html.contains("<html lang=\"vi\">"));
+    assert!(back.cookie.unwrap().starts_with("lang=vi;"));
+    site.server.stop().await;
+}
