@@ -8,6 +8,10 @@ common-indicator = Indicator
 common-no-data = No data
 common-download-csv = Download CSV
 common-show = Show
+common-month = Month
+common-from-month = From
+common-to-month = to
+common-result = Result
 
 ## Layout and navigation
 
@@ -120,3 +124,42 @@ publish-revise-button = Revise
 publish-legend = Publish (freeze the data of) this period
 publish-button = Publish
 publish-reason-label = reason:
+
+## Unit page (/don-vi/{code})
+
+unit-not-found = There is no unit with code '{ $code }'.
+unit-code = Code { $code }
+unit-active-until = active until { $day }
+unit-successors = succeeded by:
+unit-trends = Month by month
+unit-reporting-history = Reporting history
+unit-recent-attempts = Latest collection attempts
+unit-card-target = Target: { $target } · gap: { $gap }
+unit-report = Report
+unit-received-at = Received at
+unit-no-attempts = No collection attempt yet.
+unit-attempt-at = At
+unit-tries = Tries
+arrival-on-time = On time
+arrival-late = Late
+arrival-unknown = Time unknown
+arrival-missing = Not reported
+
+## Charts
+
+chart-target = Target
+chart-national-pooled = Nationwide (pooled rate)
+chart-failed = The chart of { $name } could not be drawn.
+chart-out-of-range = Values outside the drawable range were left out
+chart-unit-count = Number of units
+
+## Indicator page (/chi-so/{code})
+
+indicator-not-found = There is no indicator '{ $code }'.
+indicator-source = Source: { $source } · period { $period }
+indicator-units-with-data = { $with_data } / { $expected } units with data
+indicator-spread = Spread · { $group }
+indicator-value-percent = Value (%)
+indicator-chart-failed = The chart could not be drawn: { $error }
+indicator-national-trend = Nationwide trend · { $group }
+indicator-latest-pooled = Latest month: pooled rate { $value }

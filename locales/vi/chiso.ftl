@@ -9,6 +9,10 @@ common-indicator = Chỉ số
 common-no-data = Không có số liệu
 common-download-csv = Tải CSV
 common-show = Xem
+common-month = Tháng
+common-from-month = Từ tháng
+common-to-month = đến tháng
+common-result = Kết quả
 
 ## Layout and navigation
 
@@ -93,3 +97,42 @@ publish-revise-button = Điều chỉnh
 publish-legend = Công bố (chốt số liệu) kỳ này
 publish-button = Công bố
 publish-reason-label = lý do:
+
+## Unit page (/don-vi/{code})
+
+unit-not-found = Không có đơn vị mã '{ $code }'.
+unit-code = Mã { $code }
+unit-active-until = hoạt động đến { $day }
+unit-successors = đơn vị kế thừa:
+unit-trends = Diễn biến theo tháng
+unit-reporting-history = Lịch sử báo cáo
+unit-recent-attempts = Các lần thu thập gần nhất
+unit-card-target = Chỉ tiêu: { $target } · chênh lệch: { $gap }
+unit-report = Báo cáo
+unit-received-at = Nhận lúc
+unit-no-attempts = Chưa có lần thu thập nào.
+unit-attempt-at = Lúc
+unit-tries = Số lần thử
+arrival-on-time = Đúng hạn
+arrival-late = Muộn
+arrival-unknown = Không rõ thời điểm
+arrival-missing = Chưa báo cáo
+
+## Charts
+
+chart-target = Chỉ tiêu
+chart-national-pooled = Toàn quốc (tỷ lệ chung)
+chart-failed = Không vẽ được biểu đồ { $name }.
+chart-out-of-range = Giá trị ngoài phạm vi vẽ được đã được bỏ qua
+chart-unit-count = Số đơn vị
+
+## Indicator page (/chi-so/{code})
+
+indicator-not-found = Không có chỉ số '{ $code }'.
+indicator-source = Nguồn: { $source } · kỳ { $period }
+indicator-units-with-data = { $with_data } / { $expected } đơn vị có số liệu
+indicator-spread = Phân bố · { $group }
+indicator-value-percent = Giá trị (%)
+indicator-chart-failed = Không vẽ được biểu đồ: { $error }
+indicator-national-trend = Diễn biến toàn quốc · { $group }
+indicator-latest-pooled = Tháng gần nhất: tỷ lệ chung { $value }

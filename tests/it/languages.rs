@@ -178,3 +178,43 @@ async fn the_choice_sticks_in_a_cookie_and_the_switch_keeps_path_and_query() {
     assert!(back.cookie.unwrap().starts_with("lang=vi;"));
     site.server.stop().await;
 }
+
+/// Each page with a string known in Vietnamese and one known in English.
+const PAGES: &[(&str, &str, &str)] = &[
+    (
+        "/xep-hang?period=2021-06",
+        "Điểm tổng hợp",
+        "Composite score",
+    ),
+    (
+        "/don-vi/04?from=2021-04&to=2021-06",
+        "Lịch sử báo cáo",
+        "Reporting history",
+    ),
+    (
+        "/chi-so/online_dossier_rate?period=2021-06",
+        "đơn vị có số liệu",
+        "units with data",
+    ),
+    // An error page.
+    (
+        "/don-vi/99999",
+        "Không có đơn vị mã",
+        "There is no unit with code",
+    ),
+];
+
+#[tokio::test]
+async fn every_page_renders_in_both_languages() {
+    let site = serve("lang_every_page").await;
+    let data = data_of(&site);
+    let token = site.token.clone();
+    for (path, vi_text, en_text) in PAGES {
+        let vi = fetch(&site, path, Some(&token), None).await;
+        assert_vietnamese(path, &vi.html, vi_text);
+        let en = fetch(&site, &with_lang(path, "en"), Some(&token), None).await;
+        assert_eq!(en.status, vi.status, "{path}");
+        assert_english(path, &en.html, en_text, &data);
+    }
+    site.server.stop().await;
+}

@@ -1,7 +1,8 @@
 //! The period a page shows: read from `?period=`, named in the reader's language.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::lang::Lang;
 use crate::domain::{Month, Period};
 use crate::t;
 pub use crate::web::range::latest_month;
@@ -54,9 +55,14 @@ pub fn time_and_day(t: DateTime<Utc>) -> String {
 
 /// The day in Vietnam: `03/11/2026`, `3 November 2026`.
 pub fn day(t: DateTime<Utc>) -> String {
-    match crate::domain::lang::Lang::current() {
-        crate::domain::lang::Lang::Vi => hanoi(t, "%d/%m/%Y"),
-        crate::domain::lang::Lang::En => hanoi(t, "%-d %B %Y"),
+    date(t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive())
+}
+
+/// `03/11/2026`, `3 November 2026`.
+pub fn date(d: NaiveDate) -> String {
+    match Lang::current() {
+        Lang::Vi => d.format("%d/%m/%Y").to_string(),
+        Lang::En => d.format("%-d %B %Y").to_string(),
     }
 }
 
