@@ -12,6 +12,7 @@ common-month = Month
 common-from-month = From
 common-to-month = to
 common-result = Result
+common-field = Field
 
 ## Layout and navigation
 
@@ -163,3 +164,49 @@ indicator-value-percent = Value (%)
 indicator-chart-failed = The chart could not be drawn: { $error }
 indicator-national-trend = Nationwide trend · { $group }
 indicator-latest-pooled = Latest month: pooled rate { $value }
+
+## Data quality page (/chat-luong)
+
+quality-heading = Data quality · { $from } to { $to }
+quality-to-month = Up to
+quality-reporting-rate = Reporting rate
+quality-unknown-arrival-note = For a month first collected after its reporting deadline (a catch-up collection, an import of history) the time the unit reported is unknown: it counts neither as on time nor as late, and is left out of the on-time rate.
+quality-outliers = Unusual changes (to review)
+quality-outliers-note = A change from the previous month that is both far from the other units' changes that month (modified z-score > { $threshold }) and material: at least { $points } points and at least { $relative } of the previous month's value. Largest changes first. The data stay as they are; they are only marked for review.
+quality-page-of = Page { $page }/{ $pages } ({ $changes } changes)
+quality-previous = Previous
+quality-next = Next
+quality-attempts = Collection attempts by unit and month
+quality-rejected = Rejected data
+quality-due = Due
+quality-reported = Reported
+quality-on-time-rate = On-time rate
+quality-no-outliers = No unusual changes.
+quality-previous-month = Previous month
+quality-this-month = This month
+quality-z-score = z-score
+quality-review = Review
+quality-note = Note
+quality-save = Save
+quality-verdict-correct = Checked, correct
+quality-verdict-to-correct = To be corrected by the unit
+quality-not-collected = Not collected
+quality-attempt-tally = { $attempts } attempts: { $stored } stored, { $unchanged } unchanged, { $rejected } rejected, { $failed } failed
+quality-errors = { $count ->
+    [one] 1 error
+   *[other] { $count } errors
+  }
+quality-no-rejections = No rejected data.
+
+## Dashboards (/bang)
+
+dashboard-not-found = There is no dashboard '{ $slug }'.
+dashboard-query-failed = The query of this panel could not be run; see the server log.
+
+## Data schema (/luoc-do)
+
+schema-intro-before = The tables and views of the database
+schema-intro-after = that analysts may read (through POST /api/v1/sql or the read-only ClickHouse account).
+schema-column = Column
+schema-type = Type
+schema-meaning = Meaning

@@ -13,6 +13,7 @@ common-month = Tháng
 common-from-month = Từ tháng
 common-to-month = đến tháng
 common-result = Kết quả
+common-field = Trường
 
 ## Layout and navigation
 
@@ -136,3 +137,46 @@ indicator-value-percent = Giá trị (%)
 indicator-chart-failed = Không vẽ được biểu đồ: { $error }
 indicator-national-trend = Diễn biến toàn quốc · { $group }
 indicator-latest-pooled = Tháng gần nhất: tỷ lệ chung { $value }
+
+## Data quality page (/chat-luong)
+
+quality-heading = Chất lượng dữ liệu · { $from } đến { $to }
+quality-to-month = Đến tháng
+quality-reporting-rate = Tỷ lệ báo cáo
+quality-unknown-arrival-note = Tháng được thu thập lần đầu sau hạn báo cáo (thu thập bù, nhập số liệu lịch sử) không rõ thời điểm đơn vị báo cáo: không tính đúng hạn hay muộn, và không tính vào tỷ lệ đúng hạn.
+quality-outliers = Biến động bất thường (cần rà soát)
+quality-outliers-note = Thay đổi so với tháng trước vừa khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > { $threshold }), vừa đáng kể: từ { $points } điểm và từ { $relative } giá trị tháng trước. Thay đổi lớn nhất trước. Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát.
+quality-page-of = Trang { $page }/{ $pages } ({ $changes } thay đổi)
+quality-previous = Trước
+quality-next = Sau
+quality-attempts = Các lần thu thập theo đơn vị và tháng
+quality-rejected = Dữ liệu bị từ chối
+quality-due = Phải báo cáo
+quality-reported = Đã báo cáo
+quality-on-time-rate = Tỷ lệ đúng hạn
+quality-no-outliers = Không có biến động bất thường.
+quality-previous-month = Tháng trước
+quality-this-month = Tháng này
+quality-z-score = Điểm z
+quality-review = Rà soát
+quality-note = Ghi chú
+quality-save = Lưu
+quality-verdict-correct = Đã kiểm tra, đúng
+quality-verdict-to-correct = Cần đơn vị sửa
+quality-not-collected = Chưa thu thập
+quality-attempt-tally = { $attempts } lần: { $stored } lưu, { $unchanged } không đổi, { $rejected } bị từ chối, { $failed } lỗi
+quality-errors = { $count } lỗi
+quality-no-rejections = Không có dữ liệu bị từ chối.
+
+## Dashboards (/bang)
+
+dashboard-not-found = Không có bảng '{ $slug }'.
+dashboard-query-failed = Không chạy được truy vấn của bảng này; xem nhật ký máy chủ.
+
+## Data schema (/luoc-do)
+
+schema-intro-before = Các bảng và khung nhìn của cơ sở dữ liệu
+schema-intro-after = mà chuyên viên phân tích được đọc (qua POST /api/v1/sql hoặc tài khoản ClickHouse chỉ đọc).
+schema-column = Cột
+schema-type = Kiểu
+schema-meaning = Ý nghĩa
