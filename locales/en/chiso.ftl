@@ -210,3 +210,76 @@ schema-intro-after = that analysts may read (through POST /api/v1/sql or the rea
 schema-column = Column
 schema-type = Type
 schema-meaning = Meaning
+
+## Audit log (/nhat-ky)
+
+audit-bad-day = { $name } '{ $text }': expected YYYY-MM-DD
+audit-bad-kind = there is no event kind '{ $kind }'
+audit-kind-login = Login
+audit-kind-login-failed = Failed login
+audit-kind-login-throttled = Login temporarily blocked
+audit-kind-logout = Logout
+audit-kind-account-changed = Account changed
+audit-kind-token-changed = Token changed
+audit-kind-freeze = Period frozen
+audit-kind-import = File imported
+audit-kind-sql-query = SQL query
+audit-kind-remind-run = Reminders sent
+audit-actor-system = (command line / schedule)
+audit-title = Audit log
+audit-kind = Kind
+audit-all = All
+audit-account = Account
+audit-from-day = From
+audit-to-day = To
+audit-filter = Filter
+audit-latest = { $count } latest events (at most { $max }).
+audit-at-utc = Time (UTC)
+audit-actor = By
+audit-subject = Subject
+audit-address = Address
+audit-detail = Details
+audit-sql-cost = { $rows } rows, { $bytes } bytes, { $ms } ms
+audit-refused = refused
+
+## Monthly report (/bao-cao/{month})
+
+report-bad-month = month '{ $month }': { $error }
+report-title = Digital government indicators: progress report for { $month }
+report-running = Monthly report { $month }
+report-made-at = Made at { $when }. Missing data are written “{ $missing }” and never counted as 0; units without data are not ranked.
+report-download-xlsx = Download the data tables (.xlsx, in Vietnamese)
+report-published = Published data, frozen at { $when }
+report-provisional = Provisional data computed at { $when }, not frozen; they may change
+report-national-heading = Nationwide figures against the { $year } targets
+report-national-note = Pooled rate: the sum of numerators ÷ the sum of denominators of the units with data (each dossier weighs the same); mean of units: the plain mean of the units' values (each unit weighs the same).
+report-group = Group
+report-verdict = Assessment
+report-units-achieved = Units meeting the target
+report-not-achieved = Not achieved
+report-all-groups = Nationwide (all groups)
+report-ranking-heading = Ranking of { $group }
+report-unranked = { $count ->
+    [one] 1 unit has no data: listed last, not ranked, never counted as 0.
+   *[other] { $count } units have no data: listed last, not ranked, never counted as 0.
+  }
+report-lagging-heading = Units behind their targets
+report-lagging-note = Units that reported but have an indicator below both the year's target and the month's trajectory.
+report-no-lagging = No unit is behind its targets.
+report-indicators-behind = Indicators behind
+report-not-reported-heading = Units that have not reported
+report-all-reported = Every unit has reported.
+report-code = Code
+report-on-time-note = The on-time rate counts only reports whose arrival time is known; catch-up collections and imports of history are left out.
+report-no-rejections = No data were rejected this month.
+report-times = Times
+report-last-reason = Last reason
+report-field-reason = field '{ $field }': { $reason }
+report-outliers-heading = Unusual changes to review
+report-no-outliers = No unusual changes from the previous month.
+report-outliers-note = The data stay as the units sent them; they are only marked for review.
+report-chart-failed = The chart could not be drawn.
+report-no-scores = No unit has a score to draw.
+report-score-chart = Composite score · { $group }
+report-nationwide = Nationwide
+report-target-chart = Nationwide against targets (%) · { $group }

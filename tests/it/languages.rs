@@ -58,7 +58,9 @@ fn visible(html: &str, data: &[String]) -> String {
     let mut rest = html;
     while let Some(at) = rest.find("<section class=\"panel\"") {
         text.push_str(&rest[..at]);
-        rest = rest[at..].split_once("</section>").map_or("", |(_, after)| after);
+        rest = rest[at..]
+            .split_once("</section>")
+            .map_or("", |(_, after)| after);
     }
     text.push_str(rest);
     for d in data {
@@ -212,6 +214,12 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("/bang", "Bảng theo dõi", "Dashboards"),
     ("/bang/ho-so?from=2021-04&to=2021-06", "đến tháng", "From"),
     ("/luoc-do", "Lược đồ dữ liệu", "Data schema"),
+    ("/nhat-ky", "Nhật ký hệ thống", "Audit log"),
+    (
+        "/bao-cao/2021-06",
+        "Báo cáo tiến độ",
+        "progress report for 06/2021",
+    ),
     // An error page.
     (
         "/don-vi/99999",
