@@ -283,3 +283,69 @@ report-no-scores = No unit has a score to draw.
 report-score-chart = Composite score · { $group }
 report-nationwide = Nationwide
 report-target-chart = Nationwide against targets (%) · { $group }
+
+## Upload problems (/nop-so-lieu; issue 14): what the validator found
+
+upload-problem-unit-mismatch = '{ $written }' does not match the unit asked for
+upload-problem-month-mismatch = '{ $written }' does not match the month asked for
+upload-problem-empty-payload = The data are empty: no procedures and no measures
+upload-problem-no-services = The unit provides public services but reported no procedure
+upload-problem-duplicate = Code '{ $code }' appears twice
+upload-problem-duplicate-measure = This measure appears twice
+upload-problem-empty-code = The procedure code is empty
+upload-problem-negative = { $value } is negative
+upload-problem-above-maximum = { $value } exceeds the plausible maximum of { $max } for one procedure in a month
+upload-problem-online-above-received = { $online } dossiers received online, more than the { $received } received
+upload-problem-handled-above-processed = On time { $on_time } + late { $late } is more than the { $processed } processed
+upload-problem-not-eligible-full-online = Fully online, but the procedure is marked as not eligible to be fully online
+upload-problem-not-whole-number = '{ $text }' is not a whole number
+upload-problem-not-a-number = '{ $text }' is not a number
+upload-problem-not-a-flag = '{ $text }' is not 1/0, true/false or có/không
+upload-problem-field-count = The line has { $found } fields where the header has { $expected }
+upload-problem-not-utf8 = Field { $field } is not UTF-8 text (save the file as UTF-8)
+upload-problem-bad-month = '{ $written }' is not a month written YYYY-MM
+upload-problem-no-such-unit = '{ $written }' matches no unit active in { $month }
+upload-problem-foreign-unit = Unit { $unit } is not this account's unit ({ $own }): its rows are refused
+upload-problem-bad-header = The header { $found } follows neither template: expected { $services } or { $measures }
+
+## Upload page (/nop-so-lieu)
+
+upload-file-label = CSV file (UTF-8, at most { $mib } MiB):
+upload-send-and-check = Send and check
+upload-whose-unit = This account sends the data of unit { $own }; other units' rows are refused.
+upload-whose-ministry = Ministry staff may send the data of every unit.
+upload-heading = Submit monthly data
+upload-intro-before = A file in one of the two templates of
+upload-intro-after = (by procedure or by measure; see the data sources documentation). The file is checked first; the data are stored only when you confirm.
+upload-outcome-will-store = Will be stored
+upload-outcome-stored = Stored
+upload-outcome-unchanged = Same as the data already stored, unchanged
+upload-outcome-rejected = Rejected
+upload-outcome-failed = Failed to store
+upload-procedures = Procedures
+upload-measures = Measures
+upload-check-title = File check
+upload-check-heading = Check of { $file }
+upload-no-problems = The file has no problems. Confirm to store the data.
+upload-confirm = Confirm and submit the data
+upload-has-problems = { $count ->
+    [one] The file has 1 problem; no data were stored. Please correct the file and send it again.
+   *[other] The file has { $count } problems; no data were stored. Please correct the file and send it again.
+  }
+upload-line = Line
+upload-problem = Problem
+upload-send-again = Send the corrected file
+upload-done-title = Data received
+upload-done-heading = File { $file } received
+upload-received-at = Received at { $when }; this time counts for reporting on time.
+upload-months-refused = { $count ->
+    [one] 1 month was refused when stored; see the table below.
+   *[other] { $count } months were refused when stored; see the table below.
+  }
+upload-send-another = Send another file
+upload-too-large = The file is larger than { $mib } MiB; please send the data month by month.
+upload-no-file = No file chosen, or the file is empty.
+upload-no-such-upload = There is no such file; please send the file again.
+upload-other-account = This file was sent by another account; only its sender may confirm it.
+upload-refused-line = line { $line }
+upload-refused = The file was not accepted ({ $count } problems): { $line }field '{ $field }': { $problem }. Please correct the file and send it again.

@@ -250,3 +250,63 @@ report-no-scores = Không có đơn vị nào có điểm để vẽ biểu đ�
 report-score-chart = Điểm tổng hợp · { $group }
 report-nationwide = Toàn quốc
 report-target-chart = Toàn quốc so với chỉ tiêu (%) · { $group }
+
+## Upload problems (/nop-so-lieu; issue 14): what the validator found
+
+upload-problem-unit-mismatch = '{ $written }' không khớp với đơn vị được yêu cầu
+upload-problem-month-mismatch = '{ $written }' không khớp với tháng được yêu cầu
+upload-problem-empty-payload = Số liệu rỗng: không có thủ tục nào và không có chỉ số nào
+upload-problem-no-services = Đơn vị có cung cấp dịch vụ công nhưng không báo cáo thủ tục nào
+upload-problem-duplicate = Mã '{ $code }' xuất hiện hai lần
+upload-problem-duplicate-measure = Chỉ số này xuất hiện hai lần
+upload-problem-empty-code = Mã thủ tục bị bỏ trống
+upload-problem-negative = { $value } là số âm
+upload-problem-above-maximum = { $value } vượt mức tối đa hợp lý { $max } của một thủ tục trong một tháng
+upload-problem-online-above-received = Số hồ sơ tiếp nhận trực tuyến { $online } lớn hơn số hồ sơ tiếp nhận { $received }
+upload-problem-handled-above-processed = Đúng hạn { $on_time } + trễ hạn { $late } lớn hơn số hồ sơ đã giải quyết { $processed }
+upload-problem-not-eligible-full-online = Mức toàn trình, nhưng thủ tục được đánh dấu là không đủ điều kiện cung cấp toàn trình
+upload-problem-not-whole-number = '{ $text }' không phải là số nguyên
+upload-problem-not-a-number = '{ $text }' không phải là số
+upload-problem-not-a-flag = '{ $text }' không phải là 1/0, true/false hoặc có/không
+upload-problem-field-count = Dòng có { $found } trường, trong khi dòng tiêu đề có { $expected }
+upload-problem-not-utf8 = Trường thứ { $field } không phải văn bản UTF-8 (hãy lưu tệp dạng UTF-8)
+upload-problem-bad-month = '{ $written }' không phải là tháng dạng YYYY-MM
+upload-problem-no-such-unit = '{ $written }' không khớp với đơn vị nào đang hoạt động trong tháng { $month }
+upload-problem-foreign-unit = Đơn vị { $unit } không phải là đơn vị của tài khoản này ({ $own }): các dòng của đơn vị đó bị từ chối
+upload-problem-bad-header = Dòng tiêu đề { $found } không theo mẫu nào: cần { $services } hoặc { $measures }
+
+## Upload page (/nop-so-lieu)
+
+upload-file-label = Tệp CSV (UTF-8, tối đa { $mib } MiB):
+upload-send-and-check = Gửi và kiểm tra
+upload-whose-unit = Tài khoản này gửi số liệu của đơn vị { $own }; dòng của đơn vị khác bị từ chối.
+upload-whose-ministry = Cán bộ Bộ được gửi số liệu của mọi đơn vị.
+upload-heading = Nộp số liệu hằng tháng
+upload-intro-before = Tệp theo một trong hai mẫu của lệnh
+upload-intro-after = (theo thủ tục hoặc theo chỉ số; xem tài liệu nguồn số liệu). Tệp được kiểm tra trước; số liệu chỉ được ghi nhận khi bạn xác nhận.
+upload-outcome-will-store = Sẽ ghi nhận
+upload-outcome-stored = Đã ghi nhận
+upload-outcome-unchanged = Giống số liệu đã có, không thay đổi
+upload-outcome-rejected = Bị từ chối
+upload-outcome-failed = Lỗi khi ghi
+upload-procedures = Thủ tục
+upload-measures = Chỉ số
+upload-check-title = Kiểm tra tệp
+upload-check-heading = Kiểm tra tệp { $file }
+upload-no-problems = Tệp không có lỗi. Xác nhận để ghi nhận số liệu.
+upload-confirm = Xác nhận gửi số liệu
+upload-has-problems = Tệp có { $count } lỗi; chưa có số liệu nào được ghi nhận. Hãy sửa tệp rồi gửi lại.
+upload-line = Dòng
+upload-problem = Vấn đề
+upload-send-again = Gửi lại tệp đã sửa
+upload-done-title = Đã nhận số liệu
+upload-done-heading = Đã nhận tệp { $file }
+upload-received-at = Nhận lúc { $when }; thời điểm này được tính cho việc báo cáo đúng hạn.
+upload-months-refused = { $count } tháng bị từ chối khi ghi; xem bảng dưới đây.
+upload-send-another = Gửi tệp khác
+upload-too-large = Tệp lớn quá { $mib } MiB; hãy gửi số liệu từng tháng.
+upload-no-file = Chưa chọn tệp, hoặc tệp rỗng.
+upload-no-such-upload = Không có tệp này; hãy gửi lại tệp.
+upload-other-account = Tệp này do tài khoản khác gửi; chỉ người gửi được xác nhận.
+upload-refused-line = dòng { $line }
+upload-refused = Tệp không được nhận ({ $count } vấn đề): { $line }trường '{ $field }': { $problem }. Hãy sửa tệp và gửi lại.

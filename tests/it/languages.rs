@@ -1,7 +1,9 @@
 //! Every page in Vietnamese (the default) and in English (`?lang=en`, kept
 //! by a cookie), through the real server on a real ClickHouse.
 
-use super::common::{http, test_app};
+use chiso::store::RoleCode;
+
+use super::common::{account_token, http, service_line, test_app};
 use super::pages::{serve, Site};
 
 /// Words of the Vietnamese interface; an English page shows none of them
@@ -220,6 +222,11 @@ const PAGES: &[(&str, &str, &str)] = &[
         "Báo cáo tiến độ",
         "progress report for 06/2021",
     ),
+    (
+        "/nop-so-lieu",
+        "Nộp số liệu hằng tháng",
+        "Submit monthly data",
+    ),
     // An error page.
     (
         "/don-vi/99999",
@@ -240,5 +247,60 @@ async fn every_page_renders_in_both_languages() {
         assert_eq!(en.status, vi.status, "{path}");
         assert_english(path, &en.html, en_text, &data);
     }
+    site.server.stop().await;
+}
+
+/// The upload preview says each problem in the page's language, from the
+/// problem's kind (issue 14), not the validator's English.
+#[tokio::test]
+async fn the_upload_preview_says_each_problem_in_the_page_language() {
+    use super::upload::{file, multipart, BOUNDARY};
+    let site = serve("lang_upload").await;
+    let token = account_token(&site.store, "ha-noi", RoleCode::Unit, Some("01")).await;
+    let lines = vec![
+        service_line("01", "2021-06", 100, 40, 90, 80),
+        "01,2021-06,1.002,Đăng ký khai sinh,Hộ tịch,full_online,1,1,10,20,10,10,0,0".to_string(),
+        "01,2021-07,1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,mười,0,0,0,0,0"
+            .to_string(),
+        "02,2021-06,1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,1,0,0,0,0,0".to_string(),
+    ];
+    let bytes = file(&lines, "\n");
+    let preview = |lang: &'static str| {
+        let (url, token, bytes) = (site.server.url(), token.clone(), bytes.clone());
+        async move {
+            let response = http()
+                .post(format!("{url}/nop-so-lieu?lang={lang}"))
+                .bearer_auth(token)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(multipart("bad.csv", &bytes))
+                .send()
+                .await
+                .unwrap();
+            response.text().await.unwrap()
+        }
+    };
+    let vi = preview("vi").await;
+    for text in [
+        "Tệp có 3 lỗi",
+        "Số hồ sơ tiếp nhận trực tuyến 20 lớn hơn số hồ sơ tiếp nhận 10",
+        "'mười' không phải là số nguyên",
+        "Đơn vị 02 không phải là đơn vị của tài khoản này (01)",
+    ] {
+        assert!(vi.contains(text), "no '{text}' in {vi}");
+    }
+    assert!(!vi.contains("exceeds received"), "{vi}");
+    let en = preview("en").await;
+    for text in [
+        "The file has 3 problems",
+        "20 dossiers received online, more than the 10 received",
+        "'mười' is not a whole number",
+        "Unit 02 is not this account's unit (01)",
+    ] {
+        assert!(en.contains(text), "no '{text}' in {en}");
+    }
+    assert!(en.contains("<html lang=\"en\">"));
     site.server.stop().await;
 }

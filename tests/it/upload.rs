@@ -8,10 +8,10 @@ use super::common::{
     account_token, another_store, http, month, serve, service_line, test_store, SERVICE_HEADER,
 };
 
-const BOUNDARY: &str = "----chiso-upload-test-boundary";
+pub(super) const BOUNDARY: &str = "----chiso-upload-test-boundary";
 
 /// A multipart/form-data body with a `file` field named `name`.
-fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
+pub(super) fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
          Content-Type: text/csv\r\n\r\n"
@@ -55,7 +55,7 @@ fn upload_id(html: &str) -> Option<String> {
 }
 
 /// A file of `lines` under the services header, with `ending` between lines.
-fn file(lines: &[String], ending: &str) -> Vec<u8> {
+pub(super) fn file(lines: &[String], ending: &str) -> Vec<u8> {
     let mut all = vec![SERVICE_HEADER.to_string()];
     all.extend(lines.iter().cloned());
     (all.join(ending) + ending).into_bytes()
@@ -198,7 +198,8 @@ async fn another_units_rows_are_refused_even_when_confirmed_without_the_page() {
     let row_at = html.find("<tr data-line=\"3\">").expect("line 3 refused");
     let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
     assert!(
-        row.contains(">79<") && row.contains("unit 79 is not this account"),
+        // In the page's language (issue 14), Vietnamese by default.
+        row.contains(">79<") && row.contains("Đơn vị 79 không phải là đơn vị của tài khoản này"),
         "{row}"
     );
     assert!(upload_id(&html).is_none(), "{html}");

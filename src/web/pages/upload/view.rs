@@ -5,11 +5,12 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::super::layout::page;
-use super::super::periods::hanoi;
-use super::{Checked, MAX_UPLOAD_BYTES};
+use super::super::periods::time_and_day;
+use super::{problems, Checked, MAX_UPLOAD_BYTES};
 use crate::collect::UnitResult;
 use crate::domain::UnitCode;
 use crate::store::{Outcome, UploadRow};
+use crate::t;
 use crate::web::auth::{Account, Role, Viewer};
 use crate::web::State;
 
@@ -23,28 +24,24 @@ fn upload_form(viewer: &Viewer) -> Markup {
         form #upload method="post" action="/nop-so-lieu" enctype="multipart/form-data" {
             (csrf(viewer))
             p {
-                label for="file" { "Tệp CSV (UTF-8, tối đa " (MAX_UPLOAD_BYTES >> 20) " MiB): " }
+                label for="file" { (t!("upload-file-label", mib = MAX_UPLOAD_BYTES >> 20)) " " }
                 input #file type="file" name="file" accept=".csv,text/csv" required;
             }
-            button type="submit" { "Gửi và kiểm tra" }
+            button type="submit" { (t!("upload-send-and-check")) }
         }
     }
 }
 
 pub fn form_page(viewer: &Viewer, account: &Account) -> HttpResponse {
     let whose = match &account.role {
-        Role::Unit(own) => {
-            format!("Tài khoản này gửi số liệu của đơn vị {own}; dòng của đơn vị khác bị từ chối.")
-        }
-        _ => "Cán bộ Bộ được gửi số liệu của mọi đơn vị.".to_string(),
+        Role::Unit(own) => t!("upload-whose-unit", own = own.to_string()),
+        _ => t!("upload-whose-ministry"),
     };
     page(
-        "Nộp số liệu",
+        &t!("nav-upload"),
         html! {
-            h1 { "Nộp số liệu hằng tháng" }
-            p { "Tệp theo một trong hai mẫu của lệnh " code { "chiso import" }
-                " (theo thủ tục hoặc theo chỉ số; xem tài liệu nguồn số liệu). Tệp được kiểm tra trước; "
-                "số liệu chỉ được ghi nhận khi bạn xác nhận." }
+            h1 { (t!("upload-heading")) }
+            p { (t!("upload-intro-before")) " " code { "chiso import" } " " (t!("upload-intro-after")) }
             p.muted { (whose) }
             (upload_form(viewer))
         },
@@ -60,20 +57,23 @@ fn unit_name(state: &State, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn outcome_vi(o: Outcome, dry_run: bool) -> &'static str {
+fn outcome_name(o: Outcome, dry_run: bool) -> String {
     match (o, dry_run) {
-        (Outcome::Stored, true) => "Sẽ ghi nhận",
-        (Outcome::Stored, false) => "Đã ghi nhận",
-        (Outcome::Unchanged, _) => "Giống số liệu đã có, không thay đổi",
-        (Outcome::Rejected, _) => "Bị từ chối",
-        (Outcome::Failed, _) => "Lỗi khi ghi",
+        (Outcome::Stored, true) => t!("upload-outcome-will-store"),
+        (Outcome::Stored, false) => t!("upload-outcome-stored"),
+        (Outcome::Unchanged, _) => t!("upload-outcome-unchanged"),
+        (Outcome::Rejected, _) => t!("upload-outcome-rejected"),
+        (Outcome::Failed, _) => t!("upload-outcome-failed"),
     }
 }
 
 fn results_table(state: &State, results: &[UnitResult], dry_run: bool) -> Markup {
     html! {
         div.scroll { table #unit-months {
-            thead { tr { th.name { "Đơn vị" } th { "Tháng" } th { "Thủ tục" } th { "Chỉ số" } th.name { "Kết quả" } } }
+            thead { tr {
+                th.name { (t!("common-unit")) } th { (t!("common-month")) } th { (t!("upload-procedures")) }
+                th { (t!("upload-measures")) } th.name { (t!("common-result")) }
+            } }
             tbody {
                 @for r in results {
                     tr data-unit=(r.unit) data-month=(r.month) {
@@ -81,7 +81,7 @@ fn results_table(state: &State, results: &[UnitResult], dry_run: bool) -> Markup
                         td { (r.month) }
                         td { (r.services) }
                         td { (r.measures) }
-                        td.name { (outcome_vi(r.outcome, dry_run)) }
+                        td.name { (outcome_name(r.outcome, dry_run)) }
                     }
                 }
             }
@@ -97,22 +97,24 @@ pub fn preview_page(
 ) -> HttpResponse {
     let results = &checked.outcome.report.results;
     page(
-        "Kiểm tra tệp",
+        &t!("upload-check-title"),
         html! {
-            h1 { "Kiểm tra tệp " (row.file_name) }
+            h1 { (t!("upload-check-heading", file = row.file_name.as_str())) }
             @if checked.problems.is_empty() {
-                p.muted #verdict { "Tệp không có lỗi. Xác nhận để ghi nhận số liệu." }
+                p.muted #verdict { (t!("upload-no-problems")) }
                 (results_table(state, results, true))
                 form #confirm method="post" action="/nop-so-lieu/xac-nhan" {
                     (csrf(viewer))
                     input type="hidden" name="upload" value=(row.upload_id);
-                    button type="submit" { "Xác nhận gửi số liệu" }
+                    button type="submit" { (t!("upload-confirm")) }
                 }
             } @else {
-                p.note #verdict { "Tệp có " (checked.problems.len())
-                    " lỗi; chưa có số liệu nào được ghi nhận. Hãy sửa tệp rồi gửi lại." }
+                p.note #verdict { (t!("upload-has-problems", count = checked.problems.len())) }
                 div.scroll { table #problems {
-                    thead { tr { th { "Dòng" } th.name { "Đơn vị" } th { "Tháng" } th.name { "Trường" } th.name { "Vấn đề" } } }
+                    thead { tr {
+                        th { (t!("upload-line")) } th.name { (t!("common-unit")) } th { (t!("common-month")) }
+                        th.name { (t!("common-field")) } th.name { (t!("upload-problem")) }
+                    } }
                     tbody {
                         @for p in &checked.problems {
                             tr data-line=(p.line.map(|l| l.to_string()).unwrap_or_default()) {
@@ -120,12 +122,12 @@ pub fn preview_page(
                                 td.name { (p.unit) }
                                 td { (p.month) }
                                 td.name { (p.field) }
-                                td.name { (p.message) }
+                                td.name { (problems::message(&p.kind)) }
                             }
                         }
                     }
                 } }
-                h2 { "Gửi lại tệp đã sửa" }
+                h2 { (t!("upload-send-again")) }
                 (upload_form(viewer))
             }
         },
@@ -135,16 +137,15 @@ pub fn preview_page(
 pub fn done_page(state: &State, row: &UploadRow, checked: &Checked) -> HttpResponse {
     let report = &checked.outcome.report;
     page(
-        "Đã nhận số liệu",
+        &t!("upload-done-title"),
         html! {
-            h1 { "Đã nhận tệp " (row.file_name) }
-            p #received { "Nhận lúc " (hanoi(row.received_at, "%H:%M ngày %d/%m/%Y"))
-                "; thời điểm này được tính cho việc báo cáo đúng hạn." }
+            h1 { (t!("upload-done-heading", file = row.file_name.as_str())) }
+            p #received { (t!("upload-received-at", when = time_and_day(row.received_at))) }
             @if !checked.problems.is_empty() {
-                p.note { (checked.problems.len()) " tháng bị từ chối khi ghi; xem bảng dưới đây." }
+                p.note { (t!("upload-months-refused", count = checked.problems.len())) }
             }
             (results_table(state, &report.results, false))
-            p { a href="/nop-so-lieu" { "Gửi tệp khác" } }
+            p { a href="/nop-so-lieu" { (t!("upload-send-another")) } }
         },
     )
 }
