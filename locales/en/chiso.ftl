@@ -349,3 +349,12 @@ upload-no-such-upload = There is no such file; please send the file again.
 upload-other-account = This file was sent by another account; only its sender may confirm it.
 upload-refused-line = line { $line }
 upload-refused = The file was not accepted ({ $count } problems): { $line }field '{ $field }': { $problem }. Please correct the file and send it again.
+
+## Login page (/login)
+
+login-title = Log in
+login-name = User name
+login-password = Password
+login-form-expired = The form has expired; please log in again.
+login-throttled = Too many failed logins; please try again in { $secs } seconds.
+login-wrong = Wrong user name or password.

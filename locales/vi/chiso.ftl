@@ -310,3 +310,12 @@ upload-no-such-upload = Không có tệp này; hãy gửi lại tệp.
 upload-other-account = Tệp này do tài khoản khác gửi; chỉ người gửi được xác nhận.
 upload-refused-line = dòng { $line }
 upload-refused = Tệp không được nhận ({ $count } vấn đề): { $line }trường '{ $field }': { $problem }. Hãy sửa tệp và gửi lại.
+
+## Login page (/login)
+
+login-title = Đăng nhập
+login-name = Tên đăng nhập
+login-password = Mật khẩu
+login-form-expired = Phiên biểu mẫu đã hết hạn; vui lòng đăng nhập lại.
+login-throttled = Đăng nhập sai quá nhiều lần; vui lòng thử lại sau { $secs } giây.
+login-wrong = Sai tên đăng nhập hoặc mật khẩu.

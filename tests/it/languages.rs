@@ -227,6 +227,7 @@ const PAGES: &[(&str, &str, &str)] = &[
         "Nộp số liệu hằng tháng",
         "Submit monthly data",
     ),
+    ("/login", "Tên đăng nhập", "User name"),
     // An error page.
     (
         "/don-vi/99999",
