@@ -141,6 +141,14 @@ async fn the_ranking_page_speaks_both_languages_and_keeps_each_apart() {
     assert!(vi.html.contains("Kết quả đã công bố"));
     let en_again = fetch(&site, path, None, Some("lang=en")).await;
     assert_eq!(en_again.html, en.html);
+    // The unit page is kept until the next collect, for every viewer alike.
+    let unit = "/don-vi/04?from=2021-04&to=2021-06";
+    let token = Some(site.token.as_str());
+    let en = fetch(&site, &with_lang(unit, "en"), token, None).await;
+    assert_english(unit, &en.html, "Reporting history", &data);
+    let vi = fetch(&site, unit, token, None).await;
+    assert_vietnamese(unit, &vi.html, "Lịch sử báo cáo");
+    assert!(!vi.html.contains("Reporting history"));
     site.server.stop().await;
 }
 
