@@ -146,6 +146,29 @@ mod tests {
     }
 
     #[test]
+    fn the_query_chooses_then_the_cookie_and_never_accept_language() {
+        use actix_web::test::TestRequest;
+        let english_browser = ("Accept-Language", "en-GB,en;q=0.9");
+        let req = TestRequest::default()
+            .insert_header(english_browser)
+            .to_http_request();
+        assert_eq!(chosen(&req), Lang::Vi);
+        let req = TestRequest::default()
+            .insert_header(("Cookie", "session=x; lang=en"))
+            .to_http_request();
+        assert_eq!(chosen(&req), Lang::En);
+        let req = TestRequest::default()
+            .uri("/xep-hang?lang=vi")
+            .insert_header(("Cookie", "lang=en"))
+            .to_http_request();
+        assert_eq!(chosen(&req), Lang::Vi);
+        let req = TestRequest::default()
+            .insert_header(("Cookie", "lang=fr"))
+            .to_http_request();
+        assert_eq!(chosen(&req), Lang::Vi);
+    }
+
+    #[test]
     fn only_a_known_language_is_a_choice() {
         assert_eq!(asked("lang=en"), Some(Lang::En));
         assert_eq!(asked("a=1&lang=vi"), Some(Lang::Vi));
