@@ -10,7 +10,7 @@ pub mod svg;
 mod tests;
 
 pub use font::{ensure_font, FontError, FONT_FAMILY};
-pub use range::{OUT_OF_RANGE_NOTE, PLOTTABLE_LIMIT};
+pub use range::{out_of_range_note, PLOTTABLE_LIMIT};
 pub use series::{series_png, SeriesChart, CHART_HEIGHT, CHART_WIDTH};
 
 #[derive(Debug, thiserror::Error)]

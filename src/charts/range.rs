@@ -13,8 +13,11 @@ use super::FONT_FAMILY;
 /// Largest magnitude drawn: far above any count or rate chiso shows.
 pub const PLOTTABLE_LIMIT: f64 = 1e12;
 
-/// The note a chart carries when it left values out.
-pub const OUT_OF_RANGE_NOTE: &str = "Giá trị ngoài phạm vi vẽ được đã được bỏ qua";
+/// The note a chart carries when it left values out, in the current
+/// language (mails: Vietnamese).
+pub fn out_of_range_note() -> String {
+    crate::t!("chart-out-of-range")
+}
 
 /// `values` with anything non-finite or beyond `PLOTTABLE_LIMIT` made a gap;
 /// `true` when something was left out.
@@ -68,7 +71,7 @@ pub(super) fn note<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let style = TextStyle::from((FONT_FAMILY, 11).into_font()).color(&super::svg::PALETTE[1]);
     let y = i32::try_from(size.1).unwrap_or(i32::MAX).saturating_sub(14);
-    root.draw_text(OUT_OF_RANGE_NOTE, &style, (6, y))
+    root.draw_text(&out_of_range_note(), &style, (6, y))
 }
 
 #[cfg(test)]

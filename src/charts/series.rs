@@ -5,7 +5,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::range::{axis_top, plottable, OUT_OF_RANGE_NOTE};
+use super::range::{axis_top, out_of_range_note, plottable};
 use super::ChartError;
 use crate::domain::number;
 
@@ -121,7 +121,7 @@ fn draw(chart: &SeriesChart, rgb: &mut [u8]) -> Result<(), String> {
     if d1 || d2 || d3 {
         let style = TextStyle::from(("sans-serif", 12).into_font()).color(&RED);
         let y = i32::try_from(CHART_HEIGHT).unwrap_or(i32::MAX) - 16;
-        root.draw_text(OUT_OF_RANGE_NOTE, &style, (8, y))
+        root.draw_text(&out_of_range_note(), &style, (8, y))
             .map_err(|x| e(&x))?;
     }
     root.present().map_err(|x| e(&x))?;

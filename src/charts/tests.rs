@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::svg::{bar_chart, distribution_chart, line_chart, Series, Stroke};
-use super::{series_png, SeriesChart, OUT_OF_RANGE_NOTE};
+use super::{out_of_range_note, series_png, SeriesChart};
 
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
@@ -60,7 +60,7 @@ fn svg_charts_of_any_values_are_drawn() {
             .flatten()
             .any(|v| !v.is_finite() || v.abs() > super::PLOTTABLE_LIMIT);
         assert_eq!(
-            line.contains(OUT_OF_RANGE_NOTE),
+            line.contains(&out_of_range_note()),
             wild,
             "input {i}: {values:?}"
         );

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::editor_lines::EditorLines;
+use super::problem::ProblemKind;
 use super::report::{Report, UnitResult};
 use super::sink::{accept, reject, Attempt, Transport};
 use super::validate::{validate, Completeness, Rejection};
@@ -73,6 +74,9 @@ pub struct Problem {
     pub month: String,
     pub field: String,
     pub message: String,
+    /// What `message` says, for pages in their reader's language.
+    #[serde(skip)]
+    pub kind: ProblemKind,
     /// The line is another unit's than the one the file may carry (`Scope`).
     pub foreign: bool,
 }
@@ -92,7 +96,7 @@ struct Group {
     lines: Vec<String>,
     /// Line number of each service code and measure code, to name it in errors.
     line_of: HashMap<String, u64>,
-    first_error: Option<(String, String, u64)>,
+    first_error: Option<(String, ProblemKind, u64)>,
 }
 
 pub async fn import_file(
@@ -191,23 +195,30 @@ pub async fn import_bytes(
         let month: Month = match record[1].parse() {
             Ok(m) => m,
             Err(e) => {
-                outcome.line_error(&file, Some(line), written, "month", e.to_string());
+                let kind = ProblemKind::BadMonth {
+                    written: record[1].to_string(),
+                    message: e.to_string(),
+                };
+                outcome.line_error(&file, Some(line), written, "month", kind);
                 continue;
             }
         };
         let Some(unit) = registry.find(&record[0], month) else {
-            let message = format!("'{}' matches no unit valid in {month}", &record[0]);
-            outcome.line_error(&file, Some(line), written, "unit", message);
+            let kind = ProblemKind::NoSuchUnit {
+                written: record[0].to_string(),
+                month: month.to_string(),
+            };
+            outcome.line_error(&file, Some(line), written, "unit", kind);
             continue;
         };
         if let Scope::OnlyUnit(own) = scope {
             // A unit's staff also send the months of the units merged into it.
             if &unit.code != own && !unit.successors.contains(own) {
-                let message = format!(
-                    "unit {} is neither this account's unit ({own}) nor merged into it: its rows are refused",
-                    unit.code
-                );
-                outcome.line_error(&file, Some(line), written, "unit", message);
+                let kind = ProblemKind::ForeignUnit {
+                    unit: unit.code.to_string(),
+                    own: own.to_string(),
+                };
+                outcome.line_error(&file, Some(line), written, "unit", kind);
                 if let Some(p) = outcome.problems.last_mut() {
                     p.foreign = true;
                 }
@@ -273,8 +284,9 @@ impl ImportOutcome {
         line: Option<u64>,
         (unit, month): (&str, &str),
         field: &str,
-        message: String,
+        kind: ProblemKind,
     ) {
+        let message = kind.to_string();
         let text = match (line, field) {
             (Some(l), "") => format!("{file} line {l}: {message}"),
             (Some(l), f) => format!("{file} line {l}: field '{f}': {message}"),
@@ -287,6 +299,7 @@ impl ImportOutcome {
             month: month.to_string(),
             field: field.to_string(),
             message,
+            kind,
             foreign: false,
         });
     }
@@ -315,14 +328,17 @@ async fn import_group(
         month: month.to_string(),
         field: rejection.field.clone(),
         message: rejection.reason.clone(),
+        kind: (*rejection.kind).clone(),
         foreign: false,
     };
-    if let Some((field, reason, line)) = &group.first_error {
+    if let Some((field, kind, line)) = &group.first_error {
+        let reason = kind.to_string();
         let mut rejection = Rejection {
             unit: unit.clone(),
             month,
             field: field.clone(),
             reason: reason.clone(),
+            kind: Box::new(kind.clone()),
         };
         let found = problem(&rejection, Some(*line));
         rejection.reason = format!("{reason} (line {line} of {file})");
@@ -350,27 +366,31 @@ async fn import_group(
     }
 }
 
-fn count(record: &csv::StringRecord, i: usize) -> Result<i64, (String, String)> {
+fn count(record: &csv::StringRecord, i: usize) -> Result<i64, (String, ProblemKind)> {
     record[i].parse().map_err(|_| {
         (
             SERVICE_HEADER[i].to_string(),
-            format!("'{}' is not a whole number", &record[i]),
+            ProblemKind::NotWholeNumber {
+                text: record[i].to_string(),
+            },
         )
     })
 }
 
-fn flag(record: &csv::StringRecord, i: usize) -> Result<bool, (String, String)> {
+fn flag(record: &csv::StringRecord, i: usize) -> Result<bool, (String, ProblemKind)> {
     match record[i].to_lowercase().as_str() {
         "1" | "true" | "yes" | "có" | "x" => Ok(true),
         "0" | "false" | "no" | "không" | "" => Ok(false),
         other => Err((
             SERVICE_HEADER[i].to_string(),
-            format!("'{other}' is not 1/0, true/false or có/không"),
+            ProblemKind::NotAFlag {
+                text: other.to_string(),
+            },
         )),
     }
 }
 
-fn parse_service(r: &csv::StringRecord) -> Result<ServiceRecord, (String, String)> {
+fn parse_service(r: &csv::StringRecord) -> Result<ServiceRecord, (String, ProblemKind)> {
     Ok(ServiceRecord {
         code: r[2].to_string(),
         name: r[3].to_string(),
@@ -387,11 +407,11 @@ fn parse_service(r: &csv::StringRecord) -> Result<ServiceRecord, (String, String
     })
 }
 
-fn parse_measure(r: &csv::StringRecord) -> Result<MeasureRecord, (String, String)> {
-    let value = r[3]
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| ("value".to_string(), format!("'{}' is not a number", &r[3])))?;
+fn parse_measure(r: &csv::StringRecord) -> Result<MeasureRecord, (String, ProblemKind)> {
+    let value = r[3].replace(',', ".").parse().map_err(|_| {
+        let text = r[3].to_string();
+        ("value".to_string(), ProblemKind::NotANumber { text })
+    })?;
     Ok(MeasureRecord {
         code: r[2].to_string(),
         value,

@@ -1,6 +1,8 @@
 //! Line numbers as a unit's editor shows them, for `chiso import` and the
 //! upload page alike (LF and CRLF files name the same line).
 
+use super::ProblemKind;
+
 /// Line numbers as an editor shows them, whatever the line endings. In a CRLF
 /// file (what Excel writes on Windows) the csv reader ends a record at `\r` and
 /// starts the next at the `\n`, one line early; so the line is counted here
@@ -36,7 +38,7 @@ impl<'a> EditorLines<'a> {
 
     /// A record the csv reader could not read: its editor line when known,
     /// and what is wrong with it.
-    pub(crate) fn describe(&self, e: &csv::Error) -> (Option<u64>, String) {
+    pub(crate) fn describe(&self, e: &csv::Error) -> (Option<u64>, ProblemKind) {
         match e.kind() {
             csv::ErrorKind::UnequalLengths {
                 pos: Some(pos),
@@ -44,19 +46,21 @@ impl<'a> EditorLines<'a> {
                 len,
             } => (
                 Some(self.of(Some(pos))),
-                format!("{len} fields where the header has {expected_len}"),
+                ProblemKind::FieldCount {
+                    found: *len,
+                    expected: *expected_len,
+                },
             ),
             csv::ErrorKind::Utf8 {
                 pos: Some(pos),
                 err,
             } => (
                 Some(self.of(Some(pos))),
-                format!(
-                    "field {} is not UTF-8 text (save the file as UTF-8)",
-                    err.field() + 1
-                ),
+                ProblemKind::NotUtf8 {
+                    field: u64::try_from(err.field() + 1).unwrap_or(u64::MAX),
+                },
             ),
-            _ => (None, e.to_string()),
+            _ => (None, ProblemKind::Other(e.to_string())),
         }
     }
 }

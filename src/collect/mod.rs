@@ -8,6 +8,7 @@ mod editor_lines;
 mod http;
 mod pending;
 pub mod plan_import;
+mod problem;
 mod replay;
 mod reply;
 mod report;
@@ -21,6 +22,7 @@ pub use csv_import::{
     import_bytes, import_file, ImportError, ImportOutcome, Problem, Scope, Source,
 };
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
+pub use problem::ProblemKind;
 pub use replay::REPLAY_DAYS;
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};

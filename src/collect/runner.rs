@@ -258,6 +258,9 @@ impl Collector {
                     month,
                     field,
                     reason: format!("malformed payload: {detail}"),
+                    kind: Box::new(super::ProblemKind::Other(format!(
+                        "malformed payload: {detail}"
+                    ))),
                 };
                 reject(
                     &self.store,

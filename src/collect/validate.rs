@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::ProblemKind;
 use crate::config::MeasureCatalogue;
 use crate::domain::payload::{MeasureRecord, ServiceRecord, StatsPage};
 use crate::domain::{Month, ServiceLevel, UnitCode};
@@ -52,6 +53,9 @@ pub struct Rejection {
     /// The offending field, as a path: `services[code=1.0012].received_online`.
     pub field: String,
     pub reason: String,
+    /// What `reason` says, for pages that say it in their reader's language
+    /// (boxed: a rejection is an `Err` and stays small).
+    pub kind: Box<ProblemKind>,
 }
 
 impl fmt::Display for Rejection {
@@ -170,43 +174,42 @@ pub fn validate(
     completeness: Completeness,
     catalogue: &MeasureCatalogue,
 ) -> Result<Batch, Rejection> {
-    let reject = |field: String, reason: String| Rejection {
+    let reject = |field: String, kind: ProblemKind| Rejection {
         unit: unit.clone(),
         month,
         field,
-        reason,
+        reason: kind.to_string(),
+        kind: Box::new(kind),
     };
     for page in pages {
         if page.unit_code != unit.as_str() {
             return Err(reject(
                 "unit_code".into(),
-                format!("'{}' does not match the requested unit", page.unit_code),
+                ProblemKind::UnitMismatch {
+                    written: page.unit_code.clone(),
+                },
             ));
         }
         if page.month != month.to_string() {
             return Err(reject(
                 "month".into(),
-                format!("'{}' does not match the requested month", page.month),
+                ProblemKind::MonthMismatch {
+                    written: page.month.clone(),
+                },
             ));
         }
     }
     let services: Vec<&ServiceRecord> = pages.iter().flat_map(|p| &p.services).collect();
     let measures: Vec<&MeasureRecord> = pages.iter().flat_map(|p| &p.measures).collect();
     if services.is_empty() && measures.is_empty() {
-        return Err(reject(
-            "services".into(),
-            "the payload is empty: no services and no measures".into(),
-        ));
+        return Err(reject("services".into(), ProblemKind::EmptyPayload));
     }
     if let Completeness::WholeReport {
         expects_services: true,
     } = completeness
     {
         if services.is_empty() {
-            return Err(reject(
-                "services".into(),
-                "no services reported by a unit that provides public services".into(),
-            ));
+            return Err(reject("services".into(), ProblemKind::NoServices));
         }
     }
     let mut seen = HashSet::new();
@@ -215,7 +218,9 @@ pub fn validate(
         if !seen.insert(s.code.as_str()) {
             return Err(reject(
                 format!("services[{i}].code"),
-                format!("'{}' appears twice", s.code),
+                ProblemKind::Duplicate {
+                    code: s.code.clone(),
+                },
             ));
         }
         valid_services.push(check_service(s, i).map_err(|(field, reason)| reject(field, reason))?);
@@ -227,12 +232,14 @@ pub fn validate(
         if !seen.insert(m.code.as_str()) {
             return Err(reject(
                 format!("measures[code={}]", m.code),
-                "appears twice".into(),
+                ProblemKind::Duplicate {
+                    code: String::new(),
+                },
             ));
         }
         catalogue
             .check(&m.code, m.value)
-            .map_err(|reason| reject(field, reason))?;
+            .map_err(|reason| reject(field, ProblemKind::Other(reason)))?;
         valid_measures.push(ValidMeasure {
             code: m.code.clone(),
             value: m.value,
@@ -251,20 +258,21 @@ pub fn validate(
 /// a broken source, and would distort every sum and rate it enters.
 pub const MAX_SERVICE_COUNT: u64 = 999_999_999;
 
-fn check_service(s: &ServiceRecord, index: usize) -> Result<ValidService, (String, String)> {
+fn check_service(s: &ServiceRecord, index: usize) -> Result<ValidService, (String, ProblemKind)> {
     if s.code.trim().is_empty() {
-        return Err((format!("services[{index}].code"), "is empty".into()));
+        return Err((format!("services[{index}].code"), ProblemKind::EmptyCode));
     }
     let at = |field: &str| format!("services[code={}].{field}", s.code);
-    let count = |field: &str, v: i64| {
-        match u64::try_from(v) {
-        Err(_) => Err((at(field), format!("{v} is negative"))),
+    let count = |field: &str, v: i64| match u64::try_from(v) {
+        Err(_) => Err((at(field), ProblemKind::Negative { value: v })),
         Ok(n) if n > MAX_SERVICE_COUNT => Err((
             at(field),
-            format!("{n} exceeds the plausible maximum {MAX_SERVICE_COUNT} for one procedure in a month"),
+            ProblemKind::AboveMaximum {
+                value: n,
+                max: MAX_SERVICE_COUNT,
+            },
         )),
         Ok(n) => Ok(n),
-    }
     };
     let received = count("received", s.received)?;
     let received_online = count("received_online", s.received_online)?;
@@ -275,21 +283,28 @@ fn check_service(s: &ServiceRecord, index: usize) -> Result<ValidService, (Strin
     if received_online > received {
         return Err((
             at("received_online"),
-            format!("{received_online} exceeds received {received}"),
+            ProblemKind::OnlineAboveReceived {
+                online: received_online,
+                received,
+            },
         ));
     }
     if on_time.saturating_add(late) > processed {
         return Err((
             at("processed_on_time"),
-            format!("on time {on_time} + late {late} exceeds processed {processed}"),
+            ProblemKind::HandledAboveProcessed {
+                on_time,
+                late,
+                processed,
+            },
         ));
     }
-    let level: ServiceLevel = s.level.parse().map_err(|e| (at("level"), e))?;
+    let level: ServiceLevel = s
+        .level
+        .parse()
+        .map_err(|e| (at("level"), ProblemKind::Other(e)))?;
     if level == ServiceLevel::FullOnline && !s.eligible_full_online {
-        return Err((
-            at("level"),
-            "full_online, but the service is marked not eligible to be fully online".into(),
-        ));
+        return Err((at("level"), ProblemKind::NotEligibleFullOnline));
     }
     Ok(ValidService {
         code: s.code.trim().to_string(),

@@ -26,7 +26,17 @@ impl Arrival {
         }
     }
 
-    /// As pages say it.
+    /// As pages say it, in the current language (`domain::lang`).
+    pub fn name(self) -> String {
+        match self {
+            Arrival::OnTime => crate::t!("arrival-on-time"),
+            Arrival::Late => crate::t!("arrival-late"),
+            Arrival::Unknown => crate::t!("arrival-unknown"),
+            Arrival::Missing => crate::t!("arrival-missing"),
+        }
+    }
+
+    /// As Vietnamese readers say it.
     pub fn name_vi(self) -> &'static str {
         match self {
             Arrival::OnTime => "Đúng hạn",

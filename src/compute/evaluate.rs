@@ -53,6 +53,17 @@ impl Status {
     }
 
     /// As pages and mails say it.
+    /// The status in the current language (pages; `domain::lang`).
+    pub fn name(self) -> String {
+        match self {
+            Status::Achieved => crate::t!("status-achieved"),
+            Status::OnTrack => crate::t!("status-on-track"),
+            Status::Lagging => crate::t!("status-lagging"),
+            Status::NoData => crate::t!("status-no-data"),
+            Status::NoTarget => crate::t!("status-no-target"),
+        }
+    }
+
     pub fn name_vi(self) -> &'static str {
         match self {
             Status::Achieved => "Đạt",

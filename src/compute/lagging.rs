@@ -41,22 +41,24 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// As the alert and the digest say it.
-    pub fn describe_vi(&self, indicators: &IndicatorCatalogue) -> String {
+    /// As the alert, the digest and the report say it, in the current
+    /// language (Vietnamese outside a web request: the mails).
+    pub fn describe(&self, indicators: &IndicatorCatalogue) -> String {
+        let number = |v: f64| crate::domain::lang::Lang::current().digits(&decimal(v, 1));
         match self {
             Reason::BehindTargetAndTrajectory { indicator } => {
                 let name = indicators
                     .get(indicator)
                     .map(|i| i.name.as_str())
                     .unwrap_or(indicator);
-                format!("{name}: chưa đạt chỉ tiêu và chậm so với lộ trình của đơn vị")
+                crate::t!("lagging-reason-behind", indicator = name)
             }
-            Reason::Bottom { n } => format!("thuộc nhóm {n} đơn vị cuối bảng xếp hạng"),
-            Reason::ScoreDrop { before, now } => format!(
-                "điểm tổng hợp giảm {} điểm so với tháng trước ({} → {})",
-                decimal(before - now, 1),
-                decimal(*before, 1),
-                decimal(*now, 1)
+            Reason::Bottom { n } => crate::t!("lagging-reason-bottom", n = n.to_string()),
+            Reason::ScoreDrop { before, now } => crate::t!(
+                "lagging-reason-drop",
+                drop = number(before - now),
+                before = number(*before),
+                now = number(*now)
             ),
         }
     }

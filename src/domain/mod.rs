@@ -4,6 +4,7 @@ mod clock;
 pub mod formula;
 mod indicator;
 pub mod kept;
+pub mod lang;
 mod month;
 pub mod number;
 pub mod payload;

@@ -81,6 +81,15 @@ pub fn tick(v: f64) -> String {
 }
 
 impl ValueUnit {
+    /// The title of a chart axis in the current language (pages).
+    pub fn axis_title(self) -> String {
+        match self {
+            ValueUnit::Percent => crate::t!("axis-percent"),
+            ValueUnit::Score => crate::t!("axis-score"),
+            ValueUnit::Count => crate::t!("axis-count"),
+        }
+    }
+
     /// The title of a chart axis showing values of this unit.
     pub fn axis_title_vi(self) -> &'static str {
         match self {

@@ -89,6 +89,15 @@ impl RankingGroup {
         !matches!(self, RankingGroup::MinistryNoServices)
     }
 
+    /// The group's name in the current language (pages; `domain::lang`).
+    pub fn name(self) -> String {
+        match self {
+            RankingGroup::Province => crate::t!("group-province"),
+            RankingGroup::MinistryServices => crate::t!("group-ministry-services"),
+            RankingGroup::MinistryNoServices => crate::t!("group-ministry-no-services"),
+        }
+    }
+
     pub fn name_vi(self) -> &'static str {
         match self {
             RankingGroup::Province => "Tỉnh, thành phố",

@@ -66,7 +66,7 @@ impl MonthFacts<'_> {
         let before = self.previous_scores.get(code).copied();
         lagging::reasons(&LaggingRule::from(alerts), g, u, before)
             .iter()
-            .map(|r| r.describe_vi(indicators))
+            .map(|r| r.describe(indicators))
             .collect()
     }
 

@@ -17,7 +17,7 @@ fn figure(title: &str, labels: &[String], series: &[Series]) -> Markup {
         Ok(svg) => html! { figure { (PreEscaped(svg)) } },
         Err(e) => {
             tracing::warn!(chart = title, "report chart left out: {e}");
-            html! { p.note { "Không vẽ được biểu đồ." } }
+            html! { p.note { (crate::t!("report-chart-failed")) } }
         }
     }
 }
@@ -31,15 +31,15 @@ pub fn score_chart(group: &GroupRanking) -> Markup {
         .filter(|u| u.composite.score.is_some())
         .collect();
     if ranked.is_empty() {
-        return html! { p.note { "Không có đơn vị nào có điểm để vẽ biểu đồ." } };
+        return html! { p.note { (crate::t!("report-no-scores")) } };
     }
     let labels: Vec<String> = ranked.iter().map(|u| u.name.clone()).collect();
     let series = [Series {
-        name: "Điểm tổng hợp".into(),
+        name: crate::t!("ranking-score"),
         values: ranked.iter().map(|u| u.composite.score).collect(),
         stroke: Stroke::Solid,
     }];
-    let title = format!("Điểm tổng hợp · {}", group.group.name_vi());
+    let title = crate::t!("report-score-chart", group = group.group.name());
     figure(&title, &labels, &series)
 }
 
@@ -65,17 +65,17 @@ pub fn target_chart(report: &MonthlyReport, group: RankingGroup, columns: &[Colu
     let labels: Vec<String> = lines.iter().map(|(k, ..)| format!("({k})")).collect();
     let series = [
         Series {
-            name: "Toàn quốc".into(),
+            name: crate::t!("report-nationwide"),
             values: lines.iter().map(|(.., v, _)| *v).collect(),
             stroke: Stroke::Solid,
         },
         Series {
-            name: "Chỉ tiêu".into(),
+            name: crate::t!("chart-target"),
             values: lines.iter().map(|(.., t)| *t).collect(),
             stroke: Stroke::Dashed,
         },
     ];
-    let title = format!("Toàn quốc so với chỉ tiêu (%) · {}", group.name_vi());
+    let title = crate::t!("report-target-chart", group = group.name());
     html! {
         (figure(&title, &labels, &series))
         p.note.legend { @for (k, c, ..) in &lines { "(" (k) ") " (c.name) ". " } }

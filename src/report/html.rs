@@ -7,9 +7,11 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::charts::{score_chart, target_chart};
 use super::model::{Column, MonthlyReport, NationalLine, Standing, UnitLine};
-use super::{hanoi, month_label};
+use super::month_label;
 use crate::compute::national::{GroupRanking, UnitStanding};
+use crate::domain::lang::Lang;
 use crate::domain::number::{self, MISSING};
+use crate::t;
 
 const STYLE: &str = r#"
 body{font-family:"DejaVu Sans","Times New Roman",serif;color:#111;margin:0 auto;max-width:1000px;padding:1rem;font-size:11pt}
@@ -36,10 +38,10 @@ figure{margin:.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}
 /// The whole document; `xlsx_href` is where the workbook of the same tables is.
 pub fn render(report: &MonthlyReport, xlsx_href: &str) -> String {
     let month = month_label(report.month);
-    let title = format!("Báo cáo tiến độ chỉ số chính phủ số tháng {month}");
+    let title = t!("report-title", month = month.as_str());
     let markup = html! {
         (DOCTYPE)
-        html lang="vi" {
+        html lang=(Lang::current().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -48,14 +50,13 @@ pub fn render(report: &MonthlyReport, xlsx_href: &str) -> String {
             }
             body {
                 div.running {
-                    span { "Báo cáo tháng " (month) }
+                    span { (t!("report-running", month = month.as_str())) }
                     span { (standing_text(report.standing)) }
                 }
                 h1 { (title) }
                 p.standing.(standing_class(report.standing)) #standing { (standing_text(report.standing)) }
-                p.note { "Lập lúc " (hanoi(report.generated_at)) ". Số liệu thiếu được ghi “" (MISSING)
-                    "”, không tính là 0; đơn vị không có số liệu không được xếp hạng." }
-                p.actions { a href=(xlsx_href) { "Tải bảng số liệu (.xlsx)" } }
+                p.note { (t!("report-made-at", when = when(report.generated_at), missing = MISSING)) }
+                p.actions { a href=(xlsx_href) { (t!("report-download-xlsx")) } }
                 section.first #national { (national(report)) }
                 @for (i, (group, columns)) in report.groups.iter().enumerate() {
                     section.wide id=(format!("group-{}", group.group.as_str())) { (ranking(i + 2, group, columns)) }
@@ -73,13 +74,27 @@ pub fn render(report: &MonthlyReport, xlsx_href: &str) -> String {
 fn standing_text(standing: Standing) -> String {
     match standing {
         Standing::Published { frozen_at } => {
-            format!("Số liệu đã công bố, chốt lúc {}", hanoi(frozen_at))
+            t!("report-published", when = when(frozen_at))
         }
-        Standing::Provisional { computed_at } => format!(
-            "Số liệu tạm tính lúc {}, chưa chốt; có thể thay đổi",
-            hanoi(computed_at)
-        ),
+        Standing::Provisional { computed_at } => {
+            t!("report-provisional", when = when(computed_at))
+        }
     }
+}
+
+/// `10:00 ngày 05/08/2025`, `10:00 on 05/08/2025`: Vietnam time.
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    let local = t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh);
+    t!(
+        "time-and-day",
+        time = local.format("%H:%M").to_string(),
+        day = local.format("%d/%m/%Y").to_string()
+    )
+}
+
+/// A number written by `domain::number`, as the reader's language writes it.
+fn digits(vietnamese: String) -> String {
+    Lang::current().digits(&vietnamese)
 }
 
 fn standing_class(standing: Standing) -> &'static str {
@@ -91,20 +106,20 @@ fn standing_class(standing: Standing) -> &'static str {
 
 fn value(v: Option<f64>, unit: crate::config::ValueUnit) -> Markup {
     match v {
-        Some(v) => html! { (number::value(v, unit)) },
+        Some(v) => html! { (digits(number::value(v, unit))) },
         None => html! { span.nodata { (MISSING) } },
     }
 }
 
 fn national(report: &MonthlyReport) -> Markup {
     html! {
-        h2 { "1. Số liệu toàn quốc so với chỉ tiêu năm " (report.month.year()) }
-        p.note { "Tỷ lệ chung: tổng tử số ÷ tổng mẫu số của các đơn vị có số liệu (mỗi hồ sơ có trọng số như nhau); "
-            "trung bình đơn vị: trung bình cộng giá trị của các đơn vị (mỗi đơn vị có trọng số như nhau)." }
+        h2 { "1. " (t!("report-national-heading", year = report.month.year())) }
+        p.note { (t!("report-national-note")) }
         table #national-figures {
             thead { tr {
-                th.name { "Chỉ số" } th.name { "Nhóm" } th { "Tỷ lệ chung" } th { "Trung bình đơn vị" }
-                th { "Chỉ tiêu" } th { "Đánh giá" } th { "Đơn vị đạt chỉ tiêu" } th { "Đơn vị có số liệu" }
+                th.name { (t!("common-indicator")) } th.name { (t!("report-group")) } th { (t!("national-pooled")) }
+                th { (t!("national-mean-of-units")) } th { (t!("chart-target")) } th { (t!("report-verdict")) }
+                th { (t!("report-units-achieved")) } th { (t!("national-units-with-data")) }
             } }
             tbody { @for line in &report.national { (national_row(line)) } }
         }
@@ -115,14 +130,14 @@ fn national(report: &MonthlyReport) -> Markup {
 fn national_row(line: &NationalLine) -> Markup {
     let f = &line.figure;
     let verdict = match line.meets_target {
-        Some(true) => html! { td.achieved { "Đạt" } },
-        Some(false) => html! { td.lagging { "Chưa đạt" } },
+        Some(true) => html! { td.achieved { (t!("status-achieved")) } },
+        Some(false) => html! { td.lagging { (t!("report-not-achieved")) } },
         None => html! { td { span.nodata { (MISSING) } } },
     };
     html! {
         tr data-indicator=(line.column.code) data-group=(f.group.map_or("all", |g| g.as_str())) {
             td.name { (line.column.name) }
-            td.name { (f.group.map_or("Toàn quốc (các nhóm)", |g| g.name_vi())) }
+            td.name { (f.group.map_or_else(|| t!("report-all-groups"), |g| g.name())) }
             td { (value(f.pooled, line.column.unit)) }
             td { (value(f.mean_of_units, line.column.unit)) }
             td { (value(line.target, line.column.unit)) }
@@ -136,14 +151,14 @@ fn national_row(line: &NationalLine) -> Markup {
 fn ranking(number: usize, group: &GroupRanking, columns: &[Column]) -> Markup {
     let unranked = group.units.iter().filter(|u| u.rank.is_none()).count();
     html! {
-        h2 { (number) ". Xếp hạng nhóm " (group.group.name_vi().to_lowercase()) }
+        h2 { (number) ". " (t!("report-ranking-heading", group = group.group.name().to_lowercase())) }
         (score_chart(group))
         @if unranked > 0 {
-            p.note { (unranked) " đơn vị không có số liệu: xếp cuối bảng, không xếp hạng, không tính là 0." }
+            p.note { (t!("report-unranked", count = unranked)) }
         }
         div.wide-table { table.ranking data-group=(group.group.as_str()) {
             thead { tr {
-                th { "Hạng" } th { "Thay đổi" } th.name { "Đơn vị" } th { "Điểm tổng hợp" }
+                th { (t!("ranking-rank")) } th { (t!("ranking-change")) } th.name { (t!("common-unit")) } th { (t!("ranking-score")) }
                 @for (k, c) in columns.iter().enumerate() { th title=(c.name) { "(" (k + 1) ")" } }
             } }
             tbody { @for u in &group.units { (unit_row(u, columns)) } }
@@ -161,8 +176,8 @@ fn unit_row(u: &UnitStanding, columns: &[Column]) -> Markup {
             td { (signed(u.rank_change)) }
             td.name { (u.name) }
             td { @match u.composite.score {
-                Some(s) => (number::decimal(s, 1)),
-                None => span.nodata { "Không có số liệu" },
+                Some(s) => (digits(number::decimal(s, 1))),
+                None => span.nodata { (t!("common-no-data")) },
             } }
             @for c in columns {
                 @match u.evaluations.iter().find(|e| e.indicator == c.code) {
@@ -195,16 +210,17 @@ fn signed(change: Option<i64>) -> String {
 
 fn lagging(number: usize, units: &[UnitLine]) -> Markup {
     html! {
-        h2 { (number) ". Đơn vị chưa đạt chỉ tiêu hoặc được cảnh báo" }
-        p.note { "Đơn vị đã báo cáo nhưng có chỉ số chưa đạt chỉ tiêu năm và chưa đạt lộ trình của tháng, "
-            "và đơn vị nhận thư cảnh báo chậm tiến độ (chưa đạt cả chỉ tiêu lẫn lộ trình của đơn vị, "
-            "thuộc nhóm cuối bảng xếp hạng, hoặc điểm tổng hợp giảm đáng kể so với tháng trước), với lý do." }
-        @if units.is_empty() { p { "Không có đơn vị chưa đạt chỉ tiêu." } }
+        h2 { (number) ". " (t!("report-lagging-heading")) }
+        p.note { (t!("report-lagging-note")) }
+        @if units.is_empty() { p { (t!("report-no-lagging")) } }
         @else {
             table #lagging-units {
-                thead { tr { th.name { "Nhóm" } th.name { "Đơn vị" } th { "Hạng" } th.name { "Chỉ số chưa đạt" } th.name { "Cảnh báo chậm tiến độ" } } }
+                thead { tr {
+                    th.name { (t!("report-group")) } th.name { (t!("common-unit")) } th { (t!("ranking-rank")) }
+                    th.name { (t!("report-indicators-behind")) } th.name { (t!("report-alerted")) }
+                } }
                 tbody { @for u in units { tr data-unit=(u.code) {
-                    td.name { (u.group.name_vi()) } td.name { (u.name) }
+                    td.name { (u.group.name()) } td.name { (u.name) }
                     td { @match u.rank { Some(r) => (r), None => span.nodata { (MISSING) } } }
                     td.name { (u.behind.join("; ")) }
                     td.name { (u.alerted.join("; ")) }
@@ -216,13 +232,13 @@ fn lagging(number: usize, units: &[UnitLine]) -> Markup {
 
 fn not_reported(number: usize, units: &[UnitLine]) -> Markup {
     html! {
-        h2 { (number) ". Đơn vị chưa gửi báo cáo" }
-        @if units.is_empty() { p { "Tất cả đơn vị đã gửi báo cáo." } }
+        h2 { (number) ". " (t!("report-not-reported-heading")) }
+        @if units.is_empty() { p { (t!("report-all-reported")) } }
         @else {
             table #not-reported-units {
-                thead { tr { th.name { "Nhóm" } th.name { "Mã" } th.name { "Đơn vị" } } }
+                thead { tr { th.name { (t!("report-group")) } th.name { (t!("report-code")) } th.name { (t!("common-unit")) } } }
                 tbody { @for u in units { tr data-unit=(u.code) {
-                    td.name { (u.group.name_vi()) } td.name { (u.code) } td.name { (u.name) }
+                    td.name { (u.group.name()) } td.name { (u.code) } td.name { (u.name) }
                 } } }
             }
         }
@@ -235,37 +251,43 @@ fn quality(number: usize, report: &MonthlyReport) -> Markup {
     let percent = |v: Option<f64>| value(v, crate::config::ValueUnit::Percent);
     let on_time_base = q.reported.saturating_sub(q.arrival_unknown);
     html! {
-        h2 { (number) ". Chất lượng dữ liệu" }
+        h2 { (number) ". " (t!("nav-quality")) }
         table #reporting {
-            thead { tr { th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Tỷ lệ báo cáo" } th { "Đúng hạn" } th { "Tỷ lệ đúng hạn" } th { "Không rõ thời điểm" } } }
+            thead { tr {
+                th { (t!("quality-due")) } th { (t!("quality-reported")) } th { (t!("quality-reporting-rate")) }
+                th { (t!("arrival-on-time")) } th { (t!("quality-on-time-rate")) } th { (t!("arrival-unknown")) }
+            } }
             tbody { tr {
                 td { (q.units_due) } td { (q.reported) } td { (percent(rate(q.reported, q.units_due))) }
                 td { (q.on_time) } td { (percent(rate(q.on_time, on_time_base))) } td { (q.arrival_unknown) }
             } }
         }
-        p.note { "Tỷ lệ đúng hạn tính trên các báo cáo biết rõ thời điểm nhận; báo cáo thu thập bù hoặc nhập số liệu lịch sử không tính." }
-        h3 { "Dữ liệu bị từ chối" }
-        @if q.rejections.is_empty() { p { "Không có dữ liệu bị từ chối trong tháng." } }
+        p.note { (t!("report-on-time-note")) }
+        h3 { (t!("quality-rejected")) }
+        @if q.rejections.is_empty() { p { (t!("report-no-rejections")) } }
         @else {
             table #rejections {
-                thead { tr { th.name { "Đơn vị" } th { "Số lần" } th.name { "Lý do lần cuối" } } }
+                thead { tr { th.name { (t!("common-unit")) } th { (t!("report-times")) } th.name { (t!("report-last-reason")) } } }
                 tbody { @for (name, r) in &q.rejections { tr {
                     td.name { (name) } td { (r.payloads) }
-                    td.name { "trường '" (r.last_field) "': " (r.last_reason) }
+                    td.name { (t!("report-field-reason", field = r.last_field.as_str(), reason = r.last_reason.as_str())) }
                 } } }
             }
         }
-        h3 { "Biến động bất thường cần rà soát" }
-        @if q.outliers.is_empty() { p { "Không có biến động bất thường so với tháng trước." } }
+        h3 { (t!("report-outliers-heading")) }
+        @if q.outliers.is_empty() { p { (t!("report-no-outliers")) } }
         @else {
-            p.note { "Số liệu vẫn giữ nguyên như đơn vị gửi; chỉ đánh dấu để rà soát." }
+            p.note { (t!("report-outliers-note")) }
             table #outliers {
-                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng trước" } th { "Tháng này" } th { "Thay đổi" } } }
+                thead { tr {
+                    th.name { (t!("common-unit")) } th.name { (t!("common-indicator")) } th { (t!("quality-previous-month")) }
+                    th { (t!("quality-this-month")) } th { (t!("ranking-change")) }
+                } }
                 tbody { @for o in &q.outliers { tr {
                     td.name { (o.unit_name) }
                     td.name { (report.indicator_name(&o.indicator)) }
-                    td { (number::decimal(o.previous, 1)) } td { (number::decimal(o.value, 1)) }
-                    td { (number::decimal(o.change(), 1)) }
+                    td { (digits(number::decimal(o.previous, 1))) } td { (digits(number::decimal(o.value, 1))) }
+                    td { (digits(number::decimal(o.change(), 1))) }
                 } } }
             }
         }

@@ -224,7 +224,7 @@ pub async fn monthly_report(
                 .collect();
             let alerted: Vec<String> = lagging::reasons(&rule, g, u, before.get(&u.code).copied())
                 .iter()
-                .map(|r| r.describe_vi(indicators))
+                .map(|r| r.describe(indicators))
                 .collect();
             if !behind.is_empty() || !alerted.is_empty() {
                 lagging.push(line(behind, alerted));

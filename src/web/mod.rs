@@ -75,6 +75,8 @@ pub fn serve_leading(
     addr: SocketAddr,
     workers: usize,
 ) -> std::io::Result<WebHandle> {
+    // A catalogue that does not load stops the start, naming file and line.
+    crate::domain::lang::check().map_err(|e| std::io::Error::other(e.to_string()))?;
     let lease = web::Data::new(lease);
     let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
@@ -82,6 +84,7 @@ pub fn serve_leading(
     let sql_slots = web::Data::new(sql::SqlSlots::default());
     let server = HttpServer::new(move || {
         ActixApp::new()
+            .wrap(actix_web::middleware::from_fn(pages::choose_language))
             .wrap(actix_web::middleware::from_fn(metrics::track))
             .wrap(ops::security_headers())
             .app_data(state.clone())

@@ -333,6 +333,35 @@ async fn browse(c: &Client, base: &str, out: &Path) {
     let svg_text = svg_text.as_str().unwrap_or_default();
     assert!(svg_text.contains("Thành phố Hà Nội"), "{svg_text}");
     screenshot(c, out, "unit.png").await;
+
+    // The switch in the header: the same page and period in English, then
+    // back to Vietnamese (the cookie keeps the choice for the next steps).
+    c.goto(&format!("{base}/xep-hang?period=2021-05&group=province"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("a#lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(c, "lang=en").await;
+    assert_eq!(
+        text_of(c, "h1").await,
+        "Ranking of provinces and cities · May 2021"
+    );
+    screenshot(c, out, "ranking-en.png").await;
+    c.find(Locator::Css("a#lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(c, "lang=vi").await;
+    assert_eq!(
+        text_of(c, "h1").await,
+        "Xếp hạng tỉnh, thành phố · Tháng 05/2021"
+    );
 }
 
 /// Clicks the submit button of the form `form` (a CSS selector).

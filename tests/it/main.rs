@@ -23,6 +23,7 @@ mod grafana;
 mod hostile;
 mod import;
 mod jobs;
+mod languages;
 mod lease;
 mod notify;
 mod ops;

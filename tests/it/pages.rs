@@ -15,13 +15,13 @@ use super::common::{
 const REPORTING: [&str; 8] = ["01", "02", "04", "06", "08", "10", "11", "12"];
 
 /// The server, a ministry token, and the store behind them.
-struct Site {
-    server: WebHandle,
-    token: String,
-    store: Store,
+pub(super) struct Site {
+    pub(super) server: WebHandle,
+    pub(super) token: String,
+    pub(super) store: Store,
 }
 
-async fn serve(test: &str) -> Site {
+pub(super) async fn serve(test: &str) -> Site {
     let store = test_store(test).await;
     let dir = tempfile::tempdir().unwrap();
     let mut lines = Vec::new();

@@ -141,7 +141,7 @@ async fn a_full_online_service_unused_for_three_months_is_flagged_everywhere_and
         !html.contains(r#"<tr class="unused" data-service="B">"#),
         "{html}"
     );
-    assert!(html.contains("1 dịch vụ công bố toàn trình nhưng không có hồ sơ trực tuyến nào trong 3 tháng liền đến 06/2021"), "{html}");
+    assert!(html.contains("1 dịch vụ công bố toàn trình nhưng không có hồ sơ trực tuyến nào trong 3 tháng liền đến tháng 06/2021"), "{html}");
     // E became full online in May, when it was first reported.
     let e_row = &html[html.find(r#"data-service="E""#).unwrap()..];
     assert!(

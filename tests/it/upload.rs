@@ -9,10 +9,10 @@ use super::common::{
     account_token, another_store, http, month, serve, service_line, test_store, SERVICE_HEADER,
 };
 
-const BOUNDARY: &str = "----chiso-upload-test-boundary";
+pub(super) const BOUNDARY: &str = "----chiso-upload-test-boundary";
 
 /// A multipart/form-data body with a `file` field named `name`.
-fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
+pub(super) fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
          Content-Type: text/csv\r\n\r\n"
@@ -56,7 +56,7 @@ fn upload_id(html: &str) -> Option<String> {
 }
 
 /// A file of `lines` under the services header, with `ending` between lines.
-fn file(lines: &[String], ending: &str) -> Vec<u8> {
+pub(super) fn file(lines: &[String], ending: &str) -> Vec<u8> {
     let mut all = vec![SERVICE_HEADER.to_string()];
     all.extend(lines.iter().cloned());
     (all.join(ending) + ending).into_bytes()
@@ -199,7 +199,8 @@ async fn another_units_rows_are_refused_even_when_confirmed_without_the_page() {
     let row_at = html.find("<tr data-line=\"3\">").expect("line 3 refused");
     let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
     assert!(
-        row.contains(">79<") && row.contains("unit 79 is neither this account's unit"),
+        // In the page's language (issue 14), Vietnamese by default.
+        row.contains(">79<") && row.contains("Đơn vị 79 không phải là đơn vị của tài khoản này"),
         "{row}"
     );
     assert!(upload_id(&html).is_none(), "{html}");
@@ -417,6 +418,8 @@ async fn one_account_may_preview_so_many_files_a_day_and_unconfirmed_previews_go
     let (status, html) = send(&base, &other, "mine.csv", &bytes).await;
     assert_eq!(status, 200, "{html}");
     server.stop().await;
+    // A fresh client: the server's stop may close the connections it shared.
+    let store = another_store("upload_bounds");
 
     // A week on: the unconfirmed old preview goes; a confirmed upload as old
     // keeps both rows, and the day's previews stay.

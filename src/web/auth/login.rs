@@ -14,6 +14,7 @@ use super::{cookie_line, request_cookie, Auth, Viewer};
 use crate::accounts::credentials::{self, random_text};
 use crate::accounts::manage;
 use crate::store::{AuditEvent, AuditKind};
+use crate::t;
 use crate::web::{ApiError, State};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -90,23 +91,26 @@ fn page(csrf: &str, next: &str, error: Option<&str>) -> String {
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
+    let lang = crate::domain::lang::Lang::current().code();
+    let title = escape(&t!("login-title"));
+    let (login_label, password_label) = (escape(&t!("login-name")), escape(&t!("login-password")));
     format!(
         r#"<!doctype html>
-<html lang="vi">
+<html lang="{lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Đăng nhập — chiso</title>
+<title>{title} — chiso</title>
 <style>body{{font-family:sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}}label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.4rem}}button{{margin-top:1rem;padding:.5rem 1.2rem}}.error{{color:#a00}}</style>
 </head>
 <body>
-<h1>Đăng nhập</h1>
+<h1>{title}</h1>
 {error}<form method="post" action="/login">
 <input type="hidden" name="csrf" value="{csrf}">
 <input type="hidden" name="next" value="{next}">
-<label for="login">Tên đăng nhập</label>
+<label for="login">{login_label}</label>
 <input id="login" name="login" autocomplete="username" required autofocus>
-<label for="password">Mật khẩu</label>
+<label for="password">{password_label}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Đăng nhập</button>
+<button type="submit">{title}</button>
 </form>
 </body>
 </html>
@@ -173,7 +177,7 @@ pub(crate) async fn login(
             &req,
             &auth,
             &next,
-            Some("Phiên biểu mẫu đã hết hạn; vui lòng đăng nhập lại."),
+            Some(&t!("login-form-expired")),
             actix_web::http::StatusCode::FORBIDDEN,
         );
     }
@@ -196,9 +200,7 @@ pub(crate) async fn login(
             &req,
             &auth,
             &next,
-            Some(&format!(
-                "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {secs} giây."
-            )),
+            Some(&t!("login-throttled", secs = secs)),
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
         )?;
         response
@@ -219,7 +221,7 @@ pub(crate) async fn login(
             &req,
             &auth,
             &next,
-            Some("Sai tên đăng nhập hoặc mật khẩu."),
+            Some(&t!("login-wrong")),
             actix_web::http::StatusCode::UNAUTHORIZED,
         );
     };

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::csv_file::csv_response;
 use super::layout::{page, PageError};
 use crate::store::{AuditEvent, AuditFilter, AuditKind};
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -25,6 +26,9 @@ pub struct Query {
     from: Option<String>,
     /// Last day, YYYY-MM-DD (UTC), included.
     to: Option<String>,
+    /// The reader's language, read by the language middleware (`lang.rs`).
+    #[allow(dead_code)]
+    lang: Option<String>,
 }
 
 fn day(text: &Option<String>, name: &str) -> Result<Option<NaiveDate>, PageError> {
@@ -32,7 +36,7 @@ fn day(text: &Option<String>, name: &str) -> Result<Option<NaiveDate>, PageError
         None => Ok(None),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| PageError::bad(format!("{name} '{t}': cần dạng YYYY-MM-DD"))),
+            .map_err(|_| PageError::bad(t!("audit-bad-day", name = name, text = t))),
     }
 }
 
@@ -44,8 +48,7 @@ fn filter_of(query: &Query) -> Result<AuditFilter, PageError> {
     let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(
-            AuditKind::parse(k)
-                .ok_or_else(|| PageError::bad(format!("loại sự kiện '{k}' không có")))?,
+            AuditKind::parse(k).ok_or_else(|| PageError::bad(t!("audit-bad-kind", kind = k)))?,
         ),
     };
     Ok(AuditFilter {
@@ -72,26 +75,26 @@ async fn events(
     Ok(state.store.audit_log(&filter, limit).await?)
 }
 
-fn kind_vi(kind: AuditKind) -> &'static str {
+fn kind_name(kind: AuditKind) -> String {
     match kind {
-        AuditKind::LoginSucceeded => "Đăng nhập",
-        AuditKind::LoginFailed => "Đăng nhập sai",
-        AuditKind::LoginThrottled => "Đăng nhập bị chặn tạm",
-        AuditKind::Logout => "Đăng xuất",
-        AuditKind::AccountChanged => "Thay đổi tài khoản",
-        AuditKind::TokenChanged => "Thay đổi token",
-        AuditKind::Freeze => "Chốt kỳ",
-        AuditKind::Import => "Nhập tệp",
-        AuditKind::SqlQuery => "Truy vấn SQL",
-        AuditKind::RemindRun => "Gửi nhắc nhở",
+        AuditKind::LoginSucceeded => t!("audit-kind-login"),
+        AuditKind::LoginFailed => t!("audit-kind-login-failed"),
+        AuditKind::LoginThrottled => t!("audit-kind-login-throttled"),
+        AuditKind::Logout => t!("audit-kind-logout"),
+        AuditKind::AccountChanged => t!("audit-kind-account-changed"),
+        AuditKind::TokenChanged => t!("audit-kind-token-changed"),
+        AuditKind::Freeze => t!("audit-kind-freeze"),
+        AuditKind::Import => t!("audit-kind-import"),
+        AuditKind::SqlQuery => t!("audit-kind-sql-query"),
+        AuditKind::RemindRun => t!("audit-kind-remind-run"),
     }
 }
 
-fn actor(e: &AuditEvent) -> &str {
+fn actor(e: &AuditEvent) -> String {
     if e.actor.is_empty() {
-        "(dòng lệnh / lịch)"
+        t!("audit-actor-system")
     } else {
-        &e.actor
+        e.actor.clone()
     }
 }
 
@@ -106,36 +109,36 @@ pub async fn page_handler(
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let csv_link = format!("/nhat-ky.csv?{}", req.query_string());
     let body = html! {
-        h1 { "Nhật ký hệ thống" }
+        h1 { (t!("audit-title")) }
         form method="get" action="/nhat-ky" {
-            label { "Loại " select name="kind" {
-                option value="" { "Tất cả" }
+            label { (t!("audit-kind")) " " select name="kind" {
+                option value="" { (t!("audit-all")) }
                 @for k in AuditKind::ALL {
-                    option value=(k.as_str()) selected[query.kind.as_deref() == Some(k.as_str())] { (kind_vi(k)) }
+                    option value=(k.as_str()) selected[query.kind.as_deref() == Some(k.as_str())] { (kind_name(k)) }
                 }
             } }
-            " " label { "Tài khoản " input name="who" value=(value(&query.who)); }
-            " " label { "Từ ngày " input type="date" name="from" value=(value(&query.from)); }
-            " " label { "Đến ngày " input type="date" name="to" value=(value(&query.to)); }
-            " " button type="submit" { "Lọc" }
+            " " label { (t!("audit-account")) " " input name="who" value=(value(&query.who)); }
+            " " label { (t!("audit-from-day")) " " input type="date" name="from" value=(value(&query.from)); }
+            " " label { (t!("audit-to-day")) " " input type="date" name="to" value=(value(&query.to)); }
+            " " button type="submit" { (t!("audit-filter")) }
         }
-        p.muted { (rows.len()) " sự kiện mới nhất (tối đa " (PAGE_ROWS) "). "
-            a href=(csv_link) { "Tải CSV" } }
+        p.muted { (t!("audit-latest", count = rows.len(), max = PAGE_ROWS)) " "
+            a href=(csv_link) { (t!("common-download-csv")) } }
         div.scroll { table {
-            thead { tr { th.name { "Thời điểm (UTC)" } th.name { "Loại" } th.name { "Người thực hiện" }
-                th.name { "Đối tượng" } th.name { "Địa chỉ" } th.name { "Chi tiết" } } }
+            thead { tr { th.name { (t!("audit-at-utc")) } th.name { (t!("audit-kind")) } th.name { (t!("audit-actor")) }
+                th.name { (t!("audit-subject")) } th.name { (t!("audit-address")) } th.name { (t!("audit-detail")) } } }
             tbody { @for e in &rows {
-                tr { td.name { (e.at.format("%Y-%m-%d %H:%M:%S")) } td.name { (kind_vi(e.kind)) }
+                tr { td.name { (e.at.format("%Y-%m-%d %H:%M:%S")) } td.name { (kind_name(e.kind)) }
                     td.name { (actor(e)) } td.name { (e.subject) } td.name { (e.address) }
                     td.name { (e.detail)
                         @if e.kind == AuditKind::SqlQuery {
-                            " — " (e.rows) " dòng, " (e.bytes) " byte, " (e.duration_ms) " ms"
-                            @if e.refused != 0 { ", bị từ chối" }
+                            " — " (t!("audit-sql-cost", rows = e.rows, bytes = e.bytes, ms = e.duration_ms))
+                            @if e.refused != 0 { ", " (t!("audit-refused")) }
                         } } }
             } }
         } }
     };
-    Ok(page("Nhật ký hệ thống", body))
+    Ok(page(&t!("audit-title"), body))
 }
 
 /// A CSV cell a spreadsheet will not run: a leading `=`, `+`, `-`, `@`, tab or

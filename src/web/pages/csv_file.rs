@@ -13,7 +13,7 @@ pub fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
             .write_record(r.iter().map(|c| crate::web::csv_safe::cell(c).into_owned()))
             .is_err()
         {
-            return problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV.");
+            return problem(StatusCode::INTERNAL_SERVER_ERROR, &crate::t!("error-csv"));
         }
     }
     match out.into_inner() {
@@ -24,6 +24,6 @@ pub fn csv_response(filename: &str, rows: Vec<Vec<String>>) -> HttpResponse {
                 format!("attachment; filename=\"{filename}\""),
             ))
             .body(bytes),
-        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "Không tạo được CSV."),
+        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, &crate::t!("error-csv")),
     }
 }

@@ -11,6 +11,7 @@ use super::layout::{page, PageError};
 use crate::charts::svg::{bar_chart, line_chart, Series, Stroke};
 use crate::dashboards::{text, Bindings, ChartKind, Panel, Table};
 use crate::store::RoleCode;
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::range::month_range;
 use crate::web::State;
@@ -32,14 +33,14 @@ pub async fn index(
         .require_account()
         .map_err(|e| PageError::access(e, &req))?;
     let body = html! {
-        h1 { "Bảng theo dõi" }
+        h1 { (t!("nav-dashboards")) }
         ul {
             @for d in &state.dashboards {
                 li { a href=(format!("/bang/{}", d.slug)) { (d.title) } " — " span.muted { (d.description) } }
             }
         }
     };
-    Ok(page("Bảng theo dõi", body))
+    Ok(page(&t!("nav-dashboards"), body))
 }
 
 #[get("/bang/{slug}")]
@@ -58,7 +59,7 @@ pub async fn show(
         .dashboards
         .iter()
         .find(|d| d.slug == *slug)
-        .ok_or_else(|| PageError::not_found(format!("Không có bảng '{slug}'.")))?;
+        .ok_or_else(|| PageError::not_found(t!("dashboard-not-found", slug = slug.as_str())))?;
     let (from, to) = month_range(query.from.as_deref(), query.to.as_deref())
         .map_err(|e| PageError::bad(format!("{}: {}", e.parameter, e.message)))?;
     let bindings = Bindings {
@@ -74,9 +75,9 @@ pub async fn show(
         h1 { (dashboard.title) }
         p.muted { (dashboard.description) }
         form.inline method="get" {
-            label { "Từ tháng " input type="month" name="from" value=(from); }
-            label { "đến tháng " input type="month" name="to" value=(to); }
-            button type="submit" { "Xem" }
+            label { (t!("common-from-month")) " " input type="month" name="from" value=(from); }
+            label { (t!("common-to-month")) " " input type="month" name="to" value=(to); }
+            button type="submit" { (t!("common-show")) }
         }
         @for (p, result) in &panels {
             section.panel data-panel=(p.title) {
@@ -85,7 +86,7 @@ pub async fn show(
                     Err(e) => {
                         (log(e))
                         h2 { (p.title) }
-                        p.note { "Không chạy được truy vấn của bảng này; xem nhật ký máy chủ." }
+                        p.note { (t!("dashboard-query-failed")) }
                     }
                 }
             }
@@ -102,7 +103,7 @@ fn log(e: &crate::dashboards::PanelError) -> Markup {
 /// A table cell: numbers as Vietnamese readers write them (`754.917`, `88,9`).
 fn cell(v: &serde_json::Value) -> String {
     match v.as_f64() {
-        Some(n) if v.is_number() => crate::domain::number::plain(n),
+        Some(n) if v.is_number() => super::format::digits(crate::domain::number::plain(n)),
         _ => text(v),
     }
 }
@@ -149,7 +150,7 @@ fn panel(p: &Panel, table: &Table) -> Markup {
                 Ok(svg) => html! { figure.chart { (PreEscaped(svg)) } },
                 Err(e) => {
                     tracing::error!(error = %e, "dashboard chart");
-                    html! { p.note { "Không vẽ được biểu đồ " (p.title) "." } }
+                    html! { p.note { (t!("chart-failed", name = p.title.as_str())) } }
                 }
             }
         }

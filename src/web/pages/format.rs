@@ -1,23 +1,29 @@
-//! Page values through `domain::number` (thousands `.`, decimals `,`), and a
-//! dash for missing data, never 0.
+//! Page values through `domain::number` (thousands `.`, decimals `,`; in
+//! English `,` and `.`), and a dash for missing data, never 0.
 
 use crate::compute::evaluate::Status;
 use crate::config::ValueUnit;
+use crate::domain::lang::Lang;
 use crate::domain::number;
+
+/// A number written by `domain::number`, as the reader's language writes it.
+pub fn digits(vietnamese: String) -> String {
+    Lang::current().digits(&vietnamese)
+}
 
 /// `1.234,5` — one decimal; `—` when missing.
 pub fn number(v: Option<f64>) -> String {
-    v.map_or_else(|| number::MISSING.into(), |v| number::decimal(v, 1))
+    digits(v.map_or_else(|| number::MISSING.into(), |v| number::decimal(v, 1)))
 }
 
 /// `56,7%`, or `—`.
 pub fn percent(v: Option<f64>) -> String {
-    number::optional(v, ValueUnit::Percent)
+    digits(number::optional(v, ValueUnit::Percent))
 }
 
 /// A value in its unit: `56,7%` for rates, `754.917` for counts, `72,4` for scores.
 pub fn value(v: Option<f64>, unit: ValueUnit) -> String {
-    number::optional(v, unit)
+    digits(number::optional(v, unit))
 }
 
 /// `+2`, `−3`, `0`; empty when unknown.
@@ -64,5 +70,7 @@ mod tests {
         assert_eq!(number(Some(10_821.0)), "10.821,0");
         assert_eq!(signed(Some(-3)), "−3");
         assert_eq!(signed(None), "");
+        let english = Lang::En.sync_scope(|| (number(Some(10_821.0)), percent(Some(56.66))));
+        assert_eq!(english, ("10,821.0".to_string(), "56.7%".to_string()));
     }
 }

@@ -11,6 +11,7 @@ use super::periods::{parse_period, period_label};
 use crate::charts::svg::{distribution_chart, line_chart, Series, Stroke};
 use crate::config::ValueUnit;
 use crate::domain::{Month, RankingGroup};
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -33,7 +34,7 @@ pub async fn page_handler(
     let indicator = state
         .indicators
         .get(&code)
-        .ok_or_else(|| PageError::not_found(format!("Không có chỉ số '{code}'.")))?;
+        .ok_or_else(|| PageError::not_found(t!("indicator-not-found", code = code.as_str())))?;
     let period = parse_period(&query.period).map_err(PageError::bad)?;
     let computer = state.computer();
     // Shared, not copied: the published results, or those computed once from
@@ -54,32 +55,32 @@ pub async fn page_handler(
     let body = html! {
         h1 { (indicator.name) }
         p { (indicator.description) }
-        p.muted { "Nguồn: " (indicator.source) " · kỳ " (period_label(period)) }
+        p.muted { (t!("indicator-source", source = indicator.source.as_str(), period = period_label(period))) }
         @for g in &groups {
-            h2 { (g.name_vi()) }
+            h2 { (g.name()) }
             @let values: Vec<f64> = rankings.iter().filter(|r| r.group == *g)
                 .flat_map(|r| r.units.iter())
                 .filter_map(|u| u.evaluations.iter().find(|e| e.indicator == indicator.code)?.value)
                 .collect();
             @let expected = rankings.iter().filter(|r| r.group == *g).map(|r| r.units.len()).sum::<usize>();
-            p.muted { (values.len()) " / " (expected) " đơn vị có số liệu" }
+            p.muted { (t!("indicator-units-with-data", with_data = values.len(), expected = expected)) }
             @if indicator.unit == ValueUnit::Percent && !values.is_empty() {
-                @match distribution_chart(&format!("Phân bố · {}", g.name_vi()), "Giá trị (%)", &values, (640, 260)) {
+                @match distribution_chart(&t!("indicator-spread", group = g.name()), &t!("indicator-value-percent"), &values, (640, 260)) {
                     Ok(svg) => figure.chart { (PreEscaped(svg)) },
-                    Err(e) => p.note { "Không vẽ được biểu đồ: " (e) },
+                    Err(e) => p.note { (t!("indicator-chart-failed", error = e.to_string())) },
                 }
             }
             @let pooled: Vec<Option<f64>> = trend.iter().map(|(_, f)| f.iter().find(|x| x.indicator == indicator.code && x.group == Some(*g)).and_then(|x| x.pooled)).collect();
             @let mean: Vec<Option<f64>> = trend.iter().map(|(_, f)| f.iter().find(|x| x.indicator == indicator.code && x.group == Some(*g)).and_then(|x| x.mean_of_units)).collect();
             @let series = [
-                Series { name: "Tỷ lệ chung".into(), values: pooled.clone(), stroke: Stroke::Solid },
-                Series { name: "Trung bình đơn vị".into(), values: mean, stroke: Stroke::Dashed },
+                Series { name: t!("national-pooled"), values: pooled.clone(), stroke: Stroke::Solid },
+                Series { name: t!("national-mean-of-units"), values: mean, stroke: Stroke::Dashed },
             ];
-            @match line_chart(&format!("Diễn biến toàn quốc · {}", g.name_vi()), indicator.unit.axis_title_vi(), &labels, &series, (720, 300)) {
+            @match line_chart(&t!("indicator-national-trend", group = g.name()), &indicator.unit.axis_title(), &labels, &series, (720, 300)) {
                 Ok(svg) => figure.chart { (PreEscaped(svg)) },
-                Err(e) => p.note { "Không vẽ được biểu đồ: " (e) },
+                Err(e) => p.note { (t!("indicator-chart-failed", error = e.to_string())) },
             }
-            p.muted { "Tháng gần nhất: tỷ lệ chung " (value(pooled.last().copied().flatten(), indicator.unit)) }
+            p.muted { (t!("indicator-latest-pooled", value = value(pooled.last().copied().flatten(), indicator.unit))) }
         }
     };
     Ok(page(&indicator.name, body))

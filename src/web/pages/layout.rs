@@ -1,7 +1,12 @@
 //! The frame of every page: head, navigation, footer, and the stylesheet.
 
+use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use maud::{html, Markup, DOCTYPE};
+
+use super::lang::{current_switch_href, other, SWITCH_MARKER};
+use crate::domain::lang::Lang;
+use crate::t;
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}body{margin:0;font-family:"DejaVu Sans",system-ui,sans-serif;color:#1b1b1b;background:#f6f7f9}
@@ -27,17 +32,33 @@ pub fn page(title: &str, body: Markup) -> HttpResponse {
     html_response(page_html(title, body))
 }
 
-pub fn html_response(html: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
+/// `html` as a response, its language switch pointing back at this request.
+pub fn html_response(html: impl Into<Bytes>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(html)
+        .body(with_switch(html.into()))
 }
 
-/// The whole document around `body`.
+/// Puts the current request's switch link where the layout marked it.
+fn with_switch(html: Bytes) -> Bytes {
+    let marker = SWITCH_MARKER.as_bytes();
+    let Some(at) = html.windows(marker.len()).position(|w| w == marker) else {
+        return html;
+    };
+    let href = current_switch_href();
+    let mut out = Vec::with_capacity(html.len() + href.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(href.as_bytes());
+    out.extend_from_slice(&html[at + marker.len()..]);
+    Bytes::from(out)
+}
+
+/// The whole document around `body`, in the current language.
 pub fn page_html(title: &str, body: Markup) -> String {
+    let switch_to: Lang = other();
     let markup = html! {
         (DOCTYPE)
-        html lang="vi" {
+        html lang=(Lang::current().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -46,12 +67,13 @@ pub fn page_html(title: &str, body: Markup) -> String {
             }
             body {
                 header {
-                    a.brand href="/" { "chiso · Chỉ số chính phủ số" }
-                    a href="/xep-hang" { "Xếp hạng" }
-                    a href="/chat-luong" { "Chất lượng dữ liệu" }
-                    a href="/bang" { "Bảng theo dõi" }
-                    a href="/luoc-do" { "Lược đồ dữ liệu" }
-                    a href="/nop-so-lieu" { "Nộp số liệu" }
+                    a.brand href="/" { "chiso · " (t!("nav-brand")) }
+                    a href="/xep-hang" { (t!("nav-ranking")) }
+                    a href="/chat-luong" { (t!("nav-quality")) }
+                    a href="/bang" { (t!("nav-dashboards")) }
+                    a href="/luoc-do" { (t!("nav-schema")) }
+                    a href="/nop-so-lieu" { (t!("nav-upload")) }
+                    a #lang-switch href=(SWITCH_MARKER) lang=(switch_to.code()) hreflang=(switch_to.code()) { (switch_to.own_name()) }
                 }
                 main { (body) }
             }
@@ -63,14 +85,14 @@ pub fn page_html(title: &str, body: Markup) -> String {
 /// A page saying what went wrong, with the status code.
 pub fn problem(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
     let mut response = page(
-        "Lỗi",
-        html! { h1 { "Không hiển thị được trang" } p.note { (message) } },
+        &t!("error-title"),
+        html! { h1 { (t!("error-heading")) } p.note { (message) } },
     );
     *response.status_mut() = status;
     response
 }
 
-/// What stops a page, shown as a page in Vietnamese; the cause of a 500 goes
+/// What stops a page, shown as a page in the reader's language; the cause of a 500 goes
 /// to the log only.
 #[derive(Debug)]
 pub struct PageError {
@@ -102,7 +124,7 @@ impl PageError {
         tracing::error!(error = %cause, "page failed");
         Self {
             status: actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            message: "Không đọc được số liệu; xem nhật ký máy chủ.".into(),
+            message: t!("error-data-unreadable"),
             login_then: None,
         }
     }
@@ -114,12 +136,12 @@ impl PageError {
         match e {
             ApiError::Unauthorized(_) => Self {
                 status: actix_web::http::StatusCode::SEE_OTHER,
-                message: "Cần đăng nhập.".into(),
+                message: t!("error-login-needed"),
                 login_then: Some(req.uri().to_string()),
             },
             ApiError::Forbidden(_) => Self {
                 status: actix_web::http::StatusCode::FORBIDDEN,
-                message: "Tài khoản của bạn không được xem trang này.".into(),
+                message: t!("error-forbidden"),
                 login_then: None,
             },
             other => Self::internal(&other),

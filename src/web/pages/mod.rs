@@ -1,11 +1,13 @@
-//! Server-rendered pages in Vietnamese (maud: every value is escaped). They
-//! work without JavaScript and on a phone; charts are inline SVG.
+//! Server-rendered pages in Vietnamese or English (`lang.rs`; maud: every
+//! value is escaped). They work without JavaScript and on a phone; charts
+//! are inline SVG.
 
 mod audit;
 mod csv_file;
 mod dashboard;
 mod format;
 mod indicator;
+mod lang;
 mod layout;
 mod periods;
 mod publish;
@@ -17,11 +19,14 @@ mod review;
 mod schema;
 mod services;
 mod unit;
+#[cfg(test)]
+mod untranslated;
 mod unused_services;
 mod upload;
 
 use actix_web::web;
 
+pub use lang::choose as choose_language;
 pub use upload::{MAX_PREVIEWS_PER_DAY, MAX_UPLOAD_BYTES};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

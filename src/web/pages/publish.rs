@@ -5,14 +5,14 @@
 //! with the freeze (`freezes`), to the audit log and to the API.
 
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::PageError;
-use super::periods::parse_period;
+use super::periods::{day, hanoi, parse_period, time_and_day};
 use crate::compute::publish::{Publication, PublicationNote, Publishing};
 use crate::domain::{Period, RankingGroup};
+use crate::t;
 use crate::web::auth::{Role, Viewer};
 use crate::web::State;
 
@@ -43,13 +43,12 @@ pub async fn publish_handler(
         .map_err(|e| PageError::bad(format!("period: {e}")))?;
     let reason = form.reason.trim();
     if reason.is_empty() {
-        return Err(PageError::bad(
-            "Cần ghi lý do công bố hoặc điều chỉnh (trường 'reason').",
-        ));
+        return Err(PageError::bad(t!("publish-reason-missing")));
     }
     if reason.chars().count() > REASON_MAX_CHARS {
-        return Err(PageError::bad(format!(
-            "Lý do dài quá {REASON_MAX_CHARS} ký tự (trường 'reason')."
+        return Err(PageError::bad(t!(
+            "publish-reason-too-long",
+            max = REASON_MAX_CHARS
         )));
     }
     let who = Publishing {
@@ -65,18 +64,11 @@ pub async fn publish_handler(
         .finish())
 }
 
-/// A time as people in Vietnam read it.
-pub fn hanoi(t: DateTime<Utc>, format: &str) -> String {
-    t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
-        .format(format)
-        .to_string()
-}
-
-fn who(note: &PublicationNote) -> &str {
+fn who(note: &PublicationNote) -> String {
     if note.frozen_by.is_empty() {
-        "dòng lệnh"
+        t!("publish-by-command-line")
     } else {
-        &note.frozen_by
+        note.frozen_by.clone()
     }
 }
 
@@ -86,18 +78,15 @@ pub fn as_of(p: &Publication) -> Markup {
     let newest = p.history.last();
     html! {
         @match &p.shown {
-            None => p.note #as-of { "Kết quả tạm tính từ số liệu hiện có (tính lúc "
-                (hanoi(p.computed_at, "%H:%M ngày %d/%m/%Y")) "); có thể thay đổi khi đơn vị gửi thêm số liệu." },
+            None => p.note #as-of { (t!("publish-provisional", when = time_and_day(p.computed_at))) },
             Some(shown) => {
-                p.muted #as-of { "Kết quả đã công bố, chốt số liệu lúc "
-                    (hanoi(shown.frozen_at, "%H:%M ngày %d/%m/%Y")) "." }
+                p.muted #as-of { (t!("publish-published", when = time_and_day(shown.frozen_at))) }
                 @if newest.is_some_and(|n| n.version != shown.version) {
-                    p.note #superseded { "Đây là bản công bố trước; bản hiện hành được điều chỉnh ngày "
-                        (newest.map(|n| hanoi(n.frozen_at, "%d/%m/%Y")).unwrap_or_default()) ". "
-                        a href=(format!("/xep-hang?period={}", p.period)) { "Xem bản hiện hành" } }
+                    p.note #superseded {
+                        (t!("publish-superseded", day = newest.map(|n| day(n.frozen_at)).unwrap_or_default())) " "
+                        a href=(format!("/xep-hang?period={}", p.period)) { (t!("publish-see-current")) } }
                 } @else if p.history.len() > 1 {
-                    p.note #revised { "Kết quả đã điều chỉnh ngày " (hanoi(shown.frozen_at, "%d/%m/%Y"))
-                        ": " (shown.reason) }
+                    p.note #revised { (t!("publish-revised", day = day(shown.frozen_at))) ": " (shown.reason) }
                 }
             }
         }
@@ -109,16 +98,16 @@ pub fn history(p: &Publication, group: RankingGroup) -> Markup {
     html! {
         @if !p.history.is_empty() {
             details #publications open {
-                summary { "Lịch sử công bố (" (p.history.len()) " lần)" }
+                summary { (t!("publish-history", count = p.history.len())) }
                 div.scroll { table {
-                    thead { tr { th.name { "Chốt số liệu lúc" } th.name { "Người công bố" } th.name { "Lý do" } th {} } }
+                    thead { tr { th.name { (t!("publish-frozen-at")) } th.name { (t!("publish-by")) } th.name { (t!("publish-reason")) } th {} } }
                     tbody {
                         @for (i, n) in p.history.iter().enumerate().rev() {
                             tr data-version=(n.version) {
-                                td.name { (hanoi(n.frozen_at, "%H:%M %d/%m/%Y")) }
+                                td.name { (hanoi(n.frozen_at, "%H:%M")) " " (day(n.frozen_at)) }
                                 td.name { (who(n)) }
-                                td.name { @if i == 0 { "Công bố: " } @else { "Điều chỉnh: " } (n.reason) }
-                                td { a href=(format!("/xep-hang?period={}&group={}&cong_bo={}", p.period, group.as_str(), n.version)) { "Xem bản này" } }
+                                td.name { @if i == 0 { (t!("publish-first")) } @else { (t!("publish-revision")) } ": " (n.reason) }
+                                td { a href=(format!("/xep-hang?period={}&group={}&cong_bo={}", p.period, group.as_str(), n.version)) { (t!("publish-see-this")) } }
                             }
                         }
                     }
@@ -134,16 +123,16 @@ pub fn form(viewer: &Viewer, period: Period, group: RankingGroup, published: boo
         return html! {};
     }
     let (legend, button) = if published {
-        ("Điều chỉnh kết quả đã công bố", "Điều chỉnh")
+        (t!("publish-revise-legend"), t!("publish-revise-button"))
     } else {
-        ("Công bố (chốt số liệu) kỳ này", "Công bố")
+        (t!("publish-legend"), t!("publish-button"))
     };
     html! {
         form.inline #publish method="post" action="/xep-hang/cong-bo" {
             input type="hidden" name="csrf" value=(viewer.csrf_token().unwrap_or_default());
             input type="hidden" name="period" value=(period);
             input type="hidden" name="group" value=(group.as_str());
-            label for="reason" { (legend) ", lý do:" }
+            label for="reason" { (legend) ", " (t!("publish-reason-label")) }
             input #reason type="text" name="reason" required maxlength=(REASON_MAX_CHARS) size="50";
             button type="submit" { (button) }
         }

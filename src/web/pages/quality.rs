@@ -16,6 +16,7 @@ use crate::compute::outliers::{outliers, Materiality, Outlier, THRESHOLD};
 use crate::domain::Month;
 use crate::store::RoleCode;
 use crate::store::{AttemptTally, RejectionSummary, ReviewRow, Units, Verdict};
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -107,34 +108,34 @@ pub async fn page_handler(
         .cloned()
         .collect();
     let body = html! {
-        h1 { "Chất lượng dữ liệu · " (from) " đến " (to) }
+        h1 { (t!("quality-heading", from = from.to_string(), to = to.to_string())) }
         form.inline method="get" {
-            label { "Đến tháng " input type="month" name="to" value=(to); }
-            button type="submit" { "Xem" }
+            label { (t!("quality-to-month")) " " input type="month" name="to" value=(to); }
+            button type="submit" { (t!("common-show")) }
         }
-        h2 { "Tỷ lệ báo cáo" }
-        p.muted { "Tháng được thu thập lần đầu sau hạn báo cáo (thu thập bù, nhập số liệu lịch sử) không rõ thời điểm đơn vị báo cáo: không tính đúng hạn hay muộn, và không tính vào tỷ lệ đúng hạn." }
+        h2 { (t!("quality-reporting-rate")) }
+        p.muted { (t!("quality-unknown-arrival-note")) }
         (reporting_rate(&state, &inputs, &months))
-        h2 { "Biến động bất thường (cần rà soát)" }
-        p.muted { "Thay đổi so với tháng trước vừa khác xa thay đổi của các đơn vị khác trong tháng (điểm z hiệu chỉnh > "
-            (number(Some(THRESHOLD))) "), vừa đáng kể: từ " (number(Some(materiality.min_points))) " điểm và từ "
-            (percent(Some(materiality.min_relative * 100.0))) " giá trị tháng trước. Thay đổi lớn nhất trước. Số liệu vẫn được giữ nguyên, chỉ đánh dấu để rà soát." }
+        h2 { (t!("quality-outliers")) }
+        p.muted { (t!("quality-outliers-note", threshold = number(Some(THRESHOLD)),
+            points = number(Some(materiality.min_points)),
+            relative = percent(Some(materiality.min_relative * 100.0)))) }
         (outlier_table(&state, &shown, &reviews, form))
         @if pages > 1 {
             p.pages {
-                "Trang " (page_no) "/" (pages) " (" (flagged.len()) " thay đổi) "
-                @if page_no > 1 { a href=(format!("?to={to}&page={}", page_no - 1)) { "‹ Trước" } " " }
-                @if page_no < pages { a href=(format!("?to={to}&page={}", page_no + 1)) { "Sau ›" } }
+                (t!("quality-page-of", page = page_no, pages = pages, changes = flagged.len())) " "
+                @if page_no > 1 { a href=(format!("?to={to}&page={}", page_no - 1)) { "‹ " (t!("quality-previous")) } " " }
+                @if page_no < pages { a href=(format!("?to={to}&page={}", page_no + 1)) { (t!("quality-next")) " ›" } }
             }
         }
-        h2 { "Dịch vụ toàn trình chưa phát sinh hồ sơ trực tuyến" }
+        h2 { (t!("quality-unused-services")) }
         (super::unused_services::section(&state, &unused, window, to))
-        h2 { "Các lần thu thập theo đơn vị và tháng" }
+        h2 { (t!("quality-attempts")) }
         (attempt_matrix(&state, &tally, &months))
-        h2 { "Dữ liệu bị từ chối" }
+        h2 { (t!("quality-rejected")) }
         (rejection_table(&rejections))
     };
-    Ok(page("Chất lượng dữ liệu", body))
+    Ok(page(&t!("nav-quality"), body))
 }
 
 fn reporting_rate(
@@ -144,7 +145,11 @@ fn reporting_rate(
 ) -> Markup {
     html! {
         div.scroll { table #reporting-rate {
-            thead { tr { th.name { "Tháng" } th { "Phải báo cáo" } th { "Đã báo cáo" } th { "Đúng hạn" } th { "Không rõ thời điểm" } th { "Tỷ lệ báo cáo" } th { "Tỷ lệ đúng hạn" } } }
+            thead { tr {
+                th.name { (t!("common-month")) } th { (t!("quality-due")) } th { (t!("quality-reported")) }
+                th { (t!("arrival-on-time")) } th { (t!("arrival-unknown")) } th { (t!("quality-reporting-rate")) }
+                th { (t!("quality-on-time-rate")) }
+            } }
             tbody {
                 @for m in months {
                     @let due: Vec<_> = state.registry.valid_in(*m).collect();
@@ -181,10 +186,14 @@ fn outlier_table(
     form: Option<ReviewForm<'_>>,
 ) -> Markup {
     html! {
-        @if flagged.is_empty() { p.muted { "Không có biến động bất thường." } }
+        @if flagged.is_empty() { p.muted { (t!("quality-no-outliers")) } }
         @else {
             div.scroll { table #outliers {
-                thead { tr { th.name { "Đơn vị" } th.name { "Chỉ số" } th { "Tháng" } th { "Tháng trước" } th { "Tháng này" } th { "Thay đổi" } th { "Điểm z" } th.name { "Rà soát" } } }
+                thead { tr {
+                    th.name { (t!("common-unit")) } th.name { (t!("common-indicator")) } th { (t!("common-month")) }
+                    th { (t!("quality-previous-month")) } th { (t!("quality-this-month")) } th { (t!("ranking-change")) }
+                    th { (t!("quality-z-score")) } th.name { (t!("quality-review")) }
+                } }
                 tbody {
                     @for o in flagged {
                         @let review = reviews.get(&(o.unit_code.clone(), o.indicator.clone(), o.month.clone()));
@@ -198,7 +207,7 @@ fn outlier_table(
                             td { (number(Some(o.score))) }
                             td.name {
                                 @if let Some(r) = review {
-                                    div.review { (r.verdict.name_vi()) " · " (r.reviewer) " · "
+                                    div.review { (verdict_name(r.verdict)) " · " (r.reviewer) " · "
                                         (r.reviewed_at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y %H:%M"))
                                         @if !r.note.is_empty() { ": " (r.note) } }
                                 }
@@ -210,11 +219,11 @@ fn outlier_table(
                                         input type="hidden" name="indicator" value=(o.indicator);
                                         input type="hidden" name="month" value=(o.month);
                                         select name="verdict" {
-                                            option value=(Verdict::Correct.as_str()) { (Verdict::Correct.name_vi()) }
-                                            option value=(Verdict::ToCorrect.as_str()) { (Verdict::ToCorrect.name_vi()) }
+                                            option value=(Verdict::Correct.as_str()) { (verdict_name(Verdict::Correct)) }
+                                            option value=(Verdict::ToCorrect.as_str()) { (verdict_name(Verdict::ToCorrect)) }
                                         }
-                                        input type="text" name="note" maxlength="1000" placeholder="Ghi chú";
-                                        button type="submit" { "Lưu" }
+                                        input type="text" name="note" maxlength="1000" placeholder=(t!("quality-note"));
+                                        button type="submit" { (t!("quality-save")) }
                                     }
                                 }
                             }
@@ -223,6 +232,14 @@ fn outlier_table(
                 }
             } }
         }
+    }
+}
+
+/// A review's verdict as the reader's language says it.
+fn verdict_name(verdict: Verdict) -> String {
+    match verdict {
+        Verdict::Correct => t!("quality-verdict-correct"),
+        Verdict::ToCorrect => t!("quality-verdict-to-correct"),
     }
 }
 
@@ -237,7 +254,7 @@ fn attempt_matrix(state: &State, tally: &[AttemptTally], months: &[Month]) -> Ma
     let month_keys: Vec<String> = months.iter().map(|m| m.to_string()).collect();
     html! {
         div.scroll { table #attempts {
-            thead { tr { th.name { "Đơn vị" } @for k in &month_keys { th { (k) } } } }
+            thead { tr { th.name { (t!("common-unit")) } @for k in &month_keys { th { (k) } } } }
             tbody {
                 @for unit in state.registry.all().iter().filter(|u| months.iter().any(|m| u.valid_in(*m)) && (u.valid_in(last) || u.until.is_some())) {
                     tr {
@@ -246,12 +263,13 @@ fn attempt_matrix(state: &State, tally: &[AttemptTally], months: &[Month]) -> Ma
                             @if !unit.valid_in(*m) { td.st-no-data { "" } }
                             @else {
                                 @match by.get(&(unit.code.as_str(), k.as_str())) {
-                                    None => td.st-lagging title="Chưa thu thập" { "—" },
+                                    None => td.st-lagging title=(t!("quality-not-collected")) { "—" },
                                     Some(t) => {
                                         @let bad = t.failed + t.rejected;
                                         td class=(if bad > 0 { "st-lagging" } else { "st-achieved" })
-                                           title=(format!("{} lần: {} lưu, {} không đổi, {} bị từ chối, {} lỗi", t.attempts, t.stored, t.unchanged, t.rejected, t.failed)) {
-                                            (t.attempts) @if bad > 0 { " (" (bad) " lỗi)" }
+                                           title=(t!("quality-attempt-tally", attempts = t.attempts, stored = t.stored,
+                                               unchanged = t.unchanged, rejected = t.rejected, failed = t.failed)) {
+                                            (t.attempts) @if bad > 0 { " (" (t!("quality-errors", count = bad)) ")" }
                                         }
                                     }
                                 }
@@ -266,10 +284,13 @@ fn attempt_matrix(state: &State, tally: &[AttemptTally], months: &[Month]) -> Ma
 
 fn rejection_table(list: &[RejectionSummary]) -> Markup {
     html! {
-        @if list.is_empty() { p.muted { "Không có dữ liệu bị từ chối." } }
+        @if list.is_empty() { p.muted { (t!("quality-no-rejections")) } }
         @else {
             div.scroll { table #rejections {
-                thead { tr { th.name { "Đơn vị" } th { "Tháng" } th { "Nhận lúc" } th.name { "Trường" } th.name { "Lý do" } } }
+                thead { tr {
+                    th.name { (t!("common-unit")) } th { (t!("common-month")) } th { (t!("unit-received-at")) }
+                    th.name { (t!("common-field")) } th.name { (t!("publish-reason")) }
+                } }
                 tbody {
                     @for r in list {
                         tr {

@@ -20,6 +20,7 @@ use crate::compute::publish::Publication;
 use crate::compute::summary::national_figures;
 use crate::config::Indicator;
 use crate::domain::{place_sort_key, Month, Period, QuarterCalendar, RankingGroup};
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -43,9 +44,7 @@ pub async fn home() -> HttpResponse {
 fn parse_group(text: &Option<String>) -> Result<RankingGroup, String> {
     match text.as_deref().filter(|t| !t.is_empty()) {
         None => Ok(RankingGroup::Province),
-        Some(t) => {
-            RankingGroup::parse(t).ok_or_else(|| format!("'{t}' không phải là nhóm xếp hạng"))
-        }
+        Some(t) => RankingGroup::parse(t).ok_or_else(|| t!("ranking-bad-group", text = t)),
     }
 }
 
@@ -85,7 +84,7 @@ pub async fn page_handler(
     let computer = state.computer();
     let Some(publication) = computer.publication_as_of(period, query.cong_bo).await? else {
         if query.cong_bo.is_some() {
-            return Err(PageError::not_found("Không có bản công bố này của kỳ."));
+            return Err(PageError::not_found(t!("ranking-no-such-publication")));
         }
         // Never computed: a provisional ranking from the current data, drawn each time.
         let live = computer.published_or_live(period).await?;
@@ -134,7 +133,7 @@ fn group_of(groups: &[GroupRanking], group: RankingGroup) -> Result<&GroupRankin
     groups
         .iter()
         .find(|g| g.group == group)
-        .ok_or_else(|| PageError::not_found("Không có nhóm này trong kỳ."))
+        .ok_or_else(|| PageError::not_found(t!("ranking-no-such-group")))
 }
 
 fn draw(
@@ -148,12 +147,12 @@ fn draw(
     let units = sorted(ranking, sort, descending);
     let header = |label: &str, key: &str| sort_header(label, key, period, group, sort, descending);
     let body = html! {
-        h1 { "Xếp hạng " (group.name_vi().to_lowercase()) " · " (period_label(period)) }
+        h1 { (t!("ranking-heading", group = group.name().to_lowercase(), period = period_label(period))) }
         (period_form(period, group, state.computer().calendar))
         nav.tabs {
             @for g in RankingGroup::ALL {
                 a class=(if g == group { "on" } else { "" })
-                  href=(format!("/xep-hang?period={period}&group={}", g.as_str())) { (g.name_vi()) }
+                  href=(format!("/xep-hang?period={period}&group={}", g.as_str())) { (g.name()) }
             }
         }
         (publish::as_of(publication))
@@ -161,17 +160,17 @@ fn draw(
         (publish::history(publication, group))
         (national_header(state, ranking, &indicators, period))
         p.muted {
-            "Đơn vị không có số liệu được xếp cuối, không xếp hạng và không tính là 0. "
-            a href=(format!("/xep-hang.csv?period={period}&group={}", group.as_str())) { "Tải CSV" }
-            " · " a #monthly-report href=(format!("/bao-cao/{}", period_end(period))) title="Dành cho cán bộ của Bộ" { "Báo cáo tháng" }
+            (t!("ranking-missing-last")) " "
+            a href=(format!("/xep-hang.csv?period={period}&group={}", group.as_str())) { (t!("common-download-csv")) }
+            " · " a #monthly-report href=(format!("/bao-cao/{}", period_end(period))) title=(t!("ranking-report-hint")) { (t!("ranking-monthly-report")) }
         }
         div.scroll {
             table #ranking {
                 thead { tr {
-                    (header("Hạng", "rank"))
-                    (header("Thay đổi", "change"))
-                    (header("Đơn vị", "name"))
-                    (header("Điểm tổng hợp", "score"))
+                    (header(&t!("ranking-rank"), "rank"))
+                    (header(&t!("ranking-change"), "change"))
+                    (header(&t!("common-unit"), "name"))
+                    (header(&t!("ranking-score"), "score"))
                     @for i in &indicators { (header(&i.name, &i.code)) }
                 } }
                 tbody {
@@ -180,7 +179,7 @@ fn draw(
             }
         }
     };
-    page_html(&format!("Xếp hạng {period}"), body)
+    page_html(&t!("ranking-title", period = period.to_string()), body)
 }
 
 fn unit_row(u: &UnitStanding, indicators: &[&Indicator], period: Period) -> Markup {
@@ -194,18 +193,18 @@ fn unit_row(u: &UnitStanding, indicators: &[&Indicator], period: Period) -> Mark
             td { @match u.rank { Some(r) => (r), None => span.nodata { "—" } } }
             td class=(change_class) { (arrow(u.rank_change)) " " (signed(u.rank_change)) }
             td.name { a href=(format!("/don-vi/{}?to={}", u.code, period_end(period))) { (u.name) } }
-            td title=(format!("{} / {} chỉ số có số liệu", u.composite.scored, u.composite.expected)) {
+            td title=(t!("ranking-indicators-with-data", scored = u.composite.scored, expected = u.composite.expected)) {
                 @match u.composite.score {
                     Some(s) => (number(Some(s))),
-                    None => span.nodata { "Không có số liệu" },
+                    None => span.nodata { (t!("common-no-data")) },
                 }
             }
             @for i in indicators {
                 @match u.evaluations.iter().find(|e| e.indicator == i.code) {
                     Some(e) => td class=(status_class(e.status))
-                        title=(format!("{}: chỉ tiêu {}, chênh lệch {}, {}/{} tháng có số liệu",
-                            e.status.name_vi(), value(e.target, i.unit), number(e.gap),
-                            e.months_with_data, e.months_expected)) {
+                        title=(t!("ranking-cell-title", status = e.status.name(),
+                            target = value(e.target, i.unit), gap = number(e.gap),
+                            with_data = e.months_with_data, expected = e.months_expected)) {
                         (value(e.value, i.unit))
                     },
                     None => td.st-no-data { "—" },
@@ -233,11 +232,11 @@ fn national_header(
     let figures = national_figures(&state.indicators, std::slice::from_ref(ranking));
     html! {
         details open {
-            summary { "Toàn quốc: tỷ lệ chung (tổng tử số ÷ tổng mẫu số) và trung bình tỷ lệ của các đơn vị" }
+            summary { (t!("national-summary")) }
             div.scroll { table #national {
                 thead { tr {
-                    th.name { "Chỉ số" } th { "Tỷ lệ chung" } th { "Trung bình đơn vị" }
-                    th { "Đơn vị có số liệu" } th { "Báo cáo có số liệu" }
+                    th.name { (t!("common-indicator")) } th { (t!("national-pooled")) } th { (t!("national-mean-of-units")) }
+                    th { (t!("national-units-with-data")) } th { (t!("national-reports-with-data")) }
                 } }
                 tbody {
                     @for i in indicators {
@@ -347,13 +346,13 @@ fn period_form(current: Period, group: RankingGroup, calendar: QuarterCalendar) 
     html! {
         form.inline method="get" action="/xep-hang" {
             input type="hidden" name="group" value=(group.as_str());
-            label for="period" { "Kỳ:" }
+            label for="period" { (t!("ranking-period")) }
             select #period name="period" {
                 @for p in &options {
                     option value=(p) selected[*p == current] { (period_label(*p)) }
                 }
             }
-            button type="submit" { "Xem" }
+            button type="submit" { (t!("common-show")) }
         }
     }
 }

@@ -27,9 +27,13 @@ async fn build(
     viewer
         .require_role(&[])
         .map_err(|e| PageError::access(e, req))?;
-    let month: Month = month
-        .parse()
-        .map_err(|e| PageError::bad(format!("tháng '{month}': {e}")))?;
+    let month: Month = month.parse().map_err(|e: crate::domain::MonthError| {
+        PageError::bad(crate::t!(
+            "report-bad-month",
+            month = month,
+            error = e.to_string()
+        ))
+    })?;
     Ok(report::monthly_report(
         &state.computer(),
         (&state.settings.compute, LaggingRule::from(&state.alerts)),

@@ -6,6 +6,7 @@ use maud::html;
 
 use super::layout::{page, PageError};
 use crate::store::RoleCode;
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::State;
 
@@ -20,16 +21,15 @@ pub async fn page_handler(
         .map_err(|e| PageError::access(e, &req))?;
     let tables = crate::web::schema::tables(&state.store).await?;
     let body = html! {
-        h1 { "Lược đồ dữ liệu" }
-        p.muted { "Các bảng và khung nhìn của cơ sở dữ liệu " code { (state.store.database()) }
-            " mà chuyên viên phân tích được đọc (qua POST /api/v1/sql hoặc tài khoản ClickHouse chỉ đọc)." }
+        h1 { (t!("nav-schema")) }
+        p.muted { (t!("schema-intro-before")) " " code { (state.store.database()) } " " (t!("schema-intro-after")) }
         nav { @for t in &tables { a href=(format!("#{}", t.name)) { (t.name) } " " } }
         @for t in &tables {
             section.table id=(t.name) {
                 h2 { code { (t.name) } }
                 p { (t.about) }
                 div.scroll { table {
-                    thead { tr { th.name { "Cột" } th.name { "Kiểu" } th.name { "Ý nghĩa" } } }
+                    thead { tr { th.name { (t!("schema-column")) } th.name { (t!("schema-type")) } th.name { (t!("schema-meaning")) } } }
                     tbody { @for c in &t.columns {
                         tr { td.name { code { (c.name) } } td.name { (c.column_type) } td.name { (c.about) } }
                     } }
@@ -37,5 +37,5 @@ pub async fn page_handler(
             }
         }
     };
-    Ok(page("Lược đồ dữ liệu", body))
+    Ok(page(&t!("nav-schema"), body))
 }

@@ -13,11 +13,13 @@ use serde::Deserialize;
 use super::csv_file::csv_response;
 use super::format::percent;
 use super::layout::{page, PageError};
+use super::periods::month_in_sentence;
 use super::unit::visible_unit;
 use crate::compute::service_history::{histories, ServiceHistory};
 use crate::config::Unit;
 use crate::domain::{Month, ServiceLevel};
 use crate::store::UnusedService;
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::range::month_range;
 use crate::web::State;
@@ -131,7 +133,7 @@ pub async fn page_handler(
     query: web::Query<Query>,
 ) -> Result<HttpResponse, PageError> {
     let s = shown(&state, (&viewer, &req), &code, &query).await?;
-    let title = format!("Dịch vụ công · {}", s.unit.name);
+    let title = t!("services-title", unit = s.unit.name.as_str());
     Ok(page(&title, body(&s, req.query_string())))
 }
 
@@ -143,22 +145,21 @@ fn body(s: &Shown, query: &str) -> Markup {
         .filter(|x| x.level_now == Some(ServiceLevel::FullOnline))
         .count();
     html! {
-        h1 { "Dịch vụ công · " (s.unit.name) }
-        p { a href={"/don-vi/" (s.unit.code)} { "← Trang đơn vị" } }
+        h1 { (t!("services-title", unit = s.unit.name.as_str())) }
+        p { a href={"/don-vi/" (s.unit.code)} { "← " (t!("services-back-to-unit")) } }
         (filters(s))
         p.muted {
-            (s.services.len()) " dịch vụ · " (full) " toàn trình · từ "
-            (label(s.from)) " đến " (label(s.to)) " · "
-            a href={"/don-vi/" (s.unit.code) "/dich-vu.csv?" (query)} { "Tải CSV" }
+            (t!("services-summary", services = s.services.len(), full = full,
+                from = month_in_sentence(s.from), to = month_in_sentence(s.to))) " · "
+            a href={"/don-vi/" (s.unit.code) "/dich-vu.csv?" (query)} { (t!("common-download-csv")) }
         }
         @if flagged > 0 {
             p.note #unused {
-                (flagged) " dịch vụ công bố toàn trình nhưng không có hồ sơ trực tuyến nào trong "
-                (s.window) " tháng liền đến " (label(s.to)) "."
+                (t!("services-unused-note", count = flagged, months = s.window, to = month_in_sentence(s.to))) "."
             }
         }
         @if s.services.is_empty() {
-            p.nodata { "Không có dịch vụ nào được báo cáo trong khoảng này." }
+            p.nodata { (t!("services-none")) }
         } @else {
             (table(s))
         }
@@ -178,18 +179,17 @@ pub(super) fn unit_page_note(
     let base = format!("/don-vi/{}/dich-vu?from={from}&to={to}", unit.code);
     html! {
         p {
-            a href=(base) { "Dịch vụ công: mức độ và hồ sơ theo tháng" }
+            a href=(base) { (t!("services-link")) }
         }
         @if !unused.is_empty() {
             p.note #unused {
-                (unused.len()) " dịch vụ công bố toàn trình nhưng không có hồ sơ trực tuyến nào trong "
-                (window) " tháng liền đến " (label(to)) ": "
+                (t!("services-unused-note", count = unused.len(), months = window, to = month_in_sentence(to))) ": "
                 @for (i, u) in unused.iter().take(NAMED).enumerate() {
                     @if i > 0 { ", " }
                     span title=(u.service_name) { (u.service_code) }
                 }
                 @if unused.len() > NAMED { ", …" }
-                " · " a href={(base) "&muc_do=unused"} { "Xem" }
+                " · " a href={(base) "&muc_do=unused"} { (t!("common-show")) }
             }
         }
     }
@@ -197,17 +197,11 @@ pub(super) fn unit_page_note(
 
 fn filters(s: &Shown) -> Markup {
     let levels = [
-        ("", "Mọi mức độ".to_string()),
-        ("full_online", level_name(ServiceLevel::FullOnline).into()),
-        (
-            "partial_online",
-            level_name(ServiceLevel::PartialOnline).into(),
-        ),
-        ("not_online", level_name(ServiceLevel::NotOnline).into()),
-        (
-            "unused",
-            format!("Toàn trình, {} tháng không có hồ sơ trực tuyến", s.window),
-        ),
+        ("", t!("services-any-level")),
+        ("full_online", level_name(ServiceLevel::FullOnline)),
+        ("partial_online", level_name(ServiceLevel::PartialOnline)),
+        ("not_online", level_name(ServiceLevel::NotOnline)),
+        ("unused", t!("services-unused-level", months = s.window)),
     ];
     let chosen = match s.level {
         LevelFilter::All => "",
@@ -216,20 +210,20 @@ fn filters(s: &Shown) -> Markup {
     };
     html! {
         form.inline method="get" {
-            label { "Lĩnh vực " select name="linh_vuc" {
-                option value="" { "Mọi lĩnh vực" }
+            label { (t!("services-field")) " " select name="linh_vuc" {
+                option value="" { (t!("services-any-field")) }
                 @for f in &s.fields {
                     option value=(f) selected[*f == s.field] { (f) }
                 }
             } }
-            label { "Mức độ " select name="muc_do" {
+            label { (t!("services-level")) " " select name="muc_do" {
                 @for (value, label) in &levels {
                     option value=(value) selected[*value == chosen] { (label) }
                 }
             } }
             input type="hidden" name="from" value=(s.from);
             input type="hidden" name="to" value=(s.to);
-            button type="submit" { "Lọc" }
+            button type="submit" { (t!("services-filter")) }
         }
     }
 }
@@ -238,35 +232,35 @@ fn table(s: &Shown) -> Markup {
     html! {
         div.scroll { table #services {
             thead { tr {
-                th.name { "Mã" } th.name { "Thủ tục" } th.name { "Lĩnh vực" }
-                th { "Mức độ" } th { "Toàn trình từ" }
+                th.name { (t!("services-code")) } th.name { (t!("services-procedure")) } th.name { (t!("services-field")) }
+                th { (t!("services-level")) } th { (t!("services-full-online-since")) }
                 @for (m, _) in s.services.first().map(|x| x.levels.as_slice()).unwrap_or(&[]) {
                     th title=(label(*m)) { (format!("{:02}/{}", m.month(), m.year() % 100)) }
                 }
-                th { "Hồ sơ tiếp nhận" } th { "Trực tuyến" } th { "Tỉ lệ trực tuyến" }
-                th { "Đã giải quyết" } th { "Đúng hạn" } th { "Cảnh báo" }
+                th { (t!("services-received")) } th { (t!("services-received-online")) } th { (t!("services-online-share")) }
+                th { (t!("services-processed")) } th { (t!("services-on-time")) } th { (t!("services-warning")) }
             } }
             tbody {
                 @for x in &s.services {
                     @let unused = x.unused(s.window);
                     tr.unused[unused] data-service=(x.code) {
                         td.name { (x.code) } td.name { (x.name) } td.name { (x.field) }
-                        td { (x.level_now.map(level_name).unwrap_or("—")) }
+                        td { (x.level_now.map(level_name).unwrap_or_else(|| "—".into())) }
                         td { (since(x)) }
                         @for (_, l) in &x.levels {
-                            td.muted title=(l.map(level_name).unwrap_or("Không báo cáo")) { (level_mark(*l)) }
+                            td.muted title=(l.map(level_name).unwrap_or_else(|| t!("services-not-reported"))) { (level_mark(*l)) }
                         }
                         td { (x.dossiers.received) } td { (x.dossiers.received_online) }
                         td { (percent(share(x.dossiers.received_online, x.dossiers.received))) }
                         td { (x.dossiers.processed) } td { (x.dossiers.processed_on_time) }
                         td.st-lagging[unused] {
-                            @if unused { (x.unused_months) " tháng không có hồ sơ trực tuyến" }
+                            @if unused { (t!("services-unused-months", months = x.unused_months)) }
                         }
                     }
                 }
             }
         } }
-        p.muted { "TT: toàn trình · MP: một phần · —: chưa trực tuyến · ·: không báo cáo" }
+        p.muted { (t!("services-legend")) }
     }
 }
 
@@ -342,7 +336,7 @@ fn share(part: u64, whole: u64) -> Option<f64> {
 fn since(x: &ServiceHistory) -> String {
     match x.full_online_since {
         None => "—".into(),
-        Some(m) if x.since_at_least => format!("{} hoặc trước", label(m)),
+        Some(m) if x.since_at_least => t!("services-since-or-earlier", month = label(m)),
         Some(m) => label(m),
     }
 }
@@ -352,19 +346,19 @@ fn label(m: Month) -> String {
     format!("{:02}/{}", m.month(), m.year())
 }
 
-fn level_name(l: ServiceLevel) -> &'static str {
+fn level_name(l: ServiceLevel) -> String {
     match l {
-        ServiceLevel::FullOnline => "Toàn trình",
-        ServiceLevel::PartialOnline => "Một phần",
-        ServiceLevel::NotOnline => "Chưa trực tuyến",
+        ServiceLevel::FullOnline => t!("services-level-full"),
+        ServiceLevel::PartialOnline => t!("services-level-partial"),
+        ServiceLevel::NotOnline => t!("services-level-not-online"),
     }
 }
 
-fn level_mark(l: Option<ServiceLevel>) -> &'static str {
+fn level_mark(l: Option<ServiceLevel>) -> String {
     match l {
-        Some(ServiceLevel::FullOnline) => "TT",
-        Some(ServiceLevel::PartialOnline) => "MP",
-        Some(ServiceLevel::NotOnline) => "—",
-        None => "·",
+        Some(ServiceLevel::FullOnline) => t!("services-mark-full"),
+        Some(ServiceLevel::PartialOnline) => t!("services-mark-partial"),
+        Some(ServiceLevel::NotOnline) => "—".into(),
+        None => "·".into(),
     }
 }

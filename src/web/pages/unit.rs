@@ -13,6 +13,8 @@ use serde::Deserialize;
 use super::csv_file::csv_response;
 use super::format::{number, status_class, value};
 use super::layout::{html_response, page_html, PageError};
+use super::periods::{date, month_label};
+use super::rendered::language_key;
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
@@ -21,6 +23,7 @@ use crate::compute::summary::NationalFigure;
 use crate::config::{Indicator, Unit};
 use crate::domain::{Month, Period, UnitCode};
 use crate::store::{StoreError, UnitAttempt, Units, UnusedService};
+use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::range::month_range;
 use crate::web::State;
@@ -70,7 +73,7 @@ pub(super) fn visible_unit<'a>(
     let unit = state
         .registry
         .get(&UnitCode::new(code))
-        .ok_or_else(|| PageError::not_found(format!("Không có đơn vị mã '{code}'.")))?;
+        .ok_or_else(|| PageError::not_found(t!("unit-not-found", code = code)))?;
     viewer
         .require_unit(&unit.code)
         .map_err(|e| PageError::access(e, req))?;
@@ -185,7 +188,7 @@ pub async fn page_handler(
             body(&state, &data, (from, to)),
         )))
     };
-    let html = state.store.since_collect(&key, draw).await?;
+    let html = state.store.since_collect(&language_key(&key), draw).await?;
     Ok(html_response(html.as_ref().clone()))
 }
 
@@ -194,29 +197,29 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
     html! {
         h1 { (data.unit.name) }
         p.muted {
-            "Mã " (data.unit.code) " · " (data.unit.group.name_vi())
-            @if let Some(until) = data.unit.until { " · hoạt động đến " (until.format("%d/%m/%Y")) }
+            (t!("unit-code", code = data.unit.code.as_str())) " · " (data.unit.group.name())
+            @if let Some(until) = data.unit.until { " · " (t!("unit-active-until", day = date(until))) }
             @if !data.unit.successors.is_empty() {
-                " · đơn vị kế thừa: "
+                " · " (t!("unit-successors")) " "
                 @for s in &data.unit.successors { a href=(format!("/don-vi/{s}")) { (s) } " " }
             }
-            " · " a href=(format!("/don-vi/{}.csv?from={from}&to={to}", data.unit.code)) { "Tải CSV" }
+            " · " a href=(format!("/don-vi/{}.csv?from={from}&to={to}", data.unit.code)) { (t!("common-download-csv")) }
             // The page is the same for every viewer; the upload page checks who may send.
-            " · " a href="/nop-so-lieu" { "Nộp số liệu" }
+            " · " a href="/nop-so-lieu" { (t!("nav-upload")) }
         }
         form.inline method="get" {
-            label { "Từ tháng " input type="month" name="from" value=(from); }
-            label { "đến tháng " input type="month" name="to" value=(to); }
-            button type="submit" { "Xem" }
+            label { (t!("common-from-month")) " " input type="month" name="from" value=(from); }
+            label { (t!("common-to-month")) " " input type="month" name="to" value=(to); }
+            button type="submit" { (t!("common-show")) }
         }
-        h2 { "Tháng " (format!("{:02}/{}", to.month(), to.year())) }
+        h2 { (month_label(to)) }
         (cards(data, &indicators))
         (super::services::unit_page_note(data.unit, &data.unused, state.settings.compute.unused_full_online_months, (from, to)))
-        h2 { "Diễn biến theo tháng" }
+        h2 { (t!("unit-trends")) }
         @for i in &indicators { (trend(data, i)) }
-        h2 { "Lịch sử báo cáo" }
+        h2 { (t!("unit-reporting-history")) }
         (reporting(data, state, from, to))
-        h2 { "Các lần thu thập gần nhất" }
+        h2 { (t!("unit-recent-attempts")) }
         (attempts(&data.attempts))
     }
 }
@@ -232,8 +235,8 @@ fn cards(data: &UnitData, indicators: &[&Indicator]) -> Markup {
                     @match e {
                         Some(e) => {
                             div.v { (value(e.value, i.unit)) }
-                            div { "Chỉ tiêu: " (value(e.target, i.unit)) " · chênh lệch: " (number(e.gap)) }
-                            div { strong { (e.status.name_vi()) } }
+                            div { (t!("unit-card-target", target = value(e.target, i.unit), gap = number(e.gap))) }
+                            div { strong { (e.status.name()) } }
                         }
                         None => div.v.nodata { "—" },
                     }
@@ -275,21 +278,21 @@ fn trend(data: &UnitData, indicator: &Indicator) -> Markup {
     }];
     if target.iter().any(Option::is_some) {
         series.push(Series {
-            name: "Chỉ tiêu".into(),
+            name: t!("chart-target"),
             values: target,
             stroke: Stroke::Dashed,
         });
     }
     if national.iter().any(Option::is_some) {
         series.push(Series {
-            name: "Toàn quốc (tỷ lệ chung)".into(),
+            name: t!("chart-national-pooled"),
             values: national,
             stroke: Stroke::Solid,
         });
     }
     match line_chart(
         &indicator.name,
-        indicator.unit.axis_title_vi(),
+        &indicator.unit.axis_title(),
         &labels,
         &series,
         (720, 300),
@@ -297,7 +300,7 @@ fn trend(data: &UnitData, indicator: &Indicator) -> Markup {
         Ok(svg) => html! { figure.chart data-indicator=(indicator.code) { (PreEscaped(svg)) } },
         Err(e) => {
             tracing::error!(error = %e, "unit chart");
-            html! { p.note { "Không vẽ được biểu đồ " (indicator.name) "." } }
+            html! { p.note { (t!("chart-failed", name = indicator.name.as_str())) } }
         }
     }
 }
@@ -306,7 +309,7 @@ fn reporting(data: &UnitData, state: &State, from: Month, to: Month) -> Markup {
     let deadline = state.computer().deadline;
     html! {
         div.scroll { table #reporting {
-            thead { tr { th.name { "Tháng" } th { "Báo cáo" } th { "Nhận lúc" } } }
+            thead { tr { th.name { (t!("common-month")) } th { (t!("unit-report")) } th { (t!("unit-received-at")) } } }
             tbody {
                 @for m in from.through(to) {
                     @if data.unit.valid_in(m) {
@@ -320,7 +323,7 @@ fn reporting(data: &UnitData, state: &State, from: Month, to: Month) -> Markup {
                             Arrival::Unknown => "st-no-target",
                             Arrival::Missing => "st-lagging",
                         };
-                        @let label = arrival.name_vi();
+                        @let label = arrival.name();
                         tr {
                             td.name { (key) }
                             td class=(class) { (label) }
@@ -337,10 +340,13 @@ fn reporting(data: &UnitData, state: &State, from: Month, to: Month) -> Markup {
 
 fn attempts(list: &[UnitAttempt]) -> Markup {
     html! {
-        @if list.is_empty() { p.nodata { "Chưa có lần thu thập nào." } }
+        @if list.is_empty() { p.nodata { (t!("unit-no-attempts")) } }
         @else {
             div.scroll { table #attempts {
-                thead { tr { th.name { "Tháng" } th { "Lúc" } th { "Kết quả" } th { "HTTP" } th { "Số lần thử" } th.name { "Lý do" } } }
+                thead { tr {
+                    th.name { (t!("common-month")) } th { (t!("unit-attempt-at")) } th { (t!("common-result")) }
+                    th { "HTTP" } th { (t!("unit-tries")) } th.name { (t!("publish-reason")) }
+                } }
                 tbody {
                     @for a in list {
                         tr {

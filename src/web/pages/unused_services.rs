@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use maud::{html, Markup};
 
+use super::periods::month_in_sentence;
 use crate::domain::{Month, UnitCode};
 use crate::store::UnusedService;
+use crate::t;
 use crate::web::State;
 
 /// Services named per unit; the unit's services page lists them all.
@@ -22,15 +24,11 @@ pub(super) fn section(state: &State, unused: &[UnusedService], window: u32, to: 
     let mut units: Vec<(&str, Vec<&UnusedService>)> = by_unit.into_iter().collect();
     units.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
     html! {
-        p.muted {
-            "Dịch vụ công bố toàn trình nhưng không tiếp nhận hồ sơ trực tuyến nào trong "
-            (window) " tháng liền đến " (format!("{:02}/{}", to.month(), to.year()))
-            " (mỗi tháng đều có báo cáo). Tổng số: " (unused.len()) "."
-        }
-        @if units.is_empty() { p.muted { "Không có dịch vụ nào." } }
+        p.muted { (t!("quality-unused-note", months = window, to = month_in_sentence(to), count = unused.len())) }
+        @if units.is_empty() { p.muted { (t!("quality-unused-none")) } }
         @else {
             div.scroll { table #unused-services {
-                thead { tr { th.name { "Đơn vị" } th { "Số dịch vụ" } th.name { "Dịch vụ" } } }
+                thead { tr { th.name { (t!("common-unit")) } th { (t!("quality-unused-count")) } th.name { (t!("quality-unused-services-column")) } } }
                 tbody {
                     @for (code, list) in &units {
                         @let name = state.registry.get(&UnitCode::new(*code)).map_or(*code, |u| u.name.as_str());

@@ -15,6 +15,7 @@
 //! session's CSRF token.
 
 mod form;
+mod problems;
 mod view;
 
 use actix_multipart::Multipart;
@@ -25,8 +26,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::layout::{problem, PageError};
-use crate::collect::{import_bytes, ImportError, ImportOutcome, Problem, Scope, Source};
+use crate::collect::{
+    import_bytes, ImportError, ImportOutcome, Problem, ProblemKind, Scope, Source,
+};
 use crate::store::{AuditEvent, AuditKind, UploadRow, UploadState};
+use crate::t;
 use crate::web::auth::{Account, Role, RoleCode, Viewer};
 use crate::web::State;
 use form::FormError;
@@ -59,7 +63,7 @@ pub async fn preview_handler(
         Ok(sent) => sent,
         Err(FormError::TooLarge) => {
             let limit = MAX_UPLOAD_BYTES >> 20;
-            let message = format!("Tệp lớn quá {limit} MiB; hãy gửi số liệu từng tháng.");
+            let message = t!("upload-too-large", mib = limit);
             return Ok(problem(StatusCode::PAYLOAD_TOO_LARGE, &message));
         }
         Err(e) => return Err(PageError::bad(e.to_string())),
@@ -68,13 +72,11 @@ pub async fn preview_handler(
         .check_csrf(sent.csrf.as_deref())
         .map_err(|e| PageError::access(e, &req))?;
     if !sent.has_file || sent.bytes.is_empty() {
-        return Err(PageError::bad("Chưa chọn tệp, hoặc tệp rỗng."));
+        return Err(PageError::bad(t!("upload-no-file")));
     }
     let day_ago = Utc::now() - chrono::Duration::hours(24);
     if state.store.previews_since(&account.login, day_ago).await? >= MAX_PREVIEWS_PER_DAY {
-        let message = format!(
-            "Tài khoản đã gửi {MAX_PREVIEWS_PER_DAY} tệp trong 24 giờ qua; hãy thử lại sau."
-        );
+        let message = t!("upload-too-many", count = MAX_PREVIEWS_PER_DAY);
         return Ok(problem(StatusCode::TOO_MANY_REQUESTS, &message));
     }
     let file_name = if sent.file_name.is_empty() {
@@ -111,11 +113,11 @@ pub async fn confirm_handler(
         .require_form(&[RoleCode::Unit], form.csrf.as_deref())
         .map_err(|e| PageError::access(e, &req))?;
     let Some(upload) = state.store.upload(&form.upload).await? else {
-        return Err(PageError::not_found("Không có tệp này; hãy gửi lại tệp."));
+        return Err(PageError::not_found(t!("upload-no-such-upload")));
     };
     if upload.uploaded_by != account.login {
-        let message = "Tệp này do tài khoản khác gửi; chỉ người gửi được xác nhận.";
-        return Ok(problem(StatusCode::FORBIDDEN, message));
+        let message = t!("upload-other-account");
+        return Ok(problem(StatusCode::FORBIDDEN, &message));
     }
     // Checked again here: what the preview showed is a courtesy, this is the rule.
     let (name, bytes) = (&upload.file_name, &upload.content);
@@ -168,12 +170,16 @@ fn refusal(problems: &[Problem]) -> Option<HttpResponse> {
         Some(p) => (StatusCode::FORBIDDEN, p),
         None => (StatusCode::BAD_REQUEST, first),
     };
-    let line = what.line.map(|l| format!("dòng {l}: ")).unwrap_or_default();
-    let message = format!(
-        "Tệp không được nhận ({} vấn đề): {line}trường '{}': {}. Hãy sửa tệp và gửi lại.",
-        problems.len(),
-        what.field,
-        what.message
+    let line = what
+        .line
+        .map(|l| format!("{}: ", t!("upload-refused-line", line = l)))
+        .unwrap_or_default();
+    let message = t!(
+        "upload-refused",
+        count = problems.len(),
+        line = line,
+        field = what.field.as_str(),
+        problem = problems::message(&what.kind)
     );
     Some(problem(status, &message))
 }
@@ -220,11 +226,29 @@ async fn check(
                 month: String::new(),
                 field: "header".into(),
                 message: e.to_string(),
+                kind: header_problem(&e),
                 foreign: false,
             }],
             outcome: ImportOutcome::default(),
         }),
         Err(e @ ImportError::Open { .. }) => Err(PageError::internal(&e)),
+    }
+}
+
+/// What is wrong with a file's header (or its first bytes), as a kind.
+fn header_problem(e: &ImportError) -> ProblemKind {
+    match e {
+        ImportError::Header {
+            found,
+            services,
+            measures,
+            ..
+        } => ProblemKind::BadHeader {
+            found: found.join(","),
+            services: services.join(","),
+            measures: measures.join(","),
+        },
+        other => ProblemKind::Other(other.to_string()),
     }
 }
 

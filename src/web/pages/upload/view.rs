@@ -5,11 +5,12 @@ use actix_web::HttpResponse;
 use maud::{html, Markup};
 
 use super::super::layout::page;
-use super::super::publish::hanoi;
-use super::{Checked, MAX_UPLOAD_BYTES};
+use super::super::periods::time_and_day;
+use super::{problems, Checked, MAX_UPLOAD_BYTES};
 use crate::collect::UnitResult;
 use crate::domain::UnitCode;
 use crate::store::{Outcome, UploadRow};
+use crate::t;
 use crate::web::auth::{Account, Role, Viewer};
 use crate::web::State;
 
@@ -23,28 +24,24 @@ fn upload_form(viewer: &Viewer) -> Markup {
         form #upload method="post" action="/nop-so-lieu" enctype="multipart/form-data" {
             (csrf(viewer))
             p {
-                label for="file" { "Tệp CSV (UTF-8) hoặc Excel (.xlsx, trang tính đầu tiên), tối đa " (MAX_UPLOAD_BYTES >> 20) " MiB: " }
+                label for="file" { (t!("upload-file-label", mib = MAX_UPLOAD_BYTES >> 20)) " " }
                 input #file type="file" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
             }
-            button type="submit" { "Gửi và kiểm tra" }
+            button type="submit" { (t!("upload-send-and-check")) }
         }
     }
 }
 
 pub fn form_page(viewer: &Viewer, account: &Account) -> HttpResponse {
     let whose = match &account.role {
-        Role::Unit(own) => {
-            format!("Tài khoản này gửi số liệu của đơn vị {own} (và các đơn vị đã hợp nhất vào đơn vị này); dòng của đơn vị khác bị từ chối.")
-        }
-        _ => "Cán bộ Bộ được gửi số liệu của mọi đơn vị.".to_string(),
+        Role::Unit(own) => t!("upload-whose-unit", own = own.to_string()),
+        _ => t!("upload-whose-ministry"),
     };
     page(
-        "Nộp số liệu",
+        &t!("nav-upload"),
         html! {
-            h1 { "Nộp số liệu hằng tháng" }
-            p { "Tệp theo một trong hai mẫu của lệnh " code { "chiso import" }
-                " (theo thủ tục hoặc theo chỉ số; xem tài liệu nguồn số liệu). Tệp được kiểm tra trước; "
-                "số liệu chỉ được ghi nhận khi bạn xác nhận." }
+            h1 { (t!("upload-heading")) }
+            p { (t!("upload-intro-before")) " " code { "chiso import" } " " (t!("upload-intro-after")) }
             p.muted { (whose) }
             (upload_form(viewer))
         },
@@ -60,33 +57,36 @@ fn unit_name(state: &State, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// What the file does to a unit-month: new, replacing what was stored, unchanged or refused.
-fn outcome_vi(r: &UnitResult, dry_run: bool) -> String {
+/// What the file does to a unit-month: new, replacing what was stored
+/// (and how much), unchanged or refused.
+fn outcome_name(r: &UnitResult, dry_run: bool) -> String {
     let replaced = r.replaced.map(|(services, measures)| {
-        format!(" (thay thế số liệu đã có: {services} thủ tục, {measures} chỉ số)")
+        t!(
+            "upload-outcome-replaces",
+            services = services,
+            measures = measures
+        )
     });
     match (r.outcome, dry_run, replaced) {
-        (Outcome::Stored, true, None) => "Sẽ ghi nhận mới".into(),
-        (Outcome::Stored, true, Some(what)) => format!("Sẽ ghi nhận{what}"),
-        (Outcome::Stored, false, None) => "Đã ghi nhận".into(),
-        (Outcome::Stored, false, Some(what)) => format!("Đã ghi nhận{what}"),
-        (o, _, _) => outcome_other(o).into(),
-    }
-}
-
-fn outcome_other(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Stored => "Đã ghi nhận",
-        Outcome::Unchanged => "Giống số liệu đã có, không thay đổi",
-        Outcome::Rejected => "Bị từ chối",
-        Outcome::Failed => "Lỗi khi ghi",
+        (Outcome::Stored, true, None) => t!("upload-outcome-will-store-new"),
+        (Outcome::Stored, true, Some(what)) => {
+            format!("{} {what}", t!("upload-outcome-will-store"))
+        }
+        (Outcome::Stored, false, None) => t!("upload-outcome-stored"),
+        (Outcome::Stored, false, Some(what)) => format!("{} {what}", t!("upload-outcome-stored")),
+        (Outcome::Unchanged, _, _) => t!("upload-outcome-unchanged"),
+        (Outcome::Rejected, _, _) => t!("upload-outcome-rejected"),
+        (Outcome::Failed, _, _) => t!("upload-outcome-failed"),
     }
 }
 
 fn results_table(state: &State, results: &[UnitResult], dry_run: bool) -> Markup {
     html! {
         div.scroll { table #unit-months {
-            thead { tr { th.name { "Đơn vị" } th { "Tháng" } th { "Thủ tục" } th { "Chỉ số" } th.name { "Kết quả" } } }
+            thead { tr {
+                th.name { (t!("common-unit")) } th { (t!("common-month")) } th { (t!("upload-procedures")) }
+                th { (t!("upload-measures")) } th.name { (t!("common-result")) }
+            } }
             tbody {
                 @for r in results {
                     tr data-unit=(r.unit) data-month=(r.month) {
@@ -94,7 +94,7 @@ fn results_table(state: &State, results: &[UnitResult], dry_run: bool) -> Markup
                         td { (r.month) }
                         td { (r.services) }
                         td { (r.measures) }
-                        td.name { (outcome_vi(r, dry_run)) }
+                        td.name { (outcome_name(r, dry_run)) }
                     }
                 }
             }
@@ -110,22 +110,24 @@ pub fn preview_page(
 ) -> HttpResponse {
     let results = &checked.outcome.report.results;
     page(
-        "Kiểm tra tệp",
+        &t!("upload-check-title"),
         html! {
-            h1 { "Kiểm tra tệp " (row.file_name) }
+            h1 { (t!("upload-check-heading", file = row.file_name.as_str())) }
             @if checked.problems.is_empty() {
-                p.muted #verdict { "Tệp không có lỗi. Xác nhận để ghi nhận số liệu." }
+                p.muted #verdict { (t!("upload-no-problems")) }
                 (results_table(state, results, true))
                 form #confirm method="post" action="/nop-so-lieu/xac-nhan" {
                     (csrf(viewer))
                     input type="hidden" name="upload" value=(row.upload_id);
-                    button type="submit" { "Xác nhận gửi số liệu" }
+                    button type="submit" { (t!("upload-confirm")) }
                 }
             } @else {
-                p.note #verdict { "Tệp có " (checked.problems.len())
-                    " lỗi; chưa có số liệu nào được ghi nhận. Hãy sửa tệp rồi gửi lại." }
+                p.note #verdict { (t!("upload-has-problems", count = checked.problems.len())) }
                 div.scroll { table #problems {
-                    thead { tr { th { "Dòng" } th.name { "Đơn vị" } th { "Tháng" } th.name { "Trường" } th.name { "Vấn đề" } } }
+                    thead { tr {
+                        th { (t!("upload-line")) } th.name { (t!("common-unit")) } th { (t!("common-month")) }
+                        th.name { (t!("common-field")) } th.name { (t!("upload-problem")) }
+                    } }
                     tbody {
                         @for p in &checked.problems {
                             tr data-line=(p.line.map(|l| l.to_string()).unwrap_or_default()) {
@@ -133,12 +135,12 @@ pub fn preview_page(
                                 td.name { (p.unit) }
                                 td { (p.month) }
                                 td.name { (p.field) }
-                                td.name { (p.message) }
+                                td.name { (problems::message(&p.kind)) }
                             }
                         }
                     }
                 } }
-                h2 { "Gửi lại tệp đã sửa" }
+                h2 { (t!("upload-send-again")) }
                 (upload_form(viewer))
             }
         },
@@ -148,16 +150,15 @@ pub fn preview_page(
 pub fn done_page(state: &State, row: &UploadRow, checked: &Checked) -> HttpResponse {
     let report = &checked.outcome.report;
     page(
-        "Đã nhận số liệu",
+        &t!("upload-done-title"),
         html! {
-            h1 { "Đã nhận tệp " (row.file_name) }
-            p #received { "Nhận lúc " (hanoi(row.received_at, "%H:%M ngày %d/%m/%Y"))
-                "; thời điểm này được tính cho việc báo cáo đúng hạn." }
+            h1 { (t!("upload-done-heading", file = row.file_name.as_str())) }
+            p #received { (t!("upload-received-at", when = time_and_day(row.received_at))) }
             @if !checked.problems.is_empty() {
-                p.note { (checked.problems.len()) " tháng bị từ chối khi ghi; xem bảng dưới đây." }
+                p.note { (t!("upload-months-refused", count = checked.problems.len())) }
             }
             (results_table(state, &report.results, false))
-            p { a href="/nop-so-lieu" { "Gửi tệp khác" } }
+            p { a href="/nop-so-lieu" { (t!("upload-send-another")) } }
         },
     )
 }
