@@ -8,6 +8,8 @@ mod editor_lines;
 mod http;
 mod pending;
 pub mod plan_import;
+mod probe;
+mod probe_tls;
 mod replay;
 mod reply;
 mod report;
@@ -20,6 +22,8 @@ pub use csv_import::{
     import_bytes, import_file, ImportError, ImportOutcome, Problem, Scope, Source,
 };
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
+pub use probe::{probe_summary, Prober};
+pub use probe_tls::{days_left, ProbeRoots, ProbeTlsError, SeenCertificate};
 pub use replay::REPLAY_DAYS;
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};

@@ -9,6 +9,7 @@ mod freeze;
 pub mod lineage;
 pub mod national;
 pub mod outliers;
+pub mod portal;
 pub mod publish;
 pub mod ranking;
 mod rows;

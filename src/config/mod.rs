@@ -23,9 +23,9 @@ pub use indicators::{
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
     ClickHouseSettings, CollectorSettings, ComputeSettings, CoordinationSettings, Overrides,
-    PathSettings, ScheduleSettings, SecureCookies, Settings, WebSettings,
+    PathSettings, ProbeSettings, ScheduleSettings, SecureCookies, Settings, WebSettings,
 };
-pub use units::{FormerName, Registry, SourceConfig, Unit};
+pub use units::{FormerName, PortalConfig, Registry, SourceConfig, Unit};
 
 /// One problem found in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]

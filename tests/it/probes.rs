@@ -1,0 +1,222 @@
+//! Portal probes (issue 15 §4) against simulated portals on loopback: the
+//! monthly figures of each fault mode, hand-worked; redirects; only the
+//! registry's URLs; certificates read, expired ones with negative days.
+
+use std::time::Duration;
+
+use chiso::collect::Prober;
+use chiso::compute::portal::{portal_month, portal_months};
+use chiso::config::{ProbeSettings, Registry};
+use chiso::schedule::probe_portals;
+use chiso::simulate::{
+    PortalCertificates, PortalMode, SimulatedPortal, EXPIRED_DAYS_AGO, VALID_DAYS_LEFT,
+};
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::common::{month, test_store};
+
+/// How long a slow portal takes to answer; the probe waits 2 s.
+const SLOW: Duration = Duration::from_millis(400);
+
+pub(super) struct Portals {
+    pub certs: PortalCertificates,
+    pub running: Vec<(String, SimulatedPortal)>,
+}
+
+impl Portals {
+    pub async fn start(modes: &[(&str, PortalMode)]) -> Portals {
+        let certs = PortalCertificates::generate().unwrap();
+        let mut running = Vec::new();
+        for (unit, mode) in modes {
+            let portal = SimulatedPortal::start(&certs, *mode, SLOW).await.unwrap();
+            running.push((unit.to_string(), portal));
+        }
+        Portals { certs, running }
+    }
+
+    pub fn get(&self, unit: &str) -> &SimulatedPortal {
+        &self.running.iter().find(|(u, _)| u == unit).unwrap().1
+    }
+
+    /// A registry of these portals' units (all allowed loopback but `strict`).
+    pub fn registry(&self, strict: &[&str]) -> Registry {
+        let mut text = String::new();
+        for (i, (unit, portal)) in self.running.iter().enumerate() {
+            text.push_str(&format!(
+                "[[unit]]\ncode = \"{unit}\"\nname = \"Tỉnh thử {i}\"\nkind = \"province\"\n\
+                 group = \"province\"\nfrom = \"2019-01-01\"\ncontacts = [\"cds.{unit}@units.invalid\"]\n\
+                 source = {{ type = \"file\" }}\nportal = {{ url = \"{}\", allow_private_address = {} }}\n\n",
+                portal.url(),
+                !strict.contains(&unit.as_str()),
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("units.toml");
+        std::fs::write(&path, text).unwrap();
+        Registry::load(&path).unwrap()
+    }
+
+    pub fn prober(&self) -> Prober {
+        let settings = ProbeSettings {
+            timeout_secs: 2,
+            ..ProbeSettings::default()
+        };
+        let pem = self.certs.ca_pem.as_bytes();
+        Prober::new(
+            &settings,
+            Some(("test CA", pem)),
+            chrono_tz::Asia::Ho_Chi_Minh,
+        )
+        .unwrap()
+    }
+}
+
+/// The `k`-th probe of June 2026: 10:00 in Hanoi on the 2nd, hourly.
+pub(super) fn june(k: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 2, 3 + k, 0, 0).unwrap()
+}
+
+#[tokio::test]
+async fn the_fault_modes_give_the_hand_worked_monthly_figures() {
+    let store = test_store("probes_monthly_figures").await;
+    let portals = Portals::start(&[
+        ("01", PortalMode::Up),
+        ("02", PortalMode::Down),
+        ("04", PortalMode::Slow),
+        ("06", PortalMode::ExpiredCertificate),
+        ("08", PortalMode::Up),
+    ])
+    .await;
+    let (registry, prober) = (portals.registry(&[]), portals.prober());
+    // 08 goes up, down, slow, up: 3 of 4 probes succeed, the slow one the p95.
+    let mixed = [
+        PortalMode::Up,
+        PortalMode::Down,
+        PortalMode::Slow,
+        PortalMode::Up,
+    ];
+    for (k, mode) in mixed.into_iter().enumerate() {
+        portals.get("08").set_mode(mode);
+        let line = probe_portals(&store, &prober, &registry, june(k as u32))
+            .await
+            .unwrap();
+        assert!(line.starts_with("5 portals probed"), "{line}");
+    }
+    let months = portal_months(&store, month("2026-06")).await.unwrap();
+    let by = |u: &str| months.iter().find(|m| m.unit == u).unwrap();
+    let ms = |p: Option<u32>| p.map(u128::from);
+    let slow = SLOW.as_millis();
+
+    let up = by("01");
+    assert_eq!((up.probes, up.ok_probes), (4, 4));
+    assert_eq!(up.availability_pct, 100.0);
+    assert!(ms(up.p95_response_ms).unwrap() < slow, "{up:?}");
+    assert_eq!(up.cert_days_min, Some(VALID_DAYS_LEFT as i32));
+
+    let down = by("02");
+    assert_eq!((down.probes, down.ok_probes), (4, 0));
+    assert_eq!(down.availability_pct, 0.0);
+    assert_eq!(down.p95_response_ms, None, "no successful probe to rank");
+    assert_eq!(down.last.status, 503);
+    assert_eq!(down.last.error, "HTTP 503");
+    assert_eq!(down.cert_days_min, Some(VALID_DAYS_LEFT as i32));
+
+    let slowed = by("04");
+    assert_eq!(slowed.availability_pct, 100.0);
+    let p95 = ms(slowed.p95_response_ms).unwrap();
+    assert!((slow..2000).contains(&p95), "{slowed:?}");
+
+    let expired = by("06");
+    assert_eq!(expired.availability_pct, 0.0);
+    assert_eq!(expired.cert_days_min, Some(-(EXPIRED_DAYS_AGO as i32)));
+    assert_eq!(expired.last.status, 0);
+    assert_eq!(
+        expired.last.error,
+        format!("certificate expired {EXPIRED_DAYS_AGO} days ago")
+    );
+
+    let mixed = by("08");
+    assert_eq!((mixed.probes, mixed.ok_probes), (4, 3));
+    assert_eq!(mixed.availability_pct, 75.0);
+    // Nearest rank over 3 successful probes: the 3rd smallest, the slow one.
+    assert!(ms(mixed.p95_response_ms).unwrap() >= slow, "{mixed:?}");
+    assert!(mixed.last.ok);
+
+    // A month without probes has no figures at all, not zeros.
+    assert!(portal_months(&store, month("2026-07"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        portal_month(&store, "01", month("2026-05")).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn an_expired_certificate_is_recorded_with_negative_days() {
+    let store = test_store("probes_expired_certificate").await;
+    let portals = Portals::start(&[("06", PortalMode::ExpiredCertificate)]).await;
+    let (registry, prober) = (portals.registry(&[]), portals.prober());
+    probe_portals(&store, &prober, &registry, june(0))
+        .await
+        .unwrap();
+    let rows = store.probes_of("06", month("2026-06")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.ok, 0, "an expired certificate is not a portal up");
+    assert_eq!(row.cert_days_left, Some(-30));
+    assert_eq!(row.error, "certificate expired 30 days ago");
+    assert_eq!(row.portal_url, portals.get("06").url());
+    assert_eq!(row.probed_at, june(0));
+}
+
+#[tokio::test]
+async fn redirects_are_followed_on_the_host_and_refused_off_it() {
+    let store = test_store("probes_redirects").await;
+    let portals = Portals::start(&[
+        ("01", PortalMode::RedirectOnHost),
+        ("02", PortalMode::RedirectOffHost),
+    ])
+    .await;
+    let (registry, prober) = (portals.registry(&[]), portals.prober());
+    probe_portals(&store, &prober, &registry, june(0))
+        .await
+        .unwrap();
+    let on = &store.probes_of("01", month("2026-06")).await.unwrap()[0];
+    assert_eq!((on.ok, on.http_status), (1, 200), "{on:?}");
+    let off = &store.probes_of("02", month("2026-06")).await.unwrap()[0];
+    assert_eq!((off.ok, off.http_status), (0, 302), "{off:?}");
+    assert_eq!(
+        off.error,
+        "redirect refused: HTTP 302 to another host 'https://portal.invalid/'"
+    );
+}
+
+#[tokio::test]
+async fn a_probe_goes_only_to_the_registry_urls_and_their_address_rules() {
+    let store = test_store("probes_only_registry").await;
+    let portals = Portals::start(&[("01", PortalMode::Up), ("02", PortalMode::Up)]).await;
+    // 02 is listed without allow_private_address: its loopback URL is refused.
+    let registry = portals.registry(&["02"]);
+    let unlisted = SimulatedPortal::start(&portals.certs, PortalMode::Up, SLOW)
+        .await
+        .unwrap();
+    let line = probe_portals(&store, &portals.prober(), &registry, june(0))
+        .await
+        .unwrap();
+    assert!(line.starts_with("2 portals probed: 1 up, 1 down"), "{line}");
+    assert_eq!(unlisted.connections(), 0, "a portal not in the registry");
+    assert_eq!(portals.get("02").connections(), 0, "a refused address");
+    assert_eq!(portals.get("01").connections(), 1);
+    let refused = &store.probes_of("02", month("2026-06")).await.unwrap()[0];
+    assert!(
+        refused
+            .error
+            .starts_with("address refused: '127.0.0.1' is loopback"),
+        "{refused:?}"
+    );
+    let all = store.probe_months(month("2026-06")).await.unwrap();
+    let units: Vec<&str> = all.iter().map(|r| r.unit_code.as_str()).collect();
+    assert_eq!(units, ["01", "02"]);
+}
