@@ -8,9 +8,12 @@ use chrono::{DateTime, Utc};
 use crate::domain::Month;
 use crate::store::{ProbeMonthRow, Store, StoreError};
 
-/// Every probed unit's portal month; units never probed in it are absent.
-pub async fn portal_months(store: &Store, month: Month) -> Result<Vec<PortalMonth>, StoreError> {
-    let rows = store.probe_months(month).await?;
+/// Every probed unit-month in `from..=to`; those never probed are absent.
+pub async fn portal_months(
+    store: &Store,
+    span: (Month, Month),
+) -> Result<Vec<PortalMonth>, StoreError> {
+    let rows = store.probe_months(span, None).await?;
     Ok(rows.into_iter().filter_map(PortalMonth::from_row).collect())
 }
 
@@ -20,14 +23,33 @@ pub async fn portal_month(
     unit: &str,
     month: Month,
 ) -> Result<Option<PortalMonth>, StoreError> {
-    let row = store.probe_month(unit, month).await?;
-    Ok(row.and_then(PortalMonth::from_row))
+    let rows = store.probe_months((month, month), Some(unit)).await?;
+    Ok(rows.into_iter().find_map(PortalMonth::from_row))
+}
+
+/// The measures a portal month gives indicators (`config::PORTAL_MEASURES`):
+/// only those it has — no p95 without a successful probe, no certificate
+/// days without a certificate seen.
+pub fn portal_measures(m: &PortalMonth) -> Vec<(&'static str, f64)> {
+    let mut out = vec![
+        ("portal_probes", m.probes as f64),
+        ("portal_probes_ok", m.ok_probes as f64),
+        ("portal_availability_pct", m.availability_pct),
+    ];
+    if let Some(p95) = m.p95_response_ms {
+        out.push(("portal_p95_response_ms", f64::from(p95)));
+    }
+    if let Some(days) = m.cert_days_min {
+        out.push(("portal_cert_days_left", f64::from(days)));
+    }
+    out
 }
 
 /// One unit's portal over one month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PortalMonth {
     pub unit: String,
+    pub month: Month,
     pub probes: u64,
     pub ok_probes: u64,
     /// Percent of the month's probes that succeeded.
@@ -55,9 +77,11 @@ impl PortalMonth {
         if row.probes == 0 {
             return None;
         }
+        let month = row.month.get(..7)?.parse().ok()?;
         let mut times = row.ok_response_ms;
         Some(Self {
             unit: row.unit_code,
+            month,
             probes: row.probes,
             ok_probes: row.ok_probes,
             availability_pct: 100.0 * row.ok_probes as f64 / row.probes as f64,

@@ -18,7 +18,7 @@ pub use self::read_toml as load_toml;
 pub use alerts::{AlertSettings, SmtpSecurity, SmtpSettings};
 pub use indicators::{
     CompositeMethod, Direction, Indicator, IndicatorCatalogue, Points, ValueUnit, YearTarget,
-    ZeroDenominator, REPORTING_MEASURES, SERVICE_MEASURES,
+    ZeroDenominator, PORTAL_MEASURES, REPORTING_MEASURES, SERVICE_MEASURES,
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{

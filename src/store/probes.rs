@@ -34,6 +34,8 @@ pub struct ProbeRow {
 #[derive(Debug, Clone, PartialEq, Row, Deserialize)]
 pub struct ProbeMonthRow {
     pub unit_code: String,
+    /// The month's first day, as text (`2026-06-01`).
+    pub month: String,
     pub probes: u64,
     pub ok_probes: u64,
     /// Response times of the successful probes, for the p95.
@@ -55,35 +57,26 @@ impl Store {
         self.insert_rows("portal_probes", rows).await
     }
 
-    /// Every unit's probes of `month`, summed up; units never probed are absent.
-    pub async fn probe_months(&self, month: Month) -> Result<Vec<ProbeMonthRow>, StoreError> {
-        self.probe_months_of(month, None).await
-    }
-
-    /// `probe_months` of one unit.
-    pub async fn probe_month(
+    /// Every unit-month's probes in `from..=to`, summed up; unit-months
+    /// never probed are absent. `unit` narrows to one unit.
+    pub async fn probe_months(
         &self,
-        unit: &str,
-        month: Month,
-    ) -> Result<Option<ProbeMonthRow>, StoreError> {
-        Ok(self.probe_months_of(month, Some(unit)).await?.pop())
-    }
-
-    async fn probe_months_of(
-        &self,
-        month: Month,
+        (from, to): (Month, Month),
         unit: Option<&str>,
     ) -> Result<Vec<ProbeMonthRow>, StoreError> {
-        let sql = "SELECT unit_code, count(), countIf(ok = 1), groupArrayIf(response_ms, ok = 1), \
-                   min(cert_days_left), argMax(ok, probed_us), argMax(http_status, probed_us), \
+        let sql = "SELECT unit_code, toString(month), count(), countIf(ok = 1), \
+                   groupArrayIf(response_ms, ok = 1), min(cert_days_left), \
+                   argMax(ok, probed_us), argMax(http_status, probed_us), \
                    argMax(cert_days_left, probed_us), argMax(error, probed_us), max(probed_at) \
-                   FROM portal_probes WHERE month = toDate(?) AND (? = '' OR unit_code = ?) \
-                   GROUP BY unit_code ORDER BY unit_code";
+                   FROM portal_probes WHERE month >= toDate(?) AND month <= toDate(?) \
+                   AND (? = '' OR unit_code = ?) \
+                   GROUP BY unit_code, month ORDER BY unit_code, month";
         let unit = unit.unwrap_or_default();
         let q = self
             .client
             .query(sql)
-            .bind(month.first_day().to_string())
+            .bind(from.first_day().to_string())
+            .bind(to.first_day().to_string())
             .bind(unit)
             .bind(unit);
         self.run("read portal probes", q.fetch_all()).await

@@ -102,7 +102,8 @@ async fn the_fault_modes_give_the_hand_worked_monthly_figures() {
             .unwrap();
         assert!(line.starts_with("5 portals probed"), "{line}");
     }
-    let months = portal_months(&store, month("2026-06")).await.unwrap();
+    let june_only = (month("2026-06"), month("2026-06"));
+    let months = portal_months(&store, june_only).await.unwrap();
     let by = |u: &str| months.iter().find(|m| m.unit == u).unwrap();
     let ms = |p: Option<u32>| p.map(u128::from);
     let slow = SLOW.as_millis();
@@ -143,7 +144,7 @@ async fn the_fault_modes_give_the_hand_worked_monthly_figures() {
     assert!(mixed.last.ok);
 
     // A month without probes has no figures at all, not zeros.
-    assert!(portal_months(&store, month("2026-07"))
+    assert!(portal_months(&store, (month("2026-07"), month("2026-07")))
         .await
         .unwrap()
         .is_empty());
@@ -216,7 +217,69 @@ async fn a_probe_goes_only_to_the_registry_urls_and_their_address_rules() {
             .starts_with("address refused: '127.0.0.1' is loopback"),
         "{refused:?}"
     );
-    let all = store.probe_months(month("2026-06")).await.unwrap();
+    let june = (month("2026-06"), month("2026-06"));
+    let all = store.probe_months(june, None).await.unwrap();
     let units: Vec<&str> = all.iter().map(|r| r.unit_code.as_str()).collect();
     assert_eq!(units, ["01", "02"]);
+}
+
+#[tokio::test]
+async fn the_monthly_figures_reach_the_portal_indicators_and_missing_stays_missing() {
+    let store = test_store("probes_indicators").await;
+    let portals = Portals::start(&[("01", PortalMode::Up), ("02", PortalMode::Down)]).await;
+    let (registry, prober) = (portals.registry(&[]), portals.prober());
+    // 01: up, up, up, down → 75 %; 02 down throughout.
+    for k in 0..4 {
+        if k == 3 {
+            portals.get("01").set_mode(PortalMode::Down);
+        }
+        probe_portals(&store, &prober, &registry, june(k))
+            .await
+            .unwrap();
+    }
+    let indicators = chiso::config::IndicatorCatalogue::load(
+        &super::common::config_dir().join("indicators.toml"),
+        &super::common::catalogue(),
+    )
+    .unwrap();
+    let months = [month("2026-05"), month("2026-06")];
+    let inputs = chiso::compute::national::read_inputs(
+        &store,
+        (&registry, &indicators),
+        &months,
+        chiso::store::Units::All,
+        super::common::deadline(),
+    )
+    .await
+    .unwrap();
+    let figures = |unit: &str, m: &str| inputs.figures.get(unit, month(m));
+    let evaluate = |code: &str, unit: &str, m: &str| {
+        let indicator = indicators.get(code).unwrap();
+        chiso::compute::evaluate::evaluate(indicator, &[figures(unit, m)], Default::default())
+    };
+    assert_eq!(figures("01", "2026-06")["portal_availability_pct"], 75.0);
+    assert_eq!(
+        evaluate("portal_availability", "01", "2026-06").value,
+        Some(75.0)
+    );
+    assert_eq!(
+        evaluate("portal_availability", "02", "2026-06").value,
+        Some(0.0)
+    );
+    assert_eq!(
+        evaluate("portal_cert_days_left", "02", "2026-06").value,
+        Some(VALID_DAYS_LEFT as f64)
+    );
+    // No successful probe: no response time, not 0 ms.
+    assert!(!figures("02", "2026-06").contains_key("portal_p95_response_ms"));
+    assert_eq!(evaluate("portal_p95_response", "02", "2026-06").value, None);
+    assert!(
+        evaluate("portal_p95_response", "01", "2026-06")
+            .value
+            .unwrap()
+            < 400.0
+    );
+    // May was never probed: no data, never 0 %.
+    assert!(!figures("01", "2026-05").contains_key("portal_availability_pct"));
+    assert_eq!(evaluate("portal_availability", "01", "2026-05").value, None);
 }
