@@ -22,3 +22,8 @@ CREATE TABLE IF NOT EXISTS portal_probes (
 ) ENGINE = MergeTree
 PARTITION BY toYear(month)
 ORDER BY (unit_code, month, probed_us);
+
+-- The portal reminders (src/notify/portal_rules.rs): a portal down past the
+-- month's threshold, a certificate about to expire. Enlarging an Enum8 keeps
+-- the stored values (as 0015 did); running this twice changes nothing.
+ALTER TABLE send_ledger MODIFY COLUMN rule Enum8('lagging' = 1, 'not_reported' = 2, 'escalation' = 3, 'digest' = 4, 'result' = 5, 'portal_down' = 6, 'cert_expiring' = 7);

@@ -11,6 +11,7 @@ pub mod lagging;
 pub mod ledger;
 pub mod lock;
 mod plan;
+pub mod portal_rules;
 pub mod render;
 mod report;
 pub mod rules;

@@ -38,8 +38,8 @@ impl Portals {
         &self.running.iter().find(|(u, _)| u == unit).unwrap().1
     }
 
-    /// A registry of these portals' units (all allowed loopback but `strict`).
-    pub fn registry(&self, strict: &[&str]) -> Registry {
+    /// A units.toml of these portals' units (all allowed loopback but `strict`).
+    pub fn units_toml(&self, strict: &[&str]) -> String {
         let mut text = String::new();
         for (i, (unit, portal)) in self.running.iter().enumerate() {
             text.push_str(&format!(
@@ -50,9 +50,13 @@ impl Portals {
                 !strict.contains(&unit.as_str()),
             ));
         }
+        text
+    }
+
+    pub fn registry(&self, strict: &[&str]) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("units.toml");
-        std::fs::write(&path, text).unwrap();
+        std::fs::write(&path, self.units_toml(strict)).unwrap();
         Registry::load(&path).unwrap()
     }
 
@@ -282,4 +286,111 @@ async fn the_monthly_figures_reach_the_portal_indicators_and_missing_stays_missi
     // May was never probed: no data, never 0 %.
     assert!(!figures("01", "2026-05").contains_key("portal_availability_pct"));
     assert_eq!(evaluate("portal_availability", "01", "2026-05").value, None);
+}
+
+#[tokio::test]
+async fn a_portal_down_past_the_threshold_gets_its_reminder_once_across_restarts() {
+    let portals = Portals::start(&[
+        ("01", PortalMode::Down),
+        ("02", PortalMode::Up),
+        ("04", PortalMode::ExpiredCertificate),
+    ])
+    .await;
+    let thresholds = "portal_down_threshold_pct = 10.0\ncert_warn_days = 45";
+    let f = super::notify::fixture_with(
+        "probes_reminder_once",
+        &portals.units_toml(&[]),
+        &[],
+        thresholds,
+    )
+    .await;
+    let prober = portals.prober();
+    // 02 fails 1 probe of 10: at the threshold, not past it.
+    for k in 0..10 {
+        let mode = if k == 0 {
+            PortalMode::Down
+        } else {
+            PortalMode::Up
+        };
+        portals.get("02").set_mode(mode);
+        probe_portals(&f.app.store, &prober, &f.app.registry, june(k))
+            .await
+            .unwrap();
+    }
+    // 1 July: too early for any report reminder of June; the portal ones are due.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+    let june_month = month("2026-06");
+    let run = |app| async move {
+        chiso::notify::remind(app, june_month, today, &super::notify::smtp(app))
+            .await
+            .unwrap()
+    };
+    let first = run(&f.app).await;
+    assert_eq!((first.due, first.sent), (3, 3), "{first}");
+    let mut subjects: Vec<(String, String)> = super::notify::arrivals(&f.sink.received());
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            (
+                "cds.01@units.invalid".to_string(),
+                "[Chỉ số CĐS] Tỉnh thử 0 — Cổng dịch vụ công gián đoạn trong tháng 06/2026"
+                    .to_string()
+            ),
+            (
+                "cds.04@units.invalid".to_string(),
+                "[Chỉ số CĐS] Tỉnh thử 2 — Cổng dịch vụ công gián đoạn trong tháng 06/2026"
+                    .to_string()
+            ),
+            (
+                "cds.04@units.invalid".to_string(),
+                "[Chỉ số CĐS] Tỉnh thử 2 — chứng thư số của Cổng dịch vụ công đã hết hạn"
+                    .to_string()
+            ),
+        ]
+    );
+    let down = f
+        .sink
+        .received()
+        .into_iter()
+        .map(|r| {
+            mail_parser::MessageParser::default()
+                .parse(&r.raw)
+                .unwrap()
+                .body_text(0)
+                .unwrap()
+                .replace("\r\n", "\n")
+        })
+        .find(|t| t.contains("Tỉnh thử 0"))
+        .unwrap();
+    for needle in [
+        "kiểm tra Cổng dịch vụ công của đơn vị (https://127.0.0.1:",
+        ") 10 lần; 10 lần không truy cập được.",
+        "- Tỷ lệ sẵn sàng: 0,0%",
+        "(ngưỡng cảnh báo 10,0%)",
+        "- Lỗi ghi nhận ở lần kiểm tra gần nhất: HTTP 503",
+    ] {
+        assert!(down.contains(needle), "missing {needle:?} in:\n{down}");
+    }
+
+    // Again, and again from a new process: nothing more.
+    let again = run(&f.app).await;
+    assert_eq!((again.sent, again.already_sent), (0, 3), "{again}");
+    let restarted = chiso::app::App::load(
+        &f.config.path().join("chiso.toml"),
+        &chiso::config::Overrides {
+            clickhouse_url: Some(f.url.clone()),
+            database: Some(f.database.clone()),
+            source_override: None,
+        },
+    )
+    .unwrap();
+    let after_restart = run(&restarted).await;
+    assert_eq!(
+        (after_restart.sent, after_restart.already_sent),
+        (0, 3),
+        "{after_restart}"
+    );
+    assert_eq!(f.sink.received().len(), 3);
+    super::notify::assert_no_duplicates(&f.sink.received());
 }
