@@ -394,3 +394,63 @@ async fn a_portal_down_past_the_threshold_gets_its_reminder_once_across_restarts
     assert_eq!(f.sink.received().len(), 3);
     super::notify::assert_no_duplicates(&f.sink.received());
 }
+
+#[tokio::test]
+async fn the_unit_page_card_shows_the_month_and_follows_new_probes() {
+    let store = test_store("probes_unit_card").await;
+    let portals = Portals::start(&[
+        ("01", PortalMode::Up),
+        ("04", PortalMode::ExpiredCertificate),
+    ])
+    .await;
+    let (registry, prober) = (portals.registry(&[]), portals.prober());
+    let app = chiso::app::App {
+        registry: registry.clone(),
+        ..super::common::test_app(store.clone())
+    };
+    let token = super::common::ministry_token(&store).await;
+    let server =
+        chiso::web::serve(std::sync::Arc::new(app), ([127, 0, 0, 1], 0).into(), 1).unwrap();
+    let page = |code: &'static str| {
+        let (url, token) = (server.url(), token.clone());
+        async move {
+            let response = super::common::http()
+                .get(format!("{url}/don-vi/{code}?from=2026-05&to=2026-06"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let before = page("01").await;
+    assert!(
+        before.contains("Chưa có lần kiểm tra nào trong tháng 06/2026."),
+        "{before}"
+    );
+
+    probe_portals(&store, &prober, &registry, june(0))
+        .await
+        .unwrap();
+    let up = page("01").await;
+    assert!(up.contains("<h2>Cổng dịch vụ công</h2>"), "{up}");
+    assert!(up.contains(">100,0%<"), "{up}");
+    assert!(up.contains("Còn 90 ngày"), "{up}");
+    let expired = page("04").await;
+    assert!(expired.contains("Đã hết hạn 30 ngày"), "{expired}");
+    assert!(
+        expired.contains("certificate expired 30 days ago"),
+        "{expired}"
+    );
+
+    // A new probe shows at once: the kept page is drawn again.
+    portals.get("01").set_mode(PortalMode::Down);
+    probe_portals(&store, &prober, &registry, june(1))
+        .await
+        .unwrap();
+    let half = page("01").await;
+    assert!(half.contains(">50,0%<"), "{half}");
+    assert!(half.contains("Không truy cập được"), "{half}");
+    server.stop().await;
+}

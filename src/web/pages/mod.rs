@@ -8,6 +8,7 @@ mod format;
 mod indicator;
 mod layout;
 mod periods;
+mod portal_card;
 mod publish;
 mod quality;
 mod ranking;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::csv_file::csv_response;
 use super::format::{number, status_class, value};
 use super::layout::{html_response, page_html, PageError};
+use super::portal_card::{self, PortalCard};
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
@@ -44,6 +45,8 @@ struct UnitData<'a> {
     arrivals: HashMap<String, u32>,
     /// When chiso first tried to collect each month (`YYYY-MM`), any unit.
     watched: HashMap<String, u32>,
+    /// The portal card's figures for the last month (none without a portal).
+    portal: Option<PortalCard>,
 }
 
 /// The unit and range a request asks for, once the viewer may see them.
@@ -79,6 +82,7 @@ async fn load<'a>(
         arrivals,
         watched,
     } = reads.as_ref().clone();
+    let portal = portal_card::load(state, unit, to).await?;
     Ok(UnitData {
         unit,
         months,
@@ -86,6 +90,7 @@ async fn load<'a>(
         attempts,
         arrivals,
         watched,
+        portal,
     })
 }
 
@@ -191,6 +196,7 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
         }
         h2 { "Tháng " (format!("{:02}/{}", to.month(), to.year())) }
         (cards(data, &indicators))
+        (portal_card::card(data.portal.as_ref()))
         h2 { "Diễn biến theo tháng" }
         @for i in &indicators { (trend(data, i)) }
         h2 { "Lịch sử báo cáo" }
