@@ -82,6 +82,15 @@ impl Store {
         self.run("read portal probes", q.fetch_all()).await
     }
 
+    /// Probes per unit and outcome (`up`, `down`), over all time: the
+    /// `chiso_probe_total` counter of `/metrics`.
+    pub async fn probe_counts(&self) -> Result<Vec<super::AttemptCount>, StoreError> {
+        let sql = "SELECT unit_code, if(ok = 1, 'up', 'down') AS outcome, count() \
+                   FROM portal_probes GROUP BY unit_code, outcome ORDER BY unit_code, outcome";
+        self.run("count portal probes", self.client.query(sql).fetch_all())
+            .await
+    }
+
     /// The probes of one unit and month, oldest first (tests, the card's detail).
     pub async fn probes_of(&self, unit: &str, month: Month) -> Result<Vec<ProbeRow>, StoreError> {
         let sql = "SELECT ?fields FROM portal_probes WHERE unit_code = ? AND month = toDate(?) \

@@ -452,5 +452,48 @@ async fn the_unit_page_card_shows_the_month_and_follows_new_probes() {
     let half = page("01").await;
     assert!(half.contains(">50,0%<"), "{half}");
     assert!(half.contains("Không truy cập được"), "{half}");
+
+    // The probes counted on /metrics, per unit and outcome.
+    let metrics = super::common::http()
+        .get(format!("{}/metrics", server.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "chiso_probe_total{unit=\"01\",outcome=\"up\"} 1",
+        "chiso_probe_total{unit=\"01\",outcome=\"down\"} 1",
+        "chiso_probe_total{unit=\"04\",outcome=\"down\"} 2",
+    ] {
+        assert!(metrics.contains(line), "missing {line} in:\n{metrics}");
+    }
     server.stop().await;
+}
+
+#[tokio::test]
+async fn a_portal_slower_than_the_timeout_is_down_and_says_so() {
+    let store = test_store("probes_timeout").await;
+    let mut portals = Portals::start(&[]).await;
+    let stalled = SimulatedPortal::start(&portals.certs, PortalMode::Slow, Duration::from_secs(5))
+        .await
+        .unwrap();
+    portals.running.push(("01".to_string(), stalled));
+    let (registry, prober) = (portals.registry(&[]), portals.prober());
+    let started = std::time::Instant::now();
+    probe_portals(&store, &prober, &registry, june(0))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the probe waited past its timeout"
+    );
+    let row = &store.probes_of("01", month("2026-06")).await.unwrap()[0];
+    assert_eq!((row.ok, row.http_status), (0, 0), "{row:?}");
+    assert_eq!(row.error, "no answer within 2 s (probe.timeout_secs)");
+    assert!((2000..4000).contains(&row.response_ms), "{row:?}");
+    // The handshake completed before the stall: the certificate is known.
+    assert_eq!(row.cert_days_left, Some(VALID_DAYS_LEFT as i32));
 }

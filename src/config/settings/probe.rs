@@ -59,3 +59,29 @@ impl ProbeSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::config::{Overrides, Settings};
+
+    fn shipped() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/chiso.toml")
+    }
+
+    #[test]
+    fn the_shipped_probe_runs_every_quarter_hour_and_a_bad_one_is_named() {
+        let s = Settings::load(&shipped(), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(s.probe.schedule, "0 */15 * * * *");
+        assert_eq!(s.probe.extra_root_certificate, None);
+        let env = |k: &str| match k {
+            "CHISO_SCHEDULE_PROBE" => Some("every minute".to_string()),
+            "CHISO_PROBE_EXTRA_ROOT" => Some("ca.pem".to_string()),
+            _ => None,
+        };
+        let err = Settings::load(&shipped(), env, &Overrides::default()).unwrap_err();
+        let keys: Vec<&str> = err.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["probe.schedule"], "{err}");
+    }
+}
