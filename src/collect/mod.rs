@@ -16,6 +16,7 @@ mod report;
 mod runner;
 mod sink;
 mod validate;
+mod xlsx;
 
 pub use address::{non_public_kind, RefusedAddress};
 pub use csv_import::{
