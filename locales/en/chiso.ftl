@@ -404,3 +404,20 @@ quality-unused-note = Services declared fully online that received no online app
 quality-unused-none = No service.
 quality-unused-count = Services
 quality-unused-services-column = Services
+
+## The unit page's portal card (issue 15 §4)
+portal-heading = Public service portal
+portal-address = Address:
+portal-no-probe = No probe yet in { $month }.
+portal-availability = Availability in { $month }
+portal-ok-probes = { $ok }/{ $probes } probes succeeded
+portal-over-threshold = more than { $threshold } unreachable
+portal-p95 = Response time (p95)
+portal-p95-note = of the successful probes
+portal-certificate = TLS certificate
+portal-certificate-note = lowest in the month; warned at ≤ { $days } days
+portal-last-probe = Latest probe
+portal-up = Up
+portal-down = Unreachable
+portal-cert-expired = Expired { $days } days ago
+portal-cert-left = { $days } days left

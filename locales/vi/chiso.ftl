@@ -365,3 +365,20 @@ quality-unused-note = Dịch vụ công bố toàn trình nhưng không tiếp n
 quality-unused-none = Không có dịch vụ nào.
 quality-unused-count = Số dịch vụ
 quality-unused-services-column = Dịch vụ
+
+## The unit page's portal card (issue 15 §4)
+portal-heading = Cổng dịch vụ công
+portal-address = Địa chỉ:
+portal-no-probe = Chưa có lần kiểm tra nào trong { $month }.
+portal-availability = Tỷ lệ sẵn sàng { $month }
+portal-ok-probes = { $ok }/{ $probes } lần kiểm tra thành công
+portal-over-threshold = vượt ngưỡng { $threshold } không truy cập được
+portal-p95 = Thời gian phản hồi (p95)
+portal-p95-note = của các lần kiểm tra thành công
+portal-certificate = Chứng thư số (TLS)
+portal-certificate-note = ít nhất trong tháng; cảnh báo khi còn ≤ { $days } ngày
+portal-last-probe = Lần kiểm tra gần nhất
+portal-up = Hoạt động
+portal-down = Không truy cập được
+portal-cert-expired = Đã hết hạn { $days } ngày
+portal-cert-left = Còn { $days } ngày

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chiso::app::App;
-use chiso::collect::Collector;
+use chiso::collect::{Collector, Prober};
 use chiso::lease::Lease;
 use chiso::schedule::{self, Scheduler, Schedules};
 
@@ -15,7 +15,8 @@ pub async fn run(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<(
     if !applied.is_empty() {
         println!("applied migrations: {}", applied.join(", "));
     }
-    let schedules = Schedules::from_settings(&app.settings.schedule)?;
+    let schedules = Schedules::with_probe(&app.settings.schedule, &app.settings.probe.schedule)?;
+    let prober = Arc::new(Prober::from_settings(&app.settings)?);
     let state_dir = app.settings.resolve(&app.settings.schedule.state_dir);
     let collector = Arc::new(Collector::new(
         app.store.clone(),
@@ -41,6 +42,8 @@ pub async fn run(app: App, addr: SocketAddr, workers: usize) -> anyhow::Result<(
             .with_deadline(Duration::from_secs(s.compute_deadline_secs)),
         schedule::remind_job_leading(app.clone(), lease.clone(), schedules.remind.clone())
             .with_deadline(Duration::from_secs(s.remind_deadline_secs)),
+        schedule::probe_job(app.clone(), prober, schedules.probe.clone())
+            .with_deadline(Duration::from_secs(app.settings.probe.deadline_secs)),
     ];
     for job in &jobs {
         println!(

@@ -9,6 +9,8 @@ mod http;
 mod pending;
 pub mod plan_import;
 mod problem;
+mod probe;
+mod probe_tls;
 mod replay;
 mod reply;
 mod report;
@@ -23,6 +25,8 @@ pub use csv_import::{
 };
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
 pub use problem::ProblemKind;
+pub use probe::{probe_summary, Prober};
+pub use probe_tls::{days_left, ProbeRoots, ProbeTlsError, SeenCertificate};
 pub use replay::REPLAY_DAYS;
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};

@@ -23,16 +23,21 @@ pub struct Clients {
     pub open: reqwest::Client,
 }
 
+/// The rules every client chiso sends to a unit with shares: the timeout on
+/// the whole request and on connecting, no redirect followed, no proxy. The
+/// portal probe (`probe.rs`) starts from these too.
+pub(super) fn base_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("chiso/", env!("CARGO_PKG_VERSION")))
+}
+
 impl Clients {
     pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
-        let builder = || {
-            reqwest::Client::builder()
-                .timeout(timeout)
-                .connect_timeout(timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .no_proxy()
-                .user_agent(concat!("chiso/", env!("CARGO_PKG_VERSION")))
-        };
+        let builder = || base_builder(timeout);
         Ok(Self {
             public: builder()
                 .dns_resolver(Arc::new(PublicOnlyResolver))

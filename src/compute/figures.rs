@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use super::arrival::Arrival;
 use super::evaluate::MonthFigures;
+use super::portal::{portal_measures, PortalMonth};
 use crate::config::Registry;
 use crate::domain::Month;
 use crate::store::{
@@ -123,6 +124,20 @@ impl Figures {
                 if figures.contains_key("services_total") {
                     figures.insert(key.to_string(), c.count as f64);
                 }
+            }
+        }
+    }
+
+    /// Adds each portal month's measures (`portal::portal_measures`) to its
+    /// unit-month; a unit-month without probes gets none, never a zero.
+    pub fn add_portal_months(&mut self, months: &[PortalMonth]) {
+        for m in months {
+            let figures = self
+                .by_unit_month
+                .entry((m.unit.clone(), m.month))
+                .or_default();
+            for (key, value) in portal_measures(m) {
+                figures.insert(key.to_string(), value);
             }
         }
     }

@@ -205,6 +205,12 @@ pub async fn read_inputs(
         (arrivals, watched),
         deadline,
     );
+    // The portal probes' monthly measures (issue 15 §4).
+    let mut portals = super::portal::portal_months(store, (from, to)).await?;
+    if let Units::Only(codes) = units {
+        portals.retain(|p| codes.contains(&p.unit));
+    }
+    figures.add_portal_months(&portals);
     // What formulas count over services (`count_services(…)`), once per distinct aggregate.
     let mut counted = std::collections::BTreeSet::new();
     for aggregate in indicators.iter().flat_map(|i| i.service_aggregates()) {

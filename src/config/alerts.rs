@@ -58,7 +58,19 @@ struct RawAlerts {
     templates_dir: PathBuf,
     chart_font: PathBuf,
     lock_file: PathBuf,
+    #[serde(default = "default_portal_down_threshold_pct")]
+    portal_down_threshold_pct: f64,
+    #[serde(default = "default_cert_warn_days")]
+    cert_warn_days: i32,
     smtp: RawSmtp,
+}
+
+fn default_portal_down_threshold_pct() -> f64 {
+    5.0
+}
+
+fn default_cert_warn_days() -> i32 {
+    45
 }
 
 fn default_chart_months() -> u32 {
@@ -110,6 +122,12 @@ pub struct AlertSettings {
     pub chart_font: PathBuf,
     /// Held (flock) for the whole of a remind run: two runs never overlap.
     pub lock_file: PathBuf,
+    /// A portal failing more than this share (percent) of the month's probes
+    /// gets the portal-down reminder (issue 15 §4, docs/probes.md).
+    pub portal_down_threshold_pct: f64,
+    /// A portal whose certificate had this many days left or fewer in the
+    /// month (or had expired) gets the certificate reminder.
+    pub cert_warn_days: i32,
     pub smtp: SmtpSettings,
 }
 
@@ -170,6 +188,21 @@ impl AlertSettings {
             );
         }
         check_repeats(&raw, &mut p);
+        if !(0.0..100.0).contains(&raw.portal_down_threshold_pct) {
+            p.add(
+                "portal_down_threshold_pct",
+                format!(
+                    "{} must be a percent from 0 up to (not including) 100",
+                    raw.portal_down_threshold_pct
+                ),
+            );
+        }
+        if !(0..=365).contains(&raw.cert_warn_days) {
+            p.add(
+                "cert_warn_days",
+                format!("{} must be from 0 to 365 days", raw.cert_warn_days),
+            );
+        }
         if raw.max_tries == 0 {
             p.add("max_tries", "must be at least 1");
         }
@@ -219,6 +252,8 @@ impl AlertSettings {
             templates_dir: resolve(&raw.templates_dir),
             chart_font: resolve(&raw.chart_font),
             lock_file: resolve(&raw.lock_file),
+            portal_down_threshold_pct: raw.portal_down_threshold_pct,
+            cert_warn_days: raw.cert_warn_days,
             smtp: SmtpSettings {
                 host: raw.smtp.host,
                 port: raw.smtp.port,

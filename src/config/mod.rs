@@ -18,14 +18,14 @@ pub use self::read_toml as load_toml;
 pub use alerts::{AlertSettings, SmtpSecurity, SmtpSettings};
 pub use indicators::{
     CompositeMethod, Direction, Indicator, IndicatorCatalogue, Points, ValueUnit, YearTarget,
-    ZeroDenominator, REPORTING_MEASURES, SERVICE_MEASURES,
+    ZeroDenominator, PORTAL_MEASURES, REPORTING_MEASURES, SERVICE_MEASURES,
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
 pub use settings::{
     ClickHouseSettings, CollectorSettings, ComputeSettings, CoordinationSettings, Overrides,
-    PathSettings, ScheduleSettings, SecureCookies, Settings, WebSettings,
+    PathSettings, ProbeSettings, ScheduleSettings, SecureCookies, Settings, WebSettings,
 };
-pub use units::{FormerName, Registry, SourceConfig, Unit};
+pub use units::{FormerName, PortalConfig, Registry, SourceConfig, Unit};
 
 /// One problem found in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]

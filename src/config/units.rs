@@ -30,6 +30,18 @@ pub enum SourceConfig {
     File,
 }
 
+/// The unit's public service portal, which the probe job watches (issue 15 §4).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// `https://…` only: the certificate is half of what is watched.
+    pub url: String,
+    /// The portal may resolve to a loopback, link-local or private address
+    /// (the simulated portals of the demo and tests); refused otherwise.
+    #[serde(default)]
+    pub allow_private_address: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormerName {
@@ -56,6 +68,9 @@ pub struct Unit {
     #[serde(default)]
     pub former_names: Vec<FormerName>,
     pub source: SourceConfig,
+    /// The public service portal citizens use; not probed when absent.
+    #[serde(default)]
+    pub portal: Option<PortalConfig>,
 }
 
 impl Unit {
@@ -228,6 +243,11 @@ fn check_unit(
             }
         }
     }
+    if let Some(portal) = &u.portal {
+        if let Err(message) = check_portal_url(&portal.url) {
+            p.add(at("portal.url"), message);
+        }
+    }
     for (k, c) in u.contacts.iter().enumerate() {
         if !looks_like_address(c) {
             p.add(
@@ -236,6 +256,23 @@ fn check_unit(
             );
         }
     }
+}
+
+/// A portal is probed over HTTPS at an absolute URL without credentials.
+fn check_portal_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("'{url}' is not a URL: {e}"))?;
+    if parsed.scheme() != "https" {
+        return Err(format!(
+            "'{url}': only https portals are probed (the certificate is watched too)"
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("'{url}' has no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("the URL carries credentials; a portal is public".into());
+    }
+    Ok(())
 }
 
 /// Two units answering to the same name at the same time would make name
@@ -294,6 +331,7 @@ mod tests {
             contacts: vec![format!("a{code}@example.vn")],
             former_names: vec![],
             source: SourceConfig::File,
+            portal: None,
         }
     }
 
@@ -301,6 +339,37 @@ mod tests {
         Registry::build(Path::new("units.toml"), units)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn a_portal_must_be_an_https_url_without_credentials() {
+        let with_portal = |code: &str, url: &str| Unit {
+            portal: Some(PortalConfig {
+                url: url.into(),
+                allow_private_address: false,
+            }),
+            ..unit(code, &format!("Tỉnh {code}"), None, &[])
+        };
+        let good = with_portal("01", "https://dichvucong.hanoi.gov.vn/");
+        assert!(Registry::build(Path::new("units.toml"), vec![good]).is_ok());
+        let err = errors(vec![
+            with_portal("02", "http://dichvucong.example.vn/"),
+            with_portal("04", "dichvucong.example.vn"),
+            with_portal("06", "https://cds:secret@dichvucong.example.vn/"),
+        ]);
+        assert!(
+            err.contains("unit[0] (02).portal.url: 'http://dichvucong.example.vn/': only https"),
+            "{err}"
+        );
+        assert!(
+            err.contains("unit[1] (04).portal.url: 'dichvucong.example.vn' is not a URL"),
+            "{err}"
+        );
+        assert!(
+            err.contains("unit[2] (06).portal.url: the URL carries credentials"),
+            "{err}"
+        );
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]

@@ -237,6 +237,7 @@ mod tests {
             contacts: vec![format!("u{code}@units.invalid")],
             former_names: vec![],
             source: SourceConfig::File,
+            portal: None,
         }
     }
 

@@ -11,6 +11,7 @@ use super::fence::LedgerWriter;
 use super::ledger::{self, Decision};
 use super::lock::RunLock;
 use super::plan::{plan, Planned};
+use super::portal_rules::{self, PortalPolicy};
 use super::render::{self, Content, RenderError, Templates, View};
 use super::report::RemindReport;
 use super::rules::{self, Facts, Intent, Policy, Repeat, RuleKind, Window};
@@ -18,6 +19,7 @@ use super::views::{Charts, MonthFacts};
 use super::{deadline_of, Backend, NotifyError, EXIT_AFTER_ENV};
 use crate::app::App;
 use crate::compute::lagging::LaggingRule;
+use crate::compute::portal::PortalMonth;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
 use crate::lease::Lease;
@@ -73,7 +75,13 @@ pub(super) async fn remind_unaudited(
         reported: &reported,
         previous_scores: &previous_scores,
     };
-    let intents = rules::due(&facts, &policy);
+    let mut intents = rules::due(&facts, &policy);
+    let portals = crate::compute::portal::portal_months(&app.store, (month, month)).await?;
+    intents.extend(portal_rules::portal_due(
+        &units,
+        &portals,
+        PortalPolicy::from(&app.alerts),
+    ));
     let month_facts = MonthFacts {
         month,
         deadline,
@@ -101,7 +109,11 @@ pub(super) async fn remind_unaudited(
     for planned in todo {
         let intent = &intents[planned.intent];
         if let std::collections::hash_map::Entry::Vacant(slot) = contents.entry(planned.intent) {
-            match content(app, &templates, &mut charts, &month_facts, intent).await {
+            let made = match portal_content(app, &templates, (&month_facts, &portals), intent) {
+                Some(made) => made,
+                None => content(app, &templates, &mut charts, &month_facts, intent).await,
+            };
+            match made {
                 Ok(c) => {
                     slot.insert(c);
                 }
@@ -265,6 +277,27 @@ async fn send(
 
 /// The words and chart of `intent`'s mail; a chart that cannot be drawn is
 /// logged and left out rather than holding the mail back.
+/// The words of a portal reminder; `None` for every other rule.
+fn portal_content(
+    app: &App,
+    templates: &Templates,
+    (facts, portals): (&MonthFacts<'_>, &[PortalMonth]),
+    intent: &Intent,
+) -> Option<Result<Content, RenderError>> {
+    if !matches!(intent.rule, RuleKind::PortalDown | RuleKind::CertExpiring) {
+        return None;
+    }
+    let code = intent.unit.as_deref()?;
+    let unit = facts.units.iter().find(|u| u.code.as_str() == code)?;
+    let m = portals.iter().find(|m| m.unit == code)?;
+    Some(portal_rules::content(
+        templates,
+        intent.rule,
+        (unit, m, facts.month),
+        &app.alerts,
+    ))
+}
+
 async fn content(
     app: &App,
     templates: &Templates,

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use super::{CronSchedule, Job, JobContext, JobName};
 use crate::app::App;
-use crate::collect::{Collector, Report};
+use crate::collect::{probe_summary, Collector, Prober, Report};
 use crate::compute::publish::Written;
+use crate::config::Registry;
 use crate::domain::Month;
 use crate::lease::Lease;
-use crate::store::Outcome;
+use crate::store::{Outcome, Store};
 
 /// Upload previews never confirmed are dropped after this many days (the
 /// collect job does it): a unit re-sends a file it left unconfirmed.
@@ -148,6 +149,28 @@ pub fn remind_job_leading(app: Arc<App>, lease: Lease, schedule: CronSchedule) -
         }
     })
     .covering(|ctx| crate::notify::month_to_remind(ctx.local().date_naive()).to_string())
+}
+
+/// The probe job: every portal of the registry once, each probe recorded.
+/// Portals down are findings, not failures: the run fails only when the
+/// probes cannot be stored.
+pub fn probe_job(app: Arc<App>, prober: Arc<Prober>, schedule: CronSchedule) -> Job {
+    Job::new(JobName::Probe, schedule, move |_ctx| {
+        let (app, prober) = (app.clone(), prober.clone());
+        async move { probe_portals(&app.store, &prober, &app.registry, chrono::Utc::now()).await }
+    })
+}
+
+/// Probes the registry's portals as at `at` and stores every probe.
+pub async fn probe_portals(
+    store: &Store,
+    prober: &Prober,
+    registry: &Registry,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    let rows = prober.probe_registry(registry, at).await;
+    store.record_probes(&rows).await?;
+    Ok(probe_summary(&rows))
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ pub use crate::store::{JobRunRow, RunOutcome, Trigger};
 pub use cron_time::{CronError, CronSchedule};
 pub use job::{Job, JobContext, JobFn, JobFuture, DEFAULT_DEADLINE};
 pub use jobs::{
-    collect_job, collect_months, collect_recent, compute_job, compute_recent, remind_job,
-    remind_job_leading,
+    collect_job, collect_months, collect_recent, compute_job, compute_recent, probe_job,
+    probe_portals, remind_job, remind_job_leading,
 };
 pub use lock::{JobLock, LockError};
 pub use retry::{Backoff, FIRST_RETRY, MAX_RETRIES, MAX_RETRY};
@@ -39,10 +39,17 @@ pub enum JobName {
     Collect,
     Compute,
     Remind,
+    /// The portal probe (`[probe]` of chiso.toml), on its own schedule.
+    Probe,
 }
 
 impl JobName {
-    pub const ALL: [JobName; 3] = [JobName::Collect, JobName::Compute, JobName::Remind];
+    pub const ALL: [JobName; 4] = [
+        JobName::Collect,
+        JobName::Compute,
+        JobName::Remind,
+        JobName::Probe,
+    ];
 
     /// The name in `job_runs.job`, lock files and logs.
     pub fn as_str(self) -> &'static str {
@@ -50,6 +57,7 @@ impl JobName {
             JobName::Collect => "collect",
             JobName::Compute => "compute",
             JobName::Remind => "remind",
+            JobName::Probe => "probe",
         }
     }
 }
@@ -80,7 +88,7 @@ pub enum ScheduleError {
         key: &'static str,
         source: CronError,
     },
-    #[error("no job named '{0}': expected collect, compute or remind")]
+    #[error("no job named '{0}': expected collect, compute, remind or probe")]
     UnknownJob(String),
     #[error("job {0} is listed twice")]
     DuplicateJob(JobName),
@@ -99,11 +107,18 @@ pub struct Schedules {
     pub collect: CronSchedule,
     pub compute: CronSchedule,
     pub remind: CronSchedule,
+    /// `probe.schedule`.
+    pub probe: CronSchedule,
 }
 
 impl Schedules {
     /// Settings were validated at start-up; errors here still name the key.
     pub fn from_settings(s: &ScheduleSettings) -> Result<Self, ScheduleError> {
+        Self::with_probe(s, &crate::config::ProbeSettings::default().schedule)
+    }
+
+    /// `from_settings` with the probe job's cron expression (`probe.schedule`).
+    pub fn with_probe(s: &ScheduleSettings, probe: &str) -> Result<Self, ScheduleError> {
         let zone: Tz = s
             .timezone
             .parse()
@@ -116,6 +131,7 @@ impl Schedules {
             collect: parse("collect", &s.collect)?,
             compute: parse("compute", &s.compute)?,
             remind: parse("remind", &s.remind)?,
+            probe: parse("probe", probe)?,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 mod data;
 mod faults;
+mod portal;
 mod server;
 
 use std::path::Path;
@@ -12,6 +13,9 @@ use serde::Deserialize;
 
 pub use data::{generate, seed_of, submission_time};
 pub use faults::{Fault, FaultMode, Faults};
+pub use portal::{
+    PortalCertificates, PortalError, PortalMode, SimulatedPortal, EXPIRED_DAYS_AGO, VALID_DAYS_LEFT,
+};
 pub use server::{serve, SimulatorHandle, REDIRECT_BODY, SECRET_BODY};
 
 use crate::config::{load_toml as read_toml, ConfigError};

@@ -24,15 +24,22 @@ pub enum RuleKind {
     Digest = 4,
     /// Every reporting unit's monthly result, saying whether it is on track.
     Result = 5,
+    /// A unit whose portal was down more than `portal_down_threshold_pct`
+    /// of the month's probes (issue 15 §4).
+    PortalDown = 6,
+    /// A unit whose portal certificate had `cert_warn_days` or fewer left.
+    CertExpiring = 7,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 5] = [
+    pub const ALL: [RuleKind; 7] = [
         RuleKind::Lagging,
         RuleKind::NotReported,
         RuleKind::Escalation,
         RuleKind::Digest,
         RuleKind::Result,
+        RuleKind::PortalDown,
+        RuleKind::CertExpiring,
     ];
 
     /// The stored name, also the name of the rule's templates.
@@ -43,6 +50,8 @@ impl RuleKind {
             RuleKind::Escalation => "escalation",
             RuleKind::Digest => "digest",
             RuleKind::Result => "result",
+            RuleKind::PortalDown => "portal_down",
+            RuleKind::CertExpiring => "cert_expiring",
         }
     }
 }

@@ -134,6 +134,18 @@ async fn register_stored(registry: &mut Registry, app: &App) -> Result<(), Store
         attempts,
     );
 
+    let probes = Family::<Labels, Counter>::default();
+    for p in store.probe_counts().await? {
+        probes
+            .get_or_create(&vec![("unit", p.unit_code), ("outcome", p.outcome)])
+            .inc_by(p.count);
+    }
+    registry.register(
+        "chiso_probe",
+        "Probes of the units' public service portals per unit and outcome (up, down; docs/probes.md)",
+        probes,
+    );
+
     let last_success = Family::<Labels, Gauge>::default();
     for s in store.last_collect_successes().await? {
         last_success

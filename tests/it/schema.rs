@@ -64,6 +64,7 @@ async fn row_structs_mirror_their_tables() {
         ("send_ledger", columns_of::<LedgerRow>()),
         ("outlier_reviews", columns_of::<ReviewRow>()),
         ("uploads", columns_of::<UploadRow>()),
+        ("portal_probes", columns_of::<chiso::store::ProbeRow>()),
     ];
     let private = vec![
         ("users", columns_of::<UserRow>()),

@@ -2,7 +2,7 @@
 //! `indicators.toml: indicator[i] (code).field: message`.
 
 use super::raw::{RawIndicator, RawTarget};
-use super::{Indicator, EPSILON, GROUPS, REPORTING_MEASURES, SERVICE_MEASURES};
+use super::{Indicator, EPSILON, GROUPS, PORTAL_MEASURES, REPORTING_MEASURES, SERVICE_MEASURES};
 use crate::config::{MeasureCatalogue, MeasureKind, Problems};
 use crate::domain::formula::{Expr, Formula};
 use crate::domain::{CompositeMethod, Direction, RankingGroup, ValueUnit};
@@ -28,6 +28,9 @@ pub(super) fn kind_name(kind: MeasureKind) -> &'static str {
 pub(super) fn measure_kind(name: &str, measures: &MeasureCatalogue) -> Option<MeasureKind> {
     if SERVICE_MEASURES.contains(&name) || REPORTING_MEASURES.contains(&name) {
         return Some(MeasureKind::Count);
+    }
+    if let Some((_, kind)) = PORTAL_MEASURES.iter().find(|(m, _)| *m == name) {
+        return Some(*kind);
     }
     measures.get(name).map(|d| d.kind)
 }

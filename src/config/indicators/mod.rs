@@ -10,7 +10,7 @@ use std::path::Path;
 mod checks;
 mod raw;
 
-use super::{read_toml, ConfigError, MeasureCatalogue, Problems, Registry};
+use super::{read_toml, ConfigError, MeasureCatalogue, MeasureKind, Problems, Registry};
 use crate::domain::RankingGroup;
 pub use crate::domain::{
     CompositeMethod, Direction, Indicator, Points, ValueUnit, YearTarget, ZeroDenominator,
@@ -40,6 +40,17 @@ pub const REPORTING_MEASURES: &[&str] = &[
     "reports_due_months",
     "reports_received_months",
     "reports_on_time_months",
+];
+
+/// Computed by chiso from the portal probes (issue 15 §4, docs/probes.md),
+/// with the kind an indicator showing them takes. Percent and score are
+/// averaged over a period's months, counts summed.
+pub const PORTAL_MEASURES: &[(&str, MeasureKind)] = &[
+    ("portal_probes", MeasureKind::Count),
+    ("portal_probes_ok", MeasureKind::Count),
+    ("portal_availability_pct", MeasureKind::Percent),
+    ("portal_p95_response_ms", MeasureKind::Score),
+    ("portal_cert_days_left", MeasureKind::Score),
 ];
 
 pub(super) const GROUPS: [RankingGroup; 3] = [

@@ -141,6 +141,7 @@ impl Settings {
             }
         }
         self.check_coordination(p);
+        self.probe.check(p);
     }
 
     fn check_coordination(&self, p: &mut Problems) {

@@ -70,6 +70,8 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
         "coordination.session_timeout_secs",
     ),
     ("CHISO_ZOOKEEPER_ROOT", "coordination.root"),
+    ("CHISO_SCHEDULE_PROBE", "probe.schedule"),
+    ("CHISO_PROBE_EXTRA_ROOT", "probe.extra_root_certificate"),
 ];
 
 impl Settings {
@@ -135,6 +137,11 @@ impl Settings {
             "coordination.zookeeper" => self.coordination.zookeeper = value.to_string(),
             "coordination.session_timeout_secs" => num(&mut self.coordination.session_timeout_secs),
             "coordination.root" => self.coordination.root = value.to_string(),
+            "probe.schedule" => self.probe.schedule = value.to_string(),
+            "probe.extra_root_certificate" => {
+                self.probe.extra_root_certificate =
+                    Some(PathBuf::from(value)).filter(|v| !v.as_os_str().is_empty())
+            }
             _ => problems.add(key, format!("no such setting (from {origin})")),
         }
     }

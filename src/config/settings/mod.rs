@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 mod checks;
 mod env;
+mod probe;
+
+pub use probe::ProbeSettings;
 
 use super::{read_toml, ConfigError, Problems};
 use env::ENV_KEYS;
@@ -249,6 +252,9 @@ pub struct Settings {
     /// The scheduler's lease in ZooKeeper; single-host mode when absent.
     #[serde(default)]
     pub coordination: CoordinationSettings,
+    /// The portal probe job; its defaults when the section is absent.
+    #[serde(default)]
+    pub probe: ProbeSettings,
     /// The file these settings came from.
     #[serde(skip)]
     pub file: PathBuf,

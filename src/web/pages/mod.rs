@@ -10,6 +10,7 @@ mod indicator;
 mod lang;
 mod layout;
 mod periods;
+mod portal_card;
 mod publish;
 mod quality;
 mod ranking;

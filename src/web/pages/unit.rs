@@ -15,6 +15,7 @@ use super::format::{number, status_class, value};
 use super::layout::{html_response, page_html, PageError};
 use super::periods::{date, month_label};
 use super::rendered::language_key;
+use super::portal_card::{self, PortalCard};
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
@@ -47,6 +48,8 @@ struct UnitData<'a> {
     arrivals: HashMap<String, u32>,
     /// When chiso first tried to collect each month (`YYYY-MM`), any unit.
     watched: HashMap<String, u32>,
+    /// The portal card's figures for the last month (none without a portal).
+    portal: Option<PortalCard>,
     /// Its services declared fully online and unused up to the range's end.
     unused: Vec<UnusedService>,
 }
@@ -95,6 +98,7 @@ async fn load<'a>(
         watched,
         unused,
     } = reads.as_ref().clone();
+    let portal = portal_card::load(state, unit, to).await?;
     Ok(UnitData {
         unit,
         months,
@@ -102,6 +106,7 @@ async fn load<'a>(
         attempts,
         arrivals,
         watched,
+        portal,
         unused,
     })
 }
@@ -214,6 +219,7 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
         }
         h2 { (month_label(to)) }
         (cards(data, &indicators))
+        (portal_card::card(data.portal.as_ref()))
         (super::services::unit_page_note(data.unit, &data.unused, state.settings.compute.unused_full_online_months, (from, to)))
         h2 { (t!("unit-trends")) }
         @for i in &indicators { (trend(data, i)) }

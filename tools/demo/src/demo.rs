@@ -56,6 +56,8 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     // chiso watching them would have collected: on time, late and missing.
     // Older months, first collected now, show "arrival unknown".
     sim.release_at_submission_times();
+    println!("\nsimulated public service portals on loopback (docs/probes.md):");
+    let _portals = crate::portals::start(&mut app, opts.to).await?;
     app.settings.collector.source_override = Some(sim.base_url());
 
     let mut collector = Collector::new(
