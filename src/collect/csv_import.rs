@@ -130,8 +130,7 @@ pub async fn import_bytes(
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
     let Source { file, bytes, scope } = source;
-    // Excel's "CSV UTF-8" starts with a byte order mark; it names no column.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom(bytes);
     let file = file.to_string();
     let read_err = |source| ImportError::Read {
         file: file.clone(),
@@ -345,15 +344,29 @@ fn count(record: &csv::StringRecord, i: usize) -> Result<i64, (String, String)> 
     })
 }
 
-fn flag(record: &csv::StringRecord, i: usize) -> Result<bool, (String, String)> {
-    match record[i].to_lowercase().as_str() {
-        "1" | "true" | "yes" | "có" | "x" => Ok(true),
-        "0" | "false" | "no" | "không" | "" => Ok(false),
-        other => Err((
-            SERVICE_HEADER[i].to_string(),
-            format!("'{other}' is not 1/0, true/false or có/không"),
-        )),
+/// A yes/no cell as units write it; an empty cell is no.
+pub(super) fn yes_no(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "1" | "true" | "yes" | "có" | "x" => Some(true),
+        "0" | "false" | "no" | "không" | "" => Some(false),
+        _ => None,
     }
+}
+
+pub(super) const YES_NO: &str = "1/0, true/false, yes/no or có/không";
+
+/// Excel's "CSV UTF-8" starts with a byte order mark; it names no column.
+pub(super) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn flag(record: &csv::StringRecord, i: usize) -> Result<bool, (String, String)> {
+    yes_no(&record[i]).ok_or_else(|| {
+        (
+            SERVICE_HEADER[i].to_string(),
+            format!("'{}' is not {YES_NO}", &record[i]),
+        )
+    })
 }
 
 fn parse_service(r: &csv::StringRecord) -> Result<ServiceRecord, (String, String)> {

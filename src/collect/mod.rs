@@ -12,6 +12,7 @@ mod replay;
 mod reply;
 mod report;
 mod runner;
+pub mod service_plan;
 mod sink;
 mod validate;
 

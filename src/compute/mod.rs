@@ -9,6 +9,7 @@ mod freeze;
 pub mod lineage;
 pub mod national;
 pub mod outliers;
+pub mod plan_progress;
 pub mod publish;
 pub mod ranking;
 mod rows;

@@ -87,6 +87,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0016_service_sums",
         sql: include_str!("../../sql/0016_service_sums.sql"),
     },
+    Migration {
+        name: "0019_service_plans",
+        sql: include_str!("../../sql/0019_service_plans.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

@@ -16,6 +16,7 @@ mod ledger;
 mod migrations;
 mod ops;
 mod panels;
+mod plans;
 mod publication;
 mod quality;
 mod quorum;
@@ -54,6 +55,7 @@ pub use migrations::{
 pub use ops::{
     AttemptCount, JobDurations, JobRunCount, LastRun, MailCount, UnitCount, UnitInstant,
 };
+pub use plans::{FilingSpan, MonthFullOnline, PlanFiling, PlanRow, ServiceLevelSpan};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};
 pub use quorum::PROMISED_TABLES;

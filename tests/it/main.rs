@@ -27,6 +27,7 @@ mod lease;
 mod notify;
 mod ops;
 mod pages;
+mod plans;
 mod publish;
 mod quality;
 mod registry;

@@ -64,6 +64,8 @@ async fn row_structs_mirror_their_tables() {
         ("send_ledger", columns_of::<LedgerRow>()),
         ("outlier_reviews", columns_of::<ReviewRow>()),
         ("uploads", columns_of::<UploadRow>()),
+        ("service_plan_rows", columns_of::<chiso::store::PlanRow>()),
+        ("plan_filings", columns_of::<chiso::store::PlanFiling>()),
     ];
     let private = vec![
         ("users", columns_of::<UserRow>()),

@@ -125,7 +125,10 @@ pub fn test_app(store: Store) -> chiso::app::App {
     .expect("shipped alerts load");
     let dashboards = chiso::dashboards::load_dir(&config_dir().join("../dashboards"))
         .expect("shipped dashboards load");
+    let plans = chiso::config::PlanSettings::load(&config_dir().join("plans.toml"))
+        .expect("shipped plans load");
     chiso::app::App {
+        plans,
         settings,
         registry,
         catalogue,
@@ -356,7 +359,12 @@ value = 50.0
 pub fn config_folder(units: &str) -> tempfile::TempDir {
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
-    for f in ["chiso.toml", "measures.toml", "simulator.toml"] {
+    for f in [
+        "chiso.toml",
+        "measures.toml",
+        "simulator.toml",
+        "plans.toml",
+    ] {
         std::fs::copy(config_dir().join(f), dir.join(f)).unwrap();
     }
     let settings = std::fs::read_to_string(dir.join("chiso.toml")).unwrap();

@@ -1,0 +1,208 @@
+//! Service plans as letter 1145/BTTTT-THH asks (issue 15 §3, docs/plans.md):
+//! filing a plan file whole or not at all, late and missing plans, plan
+//! against actual through the real ClickHouse, the API and the reminder.
+
+use chiso::collect::service_plan::{file_plan, Filed, PlanFileError, PlanSource};
+use chiso::compute::plan_progress::{unit_plan, ServiceStatus};
+use chiso::domain::UnitCode;
+use chiso::store::Store;
+
+use super::common::{import_service_lines, month, test_app, test_store};
+
+pub const HEADER: &str = "unit,service_code,service_name,eligible,target_month,reason";
+
+/// Unit 01's plan of the hand-worked fixture: S1–S5 and S7 eligible, S6 not.
+pub const PLAN_01: &str = "unit,service_code,service_name,eligible,target_month,reason\n\
+    01,S1,Đăng ký khai sinh,có,2021-03,\n\
+    01,S2,Cấp phép xây dựng,có,2021-02,\n\
+    01,S3,Đăng ký kết hôn,có,2021-04,\n\
+    01,S4,Cấp giấy phép lái xe,có,2021-09,\n\
+    01,S5,Cấp phiếu lý lịch tư pháp,có,2021-05,\n\
+    01,S6,Cấp căn cước,không,,in_person\n\
+    01,S7,Đăng ký đất đai,có,2021-06,\n";
+
+pub async fn file(
+    store: &Store,
+    unit: &str,
+    text: &str,
+    filed_by: &str,
+) -> Result<Filed, PlanFileError> {
+    let app = test_app(store.clone());
+    let unit = UnitCode::new(unit);
+    let source = PlanSource {
+        file_name: "ke-hoach.csv",
+        bytes: text.as_bytes(),
+        unit: &unit,
+        filed_by,
+        address: None,
+    };
+    file_plan(source, &app.registry, &app.plans, store, false).await
+}
+
+async fn count(store: &Store, table: &str) -> u64 {
+    store
+        .client()
+        .query(&format!("SELECT count() FROM {table}"))
+        .fetch_one()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_good_plan_is_filed_whole_and_filing_it_again_changes_nothing() {
+    let store = test_store("plans_good").await;
+    let filed = file(&store, "01", PLAN_01, "").await.unwrap();
+    assert_eq!((filed.services, filed.eligible, filed.stored), (7, 6, true));
+    let (filing, rows) = store.current_plan("01").await.unwrap().unwrap();
+    assert_eq!(filing.services, 7);
+    assert_eq!(rows.len(), 7);
+    assert_eq!(rows[5].reason, "in_person");
+    // The same file again is the current plan already: no new filing.
+    let again = file(&store, "01", PLAN_01, "").await.unwrap();
+    assert!(!again.stored);
+    assert_eq!(store.plan_filings("01").await.unwrap().len(), 1);
+    // A corrected file replaces it; the first stays in the history.
+    let corrected = PLAN_01.replace(
+        "01,S4,Cấp giấy phép lái xe,có,2021-09,",
+        "01,S4,Cấp giấy phép lái xe,có,2021-08,",
+    );
+    assert!(file(&store, "01", &corrected, "").await.unwrap().stored);
+    let filings = store.plan_filings("01").await.unwrap();
+    assert_eq!(filings.len(), 2);
+    let (_, rows) = store.current_plan("01").await.unwrap().unwrap();
+    assert_eq!(rows[3].target_month.to_string(), "2021-08-01");
+    let audited: u64 = store
+        .client()
+        .query(&format!(
+            "SELECT count() FROM {}.audit_log WHERE subject = 'plan 01'",
+            store.private_database()
+        ))
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(audited, 2, "each filing is in the audit log");
+}
+
+#[tokio::test]
+async fn a_bad_plan_is_refused_naming_line_and_field_and_nothing_is_stored() {
+    let store = test_store("plans_bad").await;
+    let bad = format!(
+        "{HEADER}\n\
+         01,S1,Đăng ký khai sinh,có,,\n\
+         01,S2,Cấp phép xây dựng,không,,because\n\
+         01,S3,Đăng ký kết hôn,có,2021-04,\n\
+         01,S3,Đăng ký kết hôn (lần 2),có,2021-05,\n\
+         02,S9,Thủ tục của đơn vị khác,có,2021-05,\n\
+         01,S4,Cấp giấy phép lái xe,có,2021-09,\n"
+    );
+    let err = file(&store, "01", &bad, "").await.unwrap_err();
+    let message = err.to_string();
+    for expected in [
+        "nothing stored, 4 problem(s)",
+        "line 2: unit 01: field 'target_month': required for an eligible service",
+        "line 3: unit 01: field 'reason': 'because' is not a reason",
+        "line 5: unit 01: field 'service_code': 'S3' is listed twice (first on line 4)",
+        "line 6: unit 02: field 'unit': unit 02 is not the unit filing this plan (01)",
+    ] {
+        assert!(
+            message.contains(expected),
+            "{expected:?} not in:\n{message}"
+        );
+    }
+    assert_eq!(count(&store, "service_plan_rows").await, 0);
+    assert_eq!(count(&store, "plan_filings").await, 0);
+    assert!(store.current_plan("01").await.unwrap().is_none());
+}
+
+/// One service line of `unit` in `m` at `level`, 10 dossiers, `online` online.
+fn service(unit: &str, m: &str, code: &str, level: &str, online: u32) -> String {
+    format!("{unit},{m},{code},Thủ tục {code},Tư pháp,{level},1,0,10,{online},10,10,0,0")
+}
+
+/// Unit 01 reports January to June 2021 but April:
+/// S1 fully online from March (target March: on time), S2 from May (target
+/// February: late), S3 never (target April: behind plan), S4 never (target
+/// September: not yet due), S5 from January (target May: ahead), S6 not
+/// online (not eligible), S7 never (target June, as of June: not yet due).
+/// Unit 02 has S3 fully online: another unit's service counts for nothing.
+pub async fn hand_worked_services(store: &Store) {
+    let mut lines = Vec::new();
+    for m in ["2021-01", "2021-02", "2021-03", "2021-05", "2021-06"] {
+        let full = |from: &str| {
+            if m >= from {
+                "full_online"
+            } else {
+                "partial_online"
+            }
+        };
+        lines.push(service("01", m, "S1", full("2021-03"), 5));
+        lines.push(service("01", m, "S2", full("2021-05"), 5));
+        lines.push(service("01", m, "S3", "partial_online", 0));
+        lines.push(service("01", m, "S4", "partial_online", 0));
+        lines.push(service("01", m, "S5", "full_online", 9));
+        lines.push(service("01", m, "S6", "not_online", 0));
+        lines.push(service("01", m, "S7", "partial_online", 1));
+        lines.push(service("02", m, "S3", "full_online", 3));
+    }
+    import_service_lines(store, &lines).await;
+}
+
+#[tokio::test]
+async fn plan_against_actual_for_a_hand_worked_unit() {
+    let store = test_store("plans_actual").await;
+    hand_worked_services(&store).await;
+    file(&store, "01", PLAN_01, "").await.unwrap();
+    let plan = unit_plan(&store, "01", month("2021-06"))
+        .await
+        .unwrap()
+        .unwrap();
+    let statuses: Vec<(&str, ServiceStatus, Option<String>)> = plan
+        .progress
+        .services
+        .iter()
+        .map(|s| {
+            let first = s.first_full_online.map(|m| m.to_string());
+            (s.service_code.as_str(), s.status, first)
+        })
+        .collect();
+    let m = |s: &str| Some(s.to_string());
+    assert_eq!(
+        statuses,
+        [
+            ("S1", ServiceStatus::OnTime, m("2021-03")),
+            ("S2", ServiceStatus::Late, m("2021-05")),
+            ("S3", ServiceStatus::BehindPlan, None),
+            ("S4", ServiceStatus::NotYetDue, None),
+            ("S5", ServiceStatus::Ahead, m("2021-01")),
+            ("S6", ServiceStatus::NotEligible, None),
+            ("S7", ServiceStatus::NotYetDue, None),
+        ]
+    );
+    let months: Vec<(String, u32, Option<u32>)> = plan
+        .progress
+        .months
+        .iter()
+        .map(|x| (x.month.to_string(), x.planned, x.actual))
+        .collect();
+    let row = |m: &str, planned, actual| (m.to_string(), planned, actual);
+    assert_eq!(
+        months,
+        [
+            row("2021-02", 1, Some(1)),
+            row("2021-03", 2, Some(2)),
+            // Not reported: no count, not zero.
+            row("2021-04", 3, None),
+            row("2021-05", 4, Some(3)),
+            row("2021-06", 5, Some(3)),
+            row("2021-07", 5, None),
+            row("2021-08", 5, None),
+            row("2021-09", 6, None),
+        ]
+    );
+    // A month later June has passed: S7 is behind the plan too.
+    let july = unit_plan(&store, "01", month("2021-07"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(july.progress.count(ServiceStatus::BehindPlan), 2);
+}
