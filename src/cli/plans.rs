@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chiso::app::App;
 use chiso::collect::service_plan::{file_plan, PlanFileError, PlanSource};
-use chiso::compute::plan_progress::FilingStatus;
-use chiso::domain::{Month, UnitCode};
+use chiso::compute::plan_progress::filing_statuses;
+use chiso::domain::Month;
 
 pub async fn import(app: &App, file: &Path, unit: &str, dry_run: bool) -> anyhow::Result<ExitCode> {
     let today = chiso::notify::today_in(app.zone());
@@ -45,19 +45,25 @@ pub async fn import(app: &App, file: &Path, unit: &str, dry_run: bool) -> anyhow
     }
 }
 
-/// Every unit valid today with its plan's status against `plans.toml`'s deadline.
+/// Every unit valid in the deadline's month with its plan's status against `plans.toml`'s deadline.
 pub async fn status(app: &App) -> anyhow::Result<ExitCode> {
     let zone = app.zone();
     let today = chiso::notify::today_in(zone);
-    let spans = app.store.filing_spans().await?;
+    let units: Vec<_> = app
+        .registry
+        .valid_in(Month::of(app.plans.deadline))
+        .collect();
+    let deadline = (app.plans.deadline, zone);
+    let statuses = filing_statuses(&app.store, &units, deadline, today).await?;
     println!("deadline {}", app.plans.deadline);
-    for unit in app.registry.valid_in(Month::of(today)) {
-        let first = spans
-            .iter()
-            .find(|s| UnitCode::new(&s.unit_code) == unit.code)
-            .and_then(|s| chrono::DateTime::from_timestamp(i64::from(s.first_filed_at), 0));
-        let status = FilingStatus::of(first, app.plans.deadline, zone, today);
-        println!("{}\t{}\t{}", unit.code, status.as_str(), unit.name);
+    for s in statuses {
+        println!(
+            "{}\t{}\t{}\t{}",
+            s.code,
+            s.status.as_str(),
+            s.filings,
+            s.name
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -190,7 +190,10 @@ impl Rules<'_> {
     fn row(&mut self, line: u64, record: &csv::StringRecord) -> Option<PlanRow> {
         let cell = |k: usize| record.get(k).unwrap_or("");
         let written = cell(0);
-        let found = match self.registry.find(written, self.now) {
+        // A unit of today, or one the deadline asked (merged since).
+        let asked = Month::of(self.settings.deadline);
+        let unit = self.registry.find(written, self.now);
+        let found = match unit.or_else(|| self.registry.find(written, asked)) {
             None => vec![(
                 "unit",
                 format!("'{written}' matches no unit valid in {}", self.now),

@@ -12,11 +12,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::config::Unit;
 use crate::domain::Month;
-use crate::store::{MonthFullOnline, PlanFiling, PlanRow, ServiceLevelSpan, Store, StoreError};
+use crate::store::{
+    FilingSpan, MonthFullOnline, PlanFiling, PlanRow, ServiceLevelSpan, Store, StoreError,
+};
 
 /// Whether a unit filed its plan, judged on its first filing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FilingStatus {
     /// First filed by the deadline.
@@ -57,7 +60,7 @@ impl FilingStatus {
 }
 
 /// Where one planned service stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceStatus {
     /// Fully online now, first so before its target month.
@@ -97,16 +100,18 @@ impl ServiceStatus {
 }
 
 /// One service of the plan with what the reports say of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ServiceProgress {
     pub service_code: String,
     pub service_name: String,
     pub eligible: bool,
-    /// The month the plan puts it fully online (eligible services).
+    /// The month the plan puts it fully online (eligible services), `YYYY-MM`.
+    #[schema(value_type = Option<String>)]
     pub target_month: Option<Month>,
     /// Why it is not eligible (a `plans.toml` reason code).
     pub reason: Option<String>,
-    /// The first month reported fully online, up to the as-of month.
+    /// The first month reported fully online, up to the as-of month (`YYYY-MM`).
+    #[schema(value_type = Option<String>)]
     pub first_full_online: Option<Month>,
     /// Its level in the newest month reported (`full_online`, …); none if never reported.
     pub last_level: Option<String>,
@@ -114,8 +119,10 @@ pub struct ServiceProgress {
 }
 
 /// One month of the plan's span.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MonthProgress {
+    /// `YYYY-MM`.
+    #[schema(value_type = String)]
     pub month: Month,
     /// Eligible services whose target month is this one or earlier.
     pub planned: u32,
@@ -167,6 +174,47 @@ impl PlanProgress {
             months: monthly(rows, months, as_of),
         }
     }
+}
+
+/// A unit's plan filing status, as the national picture lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct UnitFiling {
+    pub code: String,
+    pub name: String,
+    pub status: FilingStatus,
+    /// When its first plan was filed; null if none was.
+    pub first_filed_at: Option<DateTime<Utc>>,
+    /// How many times it filed (a refiling replaces the plan).
+    pub filings: u64,
+}
+
+/// Each of `units`' filing status on `today` against `deadline` (in `zone`).
+pub async fn filing_statuses(
+    store: &Store,
+    units: &[&Unit],
+    (deadline, zone): (NaiveDate, Tz),
+    today: NaiveDate,
+) -> Result<Vec<UnitFiling>, StoreError> {
+    let spans: BTreeMap<String, FilingSpan> = store
+        .filing_spans()
+        .await?
+        .into_iter()
+        .map(|s| (s.unit_code.clone(), s))
+        .collect();
+    Ok(units
+        .iter()
+        .map(|u| {
+            let span = spans.get(u.code.as_str());
+            let first = span.and_then(|s| DateTime::from_timestamp(i64::from(s.first_filed_at), 0));
+            UnitFiling {
+                code: u.code.to_string(),
+                name: u.name.clone(),
+                status: FilingStatus::of(first, deadline, zone, today),
+                first_filed_at: first,
+                filings: span.map_or(0, |s| s.filings),
+            }
+        })
+        .collect())
 }
 
 /// A unit's plan as filed, with its progress.

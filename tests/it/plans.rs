@@ -206,3 +206,136 @@ async fn plan_against_actual_for_a_hand_worked_unit() {
         .unwrap();
     assert_eq!(july.progress.count(ServiceStatus::BehindPlan), 2);
 }
+
+async fn get_json(url: &str, token: &str) -> (u16, serde_json::Value) {
+    let res = super::common::http()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A filing record dated `at` for `unit` (one service), as a plan filed then would be.
+async fn filed_on(store: &Store, unit: &str, at: &str) {
+    let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+    let version = at.timestamp_micros() as u64;
+    let row = chiso::store::PlanRow {
+        unit_code: unit.into(),
+        version,
+        line: 2,
+        service_code: "S1".into(),
+        service_name: "Đăng ký khai sinh".into(),
+        eligible: 1,
+        target_month: month("2021-06").first_day(),
+        reason: String::new(),
+    };
+    let filing = chiso::store::PlanFiling {
+        unit_code: unit.into(),
+        version,
+        filed_at: at,
+        filed_by: "cli".into(),
+        file_name: "ke-hoach.csv".into(),
+        services: 1,
+        eligible: 1,
+        sha256: String::new(),
+    };
+    store.file_plan(&filing, &[row]).await.unwrap();
+}
+
+#[tokio::test]
+async fn plans_filed_late_or_missing_and_plan_against_actual_are_in_the_api() {
+    let store = test_store("plans_api").await;
+    hand_worked_services(&store).await;
+    // 01 files today, years after the 28/4/2021 deadline: late. 02 filed on
+    // the deadline at 23:30 in Hà Nội: on time. 04 never filed: missing.
+    file(&store, "01", PLAN_01, "").await.unwrap();
+    filed_on(&store, "02", "2021-04-28T16:30:00Z").await;
+    let token = super::common::ministry_token(&store).await;
+    let (server, _app) = super::common::serve(store.clone());
+    let base = server.url();
+
+    let (status, body) = get_json(
+        &format!("{base}/api/v1/units/01/plan?as_of=2021-06"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "late");
+    assert_eq!(body["deadline"], "2021-04-28");
+    assert_eq!(body["as_of"], "2021-06");
+    let services = body["services"].as_array().unwrap();
+    assert_eq!(services.len(), 7);
+    assert_eq!(services[2]["service_code"], "S3");
+    assert_eq!(services[2]["status"], "behind_plan");
+    assert_eq!(services[0]["first_full_online"], "2021-03");
+    assert_eq!(body["months"][2]["month"], "2021-04");
+    assert_eq!(body["months"][2]["actual"], serde_json::Value::Null);
+    assert_eq!(body["months"][3]["actual"], 3);
+    let behind = body["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "behind_plan")
+        .unwrap();
+    assert_eq!(behind["services"], 1);
+
+    let (_, two) = get_json(&format!("{base}/api/v1/units/02/plan"), &token).await;
+    assert_eq!(two["status"], "filed");
+    let (_, four) = get_json(&format!("{base}/api/v1/units/04/plan"), &token).await;
+    assert_eq!(four["status"], "missing");
+    assert_eq!(four["services"].as_array().unwrap().len(), 0);
+
+    let (status, all) = get_json(&format!("{base}/api/v1/plans"), &token).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(
+        (all["filed"].as_u64(), all["late"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let units = all["units"].as_array().unwrap();
+    assert_eq!(all["missing"].as_u64(), Some(units.len() as u64 - 2));
+
+    let (status, _) = get_json(
+        &format!("{base}/api/v1/units/01/plan?as_of=2021-13"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 400);
+    // Another unit's staff may not read 01's plan.
+    let other =
+        super::common::account_token(&store, "u02", chiso::store::RoleCode::Unit, Some("02")).await;
+    let (status, _) = get_json(&format!("{base}/api/v1/units/01/plan"), &other).await;
+    assert_eq!(status, 403);
+
+    // The unit page shows the section; a plan filed after the page was drawn
+    // shows at once (the page is kept until the next collect or filing).
+    let page = |code: &str| {
+        let (base, token) = (base.clone(), token.clone());
+        let url = format!("{base}/don-vi/{code}?from=2021-01&to=2021-06");
+        async move {
+            let res = super::common::http()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            res.text().await.unwrap()
+        }
+    };
+    let one = page("01").await;
+    assert!(one.contains("id=\"plan\""), "{one}");
+    assert!(one.contains("Nộp muộn"), "the late status is shown");
+    assert!(one.contains("data-service=\"S3\" data-status=\"behind_plan\""));
+    assert!(page("04").await.contains("Chưa nộp, đã quá hạn"));
+    file(&store, "04", &PLAN_01.replace("\n01,", "\n04,"), "")
+        .await
+        .unwrap();
+    let four = page("04").await;
+    assert!(
+        four.contains("Nộp muộn") && four.contains("data-service=\"S4\""),
+        "{four}"
+    );
+    server.stop().await;
+}

@@ -16,6 +16,7 @@ pub(super) mod report;
 mod review;
 mod schema;
 mod unit;
+mod unit_plan;
 mod upload;
 
 use actix_web::web;

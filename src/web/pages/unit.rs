@@ -44,6 +44,7 @@ struct UnitData<'a> {
     arrivals: HashMap<String, u32>,
     /// When chiso first tried to collect each month (`YYYY-MM`), any unit.
     watched: HashMap<String, u32>,
+    plan: super::unit_plan::Section,
 }
 
 /// The unit and range a request asks for, once the viewer may see them.
@@ -79,7 +80,9 @@ async fn load<'a>(
         arrivals,
         watched,
     } = reads.as_ref().clone();
+    let plan = super::unit_plan::load(state, unit).await?;
     Ok(UnitData {
+        plan,
         unit,
         months,
         national,
@@ -193,6 +196,7 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
         (cards(data, &indicators))
         h2 { "Diễn biến theo tháng" }
         @for i in &indicators { (trend(data, i)) }
+        (super::unit_plan::section(&data.plan))
         h2 { "Lịch sử báo cáo" }
         (reporting(data, state, from, to))
         h2 { "Các lần thu thập gần nhất" }
