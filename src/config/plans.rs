@@ -13,8 +13,14 @@ use super::{read_toml, ConfigError, Problems};
 #[serde(deny_unknown_fields)]
 struct RawPlans {
     deadline: NaiveDate,
+    #[serde(default = "yes")]
+    remind_missing: bool,
     #[serde(default)]
     reason: Vec<RawReason>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,6 +43,8 @@ pub struct PlanReason {
 pub struct PlanSettings {
     /// The last day (Vietnam time) a plan is filed on time.
     pub deadline: NaiveDate,
+    /// Whether a unit with no plan past the deadline gets the reminder mail.
+    pub remind_missing: bool,
     pub reasons: Vec<PlanReason>,
 }
 
@@ -75,6 +83,7 @@ impl PlanSettings {
         }
         p.into_result(Self {
             deadline: raw.deadline,
+            remind_missing: raw.remind_missing,
             reasons,
         })
     }

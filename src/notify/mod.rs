@@ -11,6 +11,7 @@ pub mod lagging;
 pub mod ledger;
 pub mod lock;
 mod plan;
+pub mod plan_rule;
 pub mod render;
 mod report;
 pub mod rules;

@@ -24,15 +24,19 @@ pub enum RuleKind {
     Digest = 4,
     /// Every reporting unit's monthly result, saying whether it is on track.
     Result = 5,
+    /// A unit with no service plan past the plan deadline (1145/BTTTT-THH);
+    /// numbered after its migration (0019), so parallel additions keep theirs.
+    PlanMissing = 19,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 5] = [
+    pub const ALL: [RuleKind; 6] = [
         RuleKind::Lagging,
         RuleKind::NotReported,
         RuleKind::Escalation,
         RuleKind::Digest,
         RuleKind::Result,
+        RuleKind::PlanMissing,
     ];
 
     /// The stored name, also the name of the rule's templates.
@@ -43,6 +47,7 @@ impl RuleKind {
             RuleKind::Escalation => "escalation",
             RuleKind::Digest => "digest",
             RuleKind::Result => "result",
+            RuleKind::PlanMissing => "plan_missing",
         }
     }
 }

@@ -339,3 +339,54 @@ async fn plans_filed_late_or_missing_and_plan_against_actual_are_in_the_api() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_missing_plan_gets_its_reminder_once_across_runs_and_a_filed_one_none() {
+    use super::notify::{after_deadline, arrivals, fixture, month, smtp};
+    let mut f = fixture("plans_remind").await;
+    f.app.plans.remind_missing = true;
+    // 01 filed (late, but filed); the five others have none on 6/7/2021.
+    file(&f.app.store, "01", PLAN_01, "").await.unwrap();
+    let plan_mails = |f: &super::notify::Fixture| -> Vec<(String, String)> {
+        arrivals(&f.sink.received())
+            .into_iter()
+            .filter(|(_, subject)| subject.contains("kế hoạch"))
+            .collect()
+    };
+    let first = chiso::notify::remind(&f.app, month(), after_deadline(), &smtp(&f.app))
+        .await
+        .unwrap();
+    assert!(first.errors.is_empty(), "{first:?}");
+    let mails = plan_mails(&f);
+    let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
+    assert_eq!(
+        to,
+        [
+            "cds.02@units.invalid",
+            "cds.04@units.invalid",
+            "cds.06@units.invalid",
+            "cds.08@units.invalid",
+            "cds.10@units.invalid",
+            "vanphong.04@units.invalid",
+        ]
+    );
+    assert_eq!(
+        mails[0].1,
+        "[Chỉ số CĐS] Tỉnh Hà Giang — chưa nộp kế hoạch cung cấp dịch vụ công trực tuyến toàn trình (hạn 28/04/2021)"
+    );
+    // The next day's run, and the next month's: nothing more.
+    let next_day = after_deadline().succ_opt().unwrap();
+    chiso::notify::remind(&f.app, month(), next_day, &smtp(&f.app))
+        .await
+        .unwrap();
+    let august = chiso::domain::Month::of(chrono::NaiveDate::from_ymd_opt(2021, 8, 6).unwrap());
+    chiso::notify::remind(&f.app, august.prev(), august.first_day(), &smtp(&f.app))
+        .await
+        .unwrap();
+    assert_eq!(plan_mails(&f).len(), 6, "each reminder is sent once");
+    let keys = f.app.store.ledger("plan-2021-04-28").await.unwrap();
+    assert_eq!(keys.len(), 6);
+    assert!(keys
+        .iter()
+        .all(|k| k.state == chiso::store::SendState::Sent));
+}
