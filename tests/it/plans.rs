@@ -390,3 +390,78 @@ async fn a_missing_plan_gets_its_reminder_once_across_runs_and_a_filed_one_none(
         .iter()
         .all(|k| k.state == chiso::store::SendState::Sent));
 }
+
+const BOUNDARY: &str = "----chiso-plan-test-boundary";
+
+/// Posts `text` as the plan file to `/ke-hoach?don-vi={unit}`.
+async fn post_plan(base: &str, token: &str, unit: &str, text: &str) -> (u16, String) {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ke-hoach.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(text.as_bytes());
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let r = super::common::http()
+        .post(format!("{base}/ke-hoach?don-vi={unit}"))
+        .bearer_auth(token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_plan_page_files_for_the_accounts_own_unit_only() {
+    use chiso::store::RoleCode;
+    let store = test_store("plans_page").await;
+    let own = super::common::account_token(&store, "u01", RoleCode::Unit, Some("01")).await;
+    let other = super::common::account_token(&store, "u02", RoleCode::Unit, Some("02")).await;
+    let ministry = super::common::ministry_token(&store).await;
+    let (server, _app) = super::common::serve(store.clone());
+    let base = server.url();
+
+    // Another unit's staff, for unit 01 or with 01's lines in its own file: 403.
+    let (status, _) = post_plan(&base, &other, "01", PLAN_01).await;
+    assert_eq!(status, 403);
+    let (status, page) = post_plan(&base, &other, "02", PLAN_01).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(
+        page.contains("unit 01 is not the unit filing this plan (02)"),
+        "{page}"
+    );
+    assert_eq!(count(&store, "plan_filings").await, 0);
+    assert_eq!(count(&store, "service_plan_rows").await, 0);
+
+    // A bad file: 400, its problems by line and field, nothing stored.
+    let bad = PLAN_01.replace(
+        "01,S4,Cấp giấy phép lái xe,có,2021-09,",
+        "01,S4,Cấp giấy phép lái xe,có,,",
+    );
+    let (status, page) = post_plan(&base, &own, "01", &bad).await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("data-line=\"5\"") && page.contains("target_month"),
+        "{page}"
+    );
+    assert_eq!(count(&store, "plan_filings").await, 0);
+
+    // Its own staff file it; ministry staff may file for any unit.
+    let (status, page) = post_plan(&base, &own, "01", PLAN_01).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("7 thủ tục, trong đó 6 thủ tục"), "{page}");
+    let (filing, _) = store.current_plan("01").await.unwrap().unwrap();
+    assert_eq!(filing.filed_by, "u01");
+    let (status, _) = post_plan(&base, &ministry, "04", &PLAN_01.replace("\n01,", "\n04,")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        store.plan_filings("04").await.unwrap()[0].filed_by,
+        "ministry"
+    );
+    server.stop().await;
+}

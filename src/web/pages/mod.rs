@@ -8,6 +8,7 @@ mod format;
 mod indicator;
 mod layout;
 mod periods;
+mod plan_upload;
 mod publish;
 mod quality;
 mod ranking;
@@ -29,6 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(upload::form_handler)
         .service(upload::preview_handler)
         .service(upload::confirm_handler)
+        .service(plan_upload::form_handler)
+        .service(plan_upload::file_handler)
         .service(ranking::csv)
         .service(ranking::home)
         // Before the page: `/don-vi/{code}` would take "01.csv" for a code.
