@@ -309,6 +309,23 @@ async fn plans_filed_late_or_missing_and_plan_against_actual_are_in_the_api() {
     let (status, _) = get_json(&format!("{base}/api/v1/units/01/plan"), &other).await;
     assert_eq!(status, 403);
 
+    // The national picture on the data-quality page.
+    let quality = super::common::http()
+        .get(format!("{base}/chat-luong?to=2021-06"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(quality.contains("data-status=\"filed\">1<"), "{quality}");
+    assert!(quality.contains("data-status=\"late\">1<"));
+    assert!(
+        quality.contains("tr data-unit=\"04\""),
+        "04 is listed as missing"
+    );
+
     // The unit page shows the section; a plan filed after the page was drawn
     // shows at once (the page is kept until the next collect or filing).
     let page = |code: &str| {

@@ -8,6 +8,7 @@ mod format;
 mod indicator;
 mod layout;
 mod periods;
+mod plan_status;
 mod plan_upload;
 mod publish;
 mod quality;

@@ -93,6 +93,7 @@ pub async fn page_handler(
         csrf: viewer.csrf_token().unwrap_or_default(),
         to,
     });
+    let plans = super::plan_status::load(&state).await?;
     let pages = flagged.len().div_ceil(FLAGS_PER_PAGE).max(1);
     let page_no = query.page.unwrap_or(1).clamp(1, pages);
     let shown: Vec<Outlier> = flagged
@@ -122,6 +123,7 @@ pub async fn page_handler(
                 @if page_no < pages { a href=(format!("?to={to}&page={}", page_no + 1)) { "Sau ›" } }
             }
         }
+        (super::plan_status::section(&plans))
         h2 { "Các lần thu thập theo đơn vị và tháng" }
         (attempt_matrix(&state, &tally, &months))
         h2 { "Dữ liệu bị từ chối" }
