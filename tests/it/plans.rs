@@ -482,3 +482,51 @@ async fn the_plan_page_files_for_the_accounts_own_unit_only() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_session_files_a_plan_only_with_its_csrf_token() {
+    let store = test_store("plans_csrf").await;
+    super::common::account_token(&store, "ha-noi", chiso::store::RoleCode::Unit, Some("01")).await;
+    let (server, _) = super::common::serve(store.clone());
+    let base = server.url();
+    let (cookie, csrf) = super::upload::session(&base, "ha-noi").await;
+    let send = |token: Option<&str>| {
+        let mut body = Vec::new();
+        if let Some(t) = token {
+            let field = format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{t}\r\n"
+            );
+            body.extend_from_slice(field.as_bytes());
+        }
+        let file = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"k.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{PLAN_01}\r\n--{BOUNDARY}--\r\n"
+        );
+        body.extend_from_slice(file.as_bytes());
+        super::common::http()
+            .post(format!("{base}/ke-hoach?don-vi=01"))
+            .header("cookie", &cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+    };
+    assert_eq!(send(None).await.unwrap().status(), 403);
+    assert_eq!(send(Some("wrong")).await.unwrap().status(), 403);
+    assert_eq!(count(&store, "plan_filings").await, 0);
+    let form = super::common::http()
+        .get(format!("{base}/ke-hoach"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains(&csrf), "the form carries the session's token");
+    assert_eq!(send(Some(&csrf)).await.unwrap().status(), 200);
+    assert_eq!(count(&store, "plan_filings").await, 1);
+    server.stop().await;
+}
