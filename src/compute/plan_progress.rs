@@ -136,6 +136,9 @@ pub struct PlanProgress {
     pub as_of: Month,
     pub services: Vec<ServiceProgress>,
     pub months: Vec<MonthProgress>,
+    /// Services the unit reported up to the as-of month that the plan does
+    /// not list (the letter asks for every service, eligible or not).
+    pub not_in_plan: Vec<String>,
 }
 
 impl PlanProgress {
@@ -168,10 +171,16 @@ impl PlanProgress {
             .iter()
             .map(|row| service(row, by_code.get(row.service_code.as_str()), as_of))
             .collect();
+        let planned: HashSet<&str> = rows.iter().map(|r| r.service_code.as_str()).collect();
         Self {
             as_of,
             services,
             months: monthly(rows, months, as_of),
+            not_in_plan: levels
+                .iter()
+                .filter(|l| !planned.contains(l.service_code.as_str()))
+                .map(|l| l.service_code.clone())
+                .collect(),
         }
     }
 }
@@ -394,6 +403,10 @@ mod tests {
             ]
         );
         assert_eq!(p.services[7].reason.as_deref(), Some("in_person"));
+        assert!(p.not_in_plan.is_empty());
+        let extra = [seen("unplanned", "", "partial_online")];
+        let q = PlanProgress::of(&rows, &extra, &[], m("2021-06"));
+        assert_eq!(q.not_in_plan, ["unplanned"]);
         assert_eq!(p.services[5].last_level, None);
     }
 

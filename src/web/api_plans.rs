@@ -65,6 +65,8 @@ pub(super) struct UnitPlanBody {
     /// The plan's span, month by month: services planned fully online by
     /// then, and those reported so (null: not reported).
     months: Vec<MonthProgress>,
+    /// Codes of services the unit reported up to `as_of` that the plan does not list.
+    not_in_plan: Vec<String>,
 }
 
 /// A unit's service plan against its reports, per service and per month.
@@ -109,9 +111,12 @@ pub(super) async fn unit_plan_body(
     let plan = unit_plan(&app.store, unit.code.as_str(), as_of).await?;
     let first = plan.as_ref().map(|p| p.first.filed_at);
     let status = FilingStatus::of(first, app.plans.deadline, app.zone(), today);
-    let (services, months) = plan
+    let (services, months, not_in_plan) = plan
         .as_ref()
-        .map(|p| (p.progress.services.clone(), p.progress.months.clone()))
+        .map(|p| {
+            let progress = p.progress.clone();
+            (progress.services, progress.months, progress.not_in_plan)
+        })
         .unwrap_or_default();
     let counts = ServiceStatus::ALL
         .into_iter()
@@ -133,6 +138,7 @@ pub(super) async fn unit_plan_body(
         counts,
         services,
         months,
+        not_in_plan,
     })
 }
 

@@ -124,7 +124,8 @@ fn service(unit: &str, m: &str, code: &str, level: &str, online: u32) -> String 
 /// February: late), S3 never (target April: behind plan), S4 never (target
 /// September: not yet due), S5 from January (target May: ahead), S6 not
 /// online (not eligible), S7 never (target June, as of June: not yet due).
-/// Unit 02 has S3 fully online: another unit's service counts for nothing.
+/// S8, fully online, is not in the plan. Unit 02 has S3 fully online:
+/// another unit's service counts for nothing.
 pub async fn hand_worked_services(store: &Store) {
     let mut lines = Vec::new();
     for m in ["2021-01", "2021-02", "2021-03", "2021-05", "2021-06"] {
@@ -142,6 +143,7 @@ pub async fn hand_worked_services(store: &Store) {
         lines.push(service("01", m, "S5", "full_online", 9));
         lines.push(service("01", m, "S6", "not_online", 0));
         lines.push(service("01", m, "S7", "partial_online", 1));
+        lines.push(service("01", m, "S8", "full_online", 2));
         lines.push(service("02", m, "S3", "full_online", 3));
     }
     import_service_lines(store, &lines).await;
@@ -199,6 +201,7 @@ async fn plan_against_actual_for_a_hand_worked_unit() {
             row("2021-09", 6, None),
         ]
     );
+    assert_eq!(plan.progress.not_in_plan, ["S8"]);
     // A month later June has passed: S7 is behind the plan too.
     let july = unit_plan(&store, "01", month("2021-07"))
         .await
@@ -274,6 +277,7 @@ async fn plans_filed_late_or_missing_and_plan_against_actual_are_in_the_api() {
     assert_eq!(body["months"][2]["month"], "2021-04");
     assert_eq!(body["months"][2]["actual"], serde_json::Value::Null);
     assert_eq!(body["months"][3]["actual"], 3);
+    assert_eq!(body["not_in_plan"], serde_json::json!(["S8"]));
     let behind = body["counts"]
         .as_array()
         .unwrap()

@@ -15,6 +15,9 @@ use crate::domain::{number, Month};
 use crate::store::StoreError;
 use crate::web::State;
 
+/// Codes of unplanned services named on the page; the API lists them all.
+const NOT_IN_PLAN_SHOWN: usize = 20;
+
 /// What the section shows, read with the rest of the page.
 pub struct Section {
     code: String,
@@ -113,6 +116,12 @@ fn progress(p: &PlanProgress, reasons: &PlanSettings) -> Markup {
                 @if i > 0 { " · " }
                 (service_vi(*status).0) " " strong { (number::count(p.count(*status) as f64)) }
             }
+        }
+        @if !p.not_in_plan.is_empty() {
+            p.note #not-in-plan { (number::count(p.not_in_plan.len() as f64))
+                " thủ tục đơn vị có báo cáo nhưng không có trong kế hoạch: "
+                (p.not_in_plan.iter().take(NOT_IN_PLAN_SHOWN).cloned().collect::<Vec<_>>().join(", "))
+                @if p.not_in_plan.len() > NOT_IN_PLAN_SHOWN { ", …" } "." }
         }
         @if !p.months.is_empty() {
             h3 { "Theo tháng: số thủ tục toàn trình theo kế hoạch và thực tế" }
