@@ -11,6 +11,8 @@
 #       writes DIR/users.d/USER.xml: the user chiso's SQL endpoint runs
 #       analysts' queries as (readonly=1, DATABASE only, limits below), and
 #       waits until it can log in (the server rereads users.d by itself).
+#   scripts/clickhouse.sh analyst-xml DATABASE USER PASSWORD
+#       prints that file (scripts/compat/access.py loads it into current ClickHouse).
 #
 # A server reads DIR/config.d/*.xml over config.xml: scripts/cluster.sh puts
 # its ZooKeeper, macros and remote_servers there.
@@ -205,21 +207,18 @@ plain_name() {
     case $1 in "" | [0-9]* | *[!A-Za-z0-9_]*) die "$2 must be letters, digits and _: '$1'" ;; esac
 }
 
-cmd_analyst_user() {
-    local dir database=$2 user=$3 password=$4 url hash file tmp i
-    dir=$(absdir "$1")
+# The users.d file of the analyst user, on stdout: what analyst-user installs,
+# and what scripts/compat/access.py loads into current ClickHouse.
+cmd_analyst_xml() {
+    local database=$1 user=$2 password=$3 hash
     plain_name "$database" DATABASE
     plain_name "$user" USER
     [ -n "$password" ] || die "PASSWORD must not be empty"
-    url=$(cmd_url "$dir")
     hash=$(printf '%s' "$password" | sha256sum | cut -d' ' -f1)
-    mkdir -p "$dir/users.d"
-    file=$dir/users.d/$user.xml
-    tmp=$file.tmp
     # readonly=1: no writes, no DDL, no table functions, and no setting may be
     # changed, so the limits below are the ones every query runs under.
     # Settings chiso's answer needs are part of the profile for the same reason.
-    cat >"$tmp" <<XML
+    cat <<XML
 <?xml version="1.0"?>
 <!-- Written by scripts/clickhouse.sh analyst-user: chiso's analyst SQL endpoint. -->
 <yandex>
@@ -254,6 +253,16 @@ cmd_analyst_user() {
     </users>
 </yandex>
 XML
+}
+
+cmd_analyst_user() {
+    local dir database=$2 user=$3 password=$4 url file tmp i
+    dir=$(absdir "$1")
+    url=$(cmd_url "$dir")
+    mkdir -p "$dir/users.d"
+    file=$dir/users.d/$user.xml
+    tmp=$file.tmp
+    cmd_analyst_xml "$database" "$user" "$password" >"$tmp"
     mv "$tmp" "$file"
     for ((i = 0; i < 60; i++)); do   # the server rereads users.d within a few seconds
         if python3 - "$url" "$user" "$password" <<'PY' 2>/dev/null; then
@@ -272,13 +281,16 @@ PY
     die "user $user cannot log in 15 s after writing $file"
 }
 
-[ $# -ge 2 ] || die "usage: $0 start DIR [HTTP_PORT] | stop DIR | url DIR | client DIR [args...] | analyst-user DIR DATABASE USER PASSWORD"
+[ $# -ge 2 ] || die "usage: $0 start DIR [HTTP_PORT] | stop DIR | url DIR | client DIR [args...] | analyst-user DIR DATABASE USER PASSWORD | analyst-xml DATABASE USER PASSWORD"
 cmd=$1; shift
 case $cmd in
     start)  [ $# -le 2 ] || die "usage: $0 start DIR [HTTP_PORT]"; cmd_start "$@" ;;
     stop)   cmd_stop "$1" ;;
     url)    cmd_url "$1" ;;
     client) cmd_client "$@" ;;
+    analyst-xml)
+        [ $# -eq 3 ] || die "usage: $0 analyst-xml DATABASE USER PASSWORD"
+        cmd_analyst_xml "$@" ;;
     analyst-user)
         [ $# -eq 4 ] || die "usage: $0 analyst-user DIR DATABASE USER PASSWORD"
         cmd_analyst_user "$@" ;;

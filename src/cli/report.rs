@@ -7,14 +7,19 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chiso::app::App;
+use chiso::compute::lagging::LaggingRule;
 use chiso::domain::Month;
 use chiso::report::{self, Standing};
 
 pub async fn run(app: &App, month: Month, out: &Path) -> anyhow::Result<ExitCode> {
     let computer = app.computer();
-    let built = report::monthly_report(&computer, &app.settings.compute, month)
-        .await
-        .with_context(|| format!("month {month}: reading the report's results"))?;
+    let built = report::monthly_report(
+        &computer,
+        (&app.settings.compute, LaggingRule::from(&app.alerts)),
+        month,
+    )
+    .await
+    .with_context(|| format!("month {month}: reading the report's results"))?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let stem = report::file_stem(month);
     let xlsx_name = format!("{stem}.xlsx");

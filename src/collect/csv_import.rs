@@ -41,6 +41,8 @@ pub enum ImportError {
     },
     #[error("{file}: cannot read: {source}")]
     Read { file: String, source: csv::Error },
+    #[error("{file}: {message}")]
+    Xlsx { file: String, message: String },
     #[error("{file}: header {found:?} is neither layout: expected {services:?} or {measures:?}")]
     Header {
         file: String,
@@ -130,8 +132,19 @@ pub async fn import_bytes(
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
     let Source { file, bytes, scope } = source;
-    let bytes = without_bom(bytes);
     let file = file.to_string();
+    // A workbook is read as the CSV of its first sheet, row N on line N.
+    let converted;
+    let bytes = if super::xlsx::is_xlsx(bytes) {
+        converted = super::xlsx::xlsx_as_csv(bytes).map_err(|message| ImportError::Xlsx {
+            file: file.clone(),
+            message,
+        })?;
+        converted.as_slice()
+    } else {
+        bytes
+    };
+    let bytes = without_bom(bytes);
     let read_err = |source| ImportError::Read {
         file: file.clone(),
         source,
@@ -187,9 +200,10 @@ pub async fn import_bytes(
             continue;
         };
         if let Scope::OnlyUnit(own) = scope {
-            if &unit.code != own {
+            // A unit's staff also send the months of the units merged into it.
+            if &unit.code != own && !unit.successors.contains(own) {
                 let message = format!(
-                    "unit {} is not this account's unit ({own}): its rows are refused",
+                    "unit {} is neither this account's unit ({own}) nor merged into it: its rows are refused",
                     unit.code
                 );
                 outcome.line_error(&file, Some(line), written, "unit", message);

@@ -15,6 +15,7 @@ mod runner;
 pub mod service_plan;
 mod sink;
 mod validate;
+mod xlsx;
 
 pub use address::{non_public_kind, RefusedAddress};
 pub use csv_import::{

@@ -107,11 +107,20 @@ pub fn parse_plan(
     settings: &PlanSettings,
     today: NaiveDate,
 ) -> Result<Vec<PlanRow>, PlanFileError> {
-    let bytes = without_bom(source.bytes);
     let invalid = |problems| PlanFileError::Invalid {
         file: source.file_name.to_string(),
         problems,
     };
+    // A workbook is read as the CSV of its first sheet, row N on line N, as `chiso import` reads it.
+    let converted;
+    let bytes = if super::xlsx::is_xlsx(source.bytes) {
+        converted = super::xlsx::xlsx_as_csv(source.bytes)
+            .map_err(|message| invalid(vec![problem(None, "", "", message)]))?;
+        converted.as_slice()
+    } else {
+        source.bytes
+    };
+    let bytes = without_bom(bytes);
     let lines = EditorLines::new(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)

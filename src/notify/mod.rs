@@ -7,7 +7,6 @@
 //! docs/alerts.md for the rules and the exactly-once argument.
 
 pub mod fence;
-pub mod lagging;
 pub mod ledger;
 pub mod lock;
 mod plan;

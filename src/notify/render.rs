@@ -218,6 +218,9 @@ pub struct DigestView {
     pub alerted: Vec<NamedLine>,
     pub not_reported: Vec<NamedLine>,
     pub rejected: Vec<NamedLine>,
+    /// Units with services declared fully online and unused, with them.
+    pub unused: Vec<NamedLine>,
+    pub unused_window: u32,
     pub dashboard_url: String,
 }
 

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Days, NaiveDate};
 
-use super::lagging::{self, LaggingRule};
+use crate::compute::lagging::{self, LaggingRule};
 use crate::compute::national::{GroupRanking, UnitStanding};
 use crate::config::Unit;
 pub use crate::store::RuleKind;

@@ -8,7 +8,6 @@ use chrono::{NaiveDate, Utc};
 use tokio::time::Instant;
 
 use super::fence::LedgerWriter;
-use super::lagging::LaggingRule;
 use super::ledger::{self, Decision};
 use super::lock::RunLock;
 use super::plan::{plan, Planned};
@@ -19,6 +18,7 @@ use super::rules::{self, Facts, Intent, Policy, Repeat, RuleKind, Window};
 use super::views::{Charts, MonthFacts};
 use super::{deadline_of, Backend, NotifyError, EXIT_AFTER_ENV};
 use crate::app::App;
+use crate::compute::lagging::LaggingRule;
 use crate::config::Unit;
 use crate::domain::{Month, Period};
 use crate::lease::Lease;
@@ -57,6 +57,11 @@ pub(super) async fn remind_unaudited(
         .map(|f| f.unit_code)
         .collect();
     let rejections = app.store.rejection_counts(month).await?;
+    let unused_window = app.settings.compute.unused_full_online_months;
+    let unused = app
+        .store
+        .unused_full_online(month, unused_window, Units::All)
+        .await?;
     let units: Vec<&Unit> = app.registry.valid_in(month).collect();
     let deadline = deadline_of(month, app.settings.compute.deadline_day);
     let policy = policy(app);
@@ -77,6 +82,8 @@ pub(super) async fn remind_unaudited(
         reported: &reported,
         units: &units,
         rejections: &rejections,
+        unused: &unused,
+        unused_window,
         previous_scores: &previous_scores,
     };
 

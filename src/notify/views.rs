@@ -2,21 +2,24 @@
 //! Vietnamese, built from the month's published ranking; and the chart's
 //! series. Pure apart from `Charts`, which reads series through `Computer`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use super::lagging::{self, in_bottom, LaggingRule};
 use super::render::{
     indicator_lines, rank, rank_change, DigestView, NamedLine, RankLine, UnitView, View, CHART_CID,
 };
 use crate::charts::{series_png, SeriesChart, CHART_HEIGHT, CHART_WIDTH};
 use crate::compute::evaluate::Status;
+use crate::compute::lagging::{self, in_bottom, LaggingRule};
 use crate::compute::national::{GroupRanking, UnitStanding};
 use crate::compute::publish::Computer;
 use crate::config::{AlertSettings, IndicatorCatalogue, Unit};
 use crate::domain::{Month, RankingGroup};
-use crate::store::{RejectionCount, StoreError};
+use crate::store::{RejectionCount, StoreError, UnusedService};
+
+/// Flagged services the digest names per unit; the services page lists them all.
+const UNUSED_NAMED: usize = 10;
 
 /// `06/2021`.
 pub fn month_label(m: Month) -> String {
@@ -35,6 +38,10 @@ pub struct MonthFacts<'a> {
     pub reported: &'a BTreeSet<String>,
     pub units: &'a [&'a Unit],
     pub rejections: &'a [RejectionCount],
+    /// Services declared fully online without an online dossier in each of
+    /// the last `unused_window` months (`Store::unused_full_online`).
+    pub unused: &'a [UnusedService],
+    pub unused_window: u32,
     /// Composite scores of the month before, by unit code.
     pub previous_scores: &'a HashMap<String, f64>,
 }
@@ -193,9 +200,39 @@ impl MonthFacts<'_> {
             alerted,
             not_reported,
             rejected,
+            unused: self.unused_lines(),
+            unused_window: self.unused_window,
             dashboard_url: alerts.dashboard_base_url.clone(),
         };
         self.view(None, Some(digest), false)
+    }
+
+    /// A line per unit with flagged services, the most first.
+    fn unused_lines(&self) -> Vec<NamedLine> {
+        let mut by_unit: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for u in self.unused {
+            by_unit
+                .entry(&u.unit_code)
+                .or_default()
+                .push(&u.service_code);
+        }
+        let mut lines: Vec<(&str, Vec<&str>)> = by_unit.into_iter().collect();
+        lines.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        lines
+            .into_iter()
+            .map(|(code, services)| {
+                let named: Vec<&str> = services.iter().take(UNUSED_NAMED).copied().collect();
+                let more = if services.len() > UNUSED_NAMED {
+                    ", …"
+                } else {
+                    ""
+                };
+                NamedLine {
+                    name: self.name(code),
+                    detail: format!("{} dịch vụ ({}{more})", services.len(), named.join(", ")),
+                }
+            })
+            .collect()
     }
 }
 

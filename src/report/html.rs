@@ -195,16 +195,19 @@ fn signed(change: Option<i64>) -> String {
 
 fn lagging(number: usize, units: &[UnitLine]) -> Markup {
     html! {
-        h2 { (number) ". Đơn vị chưa đạt chỉ tiêu" }
-        p.note { "Đơn vị đã báo cáo nhưng có chỉ số chưa đạt chỉ tiêu năm và chưa đạt lộ trình của tháng." }
+        h2 { (number) ". Đơn vị chưa đạt chỉ tiêu hoặc được cảnh báo" }
+        p.note { "Đơn vị đã báo cáo nhưng có chỉ số chưa đạt chỉ tiêu năm và chưa đạt lộ trình của tháng, "
+            "và đơn vị nhận thư cảnh báo chậm tiến độ (chưa đạt cả chỉ tiêu lẫn lộ trình của đơn vị, "
+            "thuộc nhóm cuối bảng xếp hạng, hoặc điểm tổng hợp giảm đáng kể so với tháng trước), với lý do." }
         @if units.is_empty() { p { "Không có đơn vị chưa đạt chỉ tiêu." } }
         @else {
             table #lagging-units {
-                thead { tr { th.name { "Nhóm" } th.name { "Đơn vị" } th { "Hạng" } th.name { "Chỉ số chưa đạt" } } }
+                thead { tr { th.name { "Nhóm" } th.name { "Đơn vị" } th { "Hạng" } th.name { "Chỉ số chưa đạt" } th.name { "Cảnh báo chậm tiến độ" } } }
                 tbody { @for u in units { tr data-unit=(u.code) {
                     td.name { (u.group.name_vi()) } td.name { (u.name) }
                     td { @match u.rank { Some(r) => (r), None => span.nodata { (MISSING) } } }
                     td.name { (u.behind.join("; ")) }
+                    td.name { (u.alerted.join("; ")) }
                 } } }
             }
         }

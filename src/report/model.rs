@@ -6,7 +6,10 @@
 
 use chrono::{DateTime, Utc};
 
+use std::collections::HashMap;
+
 use crate::compute::evaluate::{meets, Status};
+use crate::compute::lagging::{self, LaggingRule};
 use crate::compute::national::{read_inputs, GroupRanking};
 use crate::compute::outliers::{outliers, Materiality, Outlier};
 use crate::compute::publish::Computer;
@@ -72,6 +75,9 @@ pub struct UnitLine {
     pub rank: Option<u32>,
     /// For a lagging unit: the indicators behind their target.
     pub behind: Vec<String>,
+    /// Why the unit gets the lagging alert (`compute::lagging`, the rule the
+    /// mails follow); empty when it gets none.
+    pub alerted: Vec<String>,
 }
 
 /// The month's reporting and the checks its data went through.
@@ -119,7 +125,7 @@ impl MonthlyReport {
 /// the one before (for reporting counts and flagged changes), the rejections.
 pub async fn monthly_report(
     computer: &Computer<'_>,
-    settings: &ComputeSettings,
+    (settings, rule): (&ComputeSettings, LaggingRule),
     month: Month,
 ) -> Result<MonthlyReport, StoreError> {
     let materiality = Materiality {
@@ -185,19 +191,29 @@ pub async fn monthly_report(
         outliers: flagged,
     };
     let groups = published.groups;
+    // The composite scores of the month before, as the lagging alert compares.
+    let before: HashMap<String, f64> = computer
+        .published_or_live(Period::Month(month.prev()))
+        .await?
+        .groups
+        .iter()
+        .flat_map(|g| g.units.iter())
+        .filter_map(|u| u.composite.score.map(|s| (u.code.clone(), s)))
+        .collect();
     let mut not_reported = Vec::new();
     let mut lagging = Vec::new();
     for g in &groups {
         for u in &g.units {
-            let line = |behind| UnitLine {
+            let line = |behind, alerted| UnitLine {
                 group: g.group,
                 code: u.code.clone(),
                 name: u.name.clone(),
                 rank: u.rank,
                 behind,
+                alerted,
             };
             if !reported(&u.code) {
-                not_reported.push(line(Vec::new()));
+                not_reported.push(line(Vec::new(), Vec::new()));
                 continue;
             }
             let behind: Vec<String> = u
@@ -206,8 +222,12 @@ pub async fn monthly_report(
                 .filter(|e| e.status == Status::Lagging && e.target.is_some())
                 .map(|e| name_of(indicators, &e.indicator))
                 .collect();
-            if !behind.is_empty() {
-                lagging.push(line(behind));
+            let alerted: Vec<String> = lagging::reasons(&rule, g, u, before.get(&u.code).copied())
+                .iter()
+                .map(|r| r.describe_vi(indicators))
+                .collect();
+            if !behind.is_empty() || !alerted.is_empty() {
+                lagging.push(line(behind, alerted));
             }
         }
     }

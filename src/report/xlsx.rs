@@ -190,13 +190,21 @@ fn units(rows: &mut Rows<'_>, report: &MonthlyReport, lagging: bool) -> Result<(
     } else {
         &report.not_reported
     };
-    rows.header(&["Nhóm", "Mã", "Đơn vị", "Hạng", "Chỉ số chưa đạt"])?;
+    rows.header(&[
+        "Nhóm",
+        "Mã",
+        "Đơn vị",
+        "Hạng",
+        "Chỉ số chưa đạt",
+        "Cảnh báo chậm tiến độ",
+    ])?;
     for u in list {
         rows.text(0, u.group.name_vi())?;
         rows.text(1, &u.code)?;
         rows.text(2, &u.name)?;
         rows.whole(3, u.rank.map(f64::from))?;
         rows.text(4, &u.behind.join("; "))?;
+        rows.text(5, &u.alerted.join("; "))?;
         rows.next();
     }
     Ok(())

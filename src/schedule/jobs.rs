@@ -11,6 +11,10 @@ use crate::domain::Month;
 use crate::lease::Lease;
 use crate::store::Outcome;
 
+/// Upload previews never confirmed are dropped after this many days (the
+/// collect job does it): a unit re-sends a file it left unconfirmed.
+pub const PREVIEWS_KEPT_DAYS: i64 = 7;
+
 /// The months a collect run covers: the previous and the current month of its
 /// due instant in the schedule's zone, so late corrections to last month land too.
 pub fn collect_months(ctx: &JobContext) -> [Month; 2] {
@@ -22,7 +26,18 @@ pub fn collect_months(ctx: &JobContext) -> [Month; 2] {
 pub fn collect_job(collector: Arc<Collector>, schedule: CronSchedule) -> Job {
     Job::new(JobName::Collect, schedule, move |ctx| {
         let collector = collector.clone();
-        async move { collect_recent(&collector, collect_months(&ctx)).await }
+        async move {
+            let collected = collect_recent(&collector, collect_months(&ctx)).await;
+            let before = chrono::Utc::now() - chrono::Duration::days(PREVIEWS_KEPT_DAYS);
+            let pruned = collector.store.prune_previews(before).await?;
+            let pruned = match pruned {
+                0 => String::new(),
+                n => format!("; {n} upload previews older than {PREVIEWS_KEPT_DAYS} days dropped"),
+            };
+            collected
+                .map(|line| line + &pruned)
+                .map_err(|e| anyhow::anyhow!("{e}{pruned}"))
+        }
     })
     .covering(|ctx| {
         let [first, last] = collect_months(ctx);

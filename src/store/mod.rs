@@ -25,6 +25,7 @@ mod results;
 mod reviews;
 mod rows;
 mod service_counts;
+mod service_history;
 mod service_sums;
 mod since_collect;
 pub mod sql_guard;
@@ -63,6 +64,7 @@ pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
 pub use service_counts::{predicate_sql, ServiceCount};
+pub use service_history::{ServiceMonthRow, UnusedService};
 pub use service_sums::ServiceSumsRow;
 pub use targets::{TrajectoryPoint, TrajectoryRow};
 pub use uploads::{UploadRow, UploadState};

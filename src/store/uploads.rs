@@ -60,4 +60,45 @@ impl Store {
             .bind(login);
         self.run("read uploads", q.fetch_optional()).await
     }
+
+    /// How many files `login` previewed since `since`: the page caps it, so
+    /// one account cannot fill the disk with files it never confirms.
+    pub async fn previews_since(
+        &self,
+        login: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let q = self
+            .client
+            .query(
+                "SELECT uniqExact(upload_id) FROM uploads \
+                 WHERE uploaded_by = ? AND state = 'previewed' AND received_at >= toDateTime(?)",
+            )
+            .bind(login)
+            .bind(since.timestamp());
+        self.run("count previewed uploads", q.fetch_one()).await
+    }
+
+    /// Drops previews older than `before` that were never confirmed: their
+    /// files were checked and shown, and nothing else reads them. A confirmed
+    /// upload keeps its file in its confirmed row. Returns how many went.
+    pub async fn prune_previews(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let stale = "state = 'previewed' AND received_at < toDateTime(?) \
+                     AND upload_id NOT IN (SELECT upload_id FROM uploads WHERE state = 'confirmed')";
+        let q = self
+            .client
+            .query(&format!("SELECT count() FROM uploads WHERE {stale}"))
+            .bind(before.timestamp());
+        let count: u64 = self.run("count stale previews", q.fetch_one()).await?;
+        if count == 0 {
+            return Ok(0);
+        }
+        // A mutation: applied in the background, the rows go within seconds.
+        let q = self
+            .client
+            .query(&format!("ALTER TABLE uploads DELETE WHERE {stale}"))
+            .bind(before.timestamp());
+        self.run("drop stale previews", q.execute()).await?;
+        Ok(count)
+    }
 }

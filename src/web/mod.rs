@@ -25,7 +25,7 @@ use crate::app::App;
 use crate::lease::Lease;
 
 pub use error::ApiError;
-pub use pages::MAX_UPLOAD_BYTES;
+pub use pages::{MAX_PREVIEWS_PER_DAY, MAX_UPLOAD_BYTES};
 
 /// Shared by every request.
 pub type State = web::Data<App>;

@@ -36,6 +36,7 @@ mod report;
 mod results;
 mod schedule;
 mod schema;
+mod service_history;
 mod service_sums;
 mod sql;
 mod timeliness;

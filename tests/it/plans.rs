@@ -534,3 +534,31 @@ async fn a_session_files_a_plan_only_with_its_csrf_token() {
     assert_eq!(count(&store, "plan_filings").await, 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_plan_workbook_is_read_as_the_csv_of_its_first_sheet() {
+    let store = test_store("plans_xlsx").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in PLAN_01.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            sheet.write_string(r as u32, c as u16, cell).unwrap();
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let app = test_app(store.clone());
+    let unit = UnitCode::new("01");
+    let source = PlanSource {
+        file_name: "ke-hoach.xlsx",
+        bytes: &bytes,
+        unit: &unit,
+        filed_by: "",
+        address: None,
+    };
+    let filed = file_plan(source, &app.registry, &app.plans, &store, false)
+        .await
+        .unwrap();
+    assert_eq!((filed.services, filed.eligible), (7, 6));
+    let (_, rows) = store.current_plan("01").await.unwrap().unwrap();
+    assert_eq!((rows[0].line, rows[0].service_code.as_str()), (2, "S1"));
+}

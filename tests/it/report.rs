@@ -376,6 +376,13 @@ async fn chiso_report_writes_every_groups_ranking_and_the_hand_worked_national_f
     let lagging = section(&html, "lagging");
     in_order(lagging, &["Tỉnh Hà Giang", "Bộ Tư pháp", "Bộ Nội vụ"]);
     assert!(!lagging.contains("Tỉnh Bắc Kạn"), "silent is not lagging");
+    // With each unit, why the lagging alert went to it, by the mails' own rule
+    // (shipped bottom_n = 3: all three ranked provinces are the bottom three).
+    let ha_giang = row(lagging, r#"data-unit="02""#);
+    assert!(
+        ha_giang.contains("thuộc nhóm 3 đơn vị cuối bảng xếp hạng"),
+        "{ha_giang}"
+    );
     let silent = section(&html, "not-reported");
     in_order(silent, &["Tỉnh Bắc Kạn", "Ủy ban Dân tộc"]);
     assert!(!silent.contains("Bộ Nội vụ"));

@@ -2,7 +2,8 @@
 //! sends its monthly file, sees its problems by the line its editor shows,
 //! confirms, and may not send another unit's rows.
 
-use chiso::store::{AuditFilter, AuditKind, RoleCode, Units, UploadState};
+use chiso::store::{AuditFilter, AuditKind, RoleCode, Units, UploadRow, UploadState};
+use chiso::web::MAX_PREVIEWS_PER_DAY;
 
 use super::common::{
     account_token, another_store, http, month, serve, service_line, test_store, SERVICE_HEADER,
@@ -198,7 +199,7 @@ async fn another_units_rows_are_refused_even_when_confirmed_without_the_page() {
     let row_at = html.find("<tr data-line=\"3\">").expect("line 3 refused");
     let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
     assert!(
-        row.contains(">79<") && row.contains("unit 79 is not this account"),
+        row.contains(">79<") && row.contains("unit 79 is neither this account's unit"),
         "{row}"
     );
     assert!(upload_id(&html).is_none(), "{html}");
@@ -359,4 +360,166 @@ async fn a_session_sends_its_csrf_token_with_the_upload_and_publish_forms_or_is_
     assert_eq!(publish_with("wrong").await.unwrap().status(), 403);
     assert_eq!(publish_with(&csrf).await.unwrap().status(), 303);
     server.stop().await;
+}
+
+/// A preview row of `login` received `days_ago` days ago, in `state`.
+fn stored_upload(id: &str, login: &str, days_ago: i64, state: UploadState) -> UploadRow {
+    let at = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    UploadRow {
+        upload_id: id.into(),
+        uploaded_by: login.into(),
+        unit_code: "01".into(),
+        file_name: "t.csv".into(),
+        content: b"unit_code\n".to_vec(),
+        sha256: String::new(),
+        problems: 0,
+        state,
+        received_at: at,
+        version: u64::try_from(at.timestamp_micros()).unwrap() + state as u64,
+    }
+}
+
+#[tokio::test]
+async fn one_account_may_preview_so_many_files_a_day_and_unconfirmed_previews_go_after_a_week() {
+    let store = test_store("upload_bounds").await;
+    let token = account_token(&store, "ha-noi", RoleCode::Unit, Some("01")).await;
+    let other = account_token(&store, "ha-noi-2", RoleCode::Unit, Some("01")).await;
+    let (server, _) = serve(store.clone());
+    let base = server.url();
+    let bytes = file(&[service_line("01", "2021-06", 100, 40, 90, 80)], "\n");
+    // The day's previews already sent, one of them a day and a half ago.
+    for i in 0..MAX_PREVIEWS_PER_DAY {
+        store
+            .record_upload(&stored_upload(
+                &format!("p{i}"),
+                "ha-noi",
+                0,
+                UploadState::Previewed,
+            ))
+            .await
+            .unwrap();
+    }
+    store
+        .record_upload(&stored_upload("old", "ha-noi", 8, UploadState::Previewed))
+        .await
+        .unwrap();
+    let (status, html) = send(&base, &token, "one-more.csv", &bytes).await;
+    assert_eq!(status, 429, "{html}");
+    assert!(html.contains("trong 24 giờ qua"), "{html}");
+    assert!(store
+        .newest_upload_of("ha-noi")
+        .await
+        .unwrap()
+        .unwrap()
+        .upload_id
+        .starts_with('p'));
+    // Another account is not held by the first one's previews.
+    let (status, html) = send(&base, &other, "mine.csv", &bytes).await;
+    assert_eq!(status, 200, "{html}");
+    server.stop().await;
+
+    // A week on: the unconfirmed old preview goes; a confirmed upload as old
+    // keeps both rows, and the day's previews stay.
+    store
+        .record_upload(&stored_upload("done", "ha-noi", 9, UploadState::Previewed))
+        .await
+        .unwrap();
+    store
+        .record_upload(&stored_upload("done", "ha-noi", 9, UploadState::Confirmed))
+        .await
+        .unwrap();
+    let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+    assert_eq!(store.prune_previews(week_ago).await.unwrap(), 1);
+    // The mutation is applied in the background.
+    let mut gone = false;
+    for _ in 0..100 {
+        if store.upload("old").await.unwrap().is_none() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the stale preview is still there");
+    assert_eq!(
+        store.upload("done").await.unwrap().unwrap().state,
+        UploadState::Confirmed
+    );
+    assert!(store.upload("p0").await.unwrap().is_some());
+    assert_eq!(store.prune_previews(week_ago).await.unwrap(), 0);
+}
+
+/// A workbook whose first sheet holds `lines` (CSV text) under the services
+/// header: codes, month, names and level as text, counts as numbers.
+fn workbook(lines: &[String]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut all = vec![SERVICE_HEADER.to_string()];
+    all.extend(lines.iter().cloned());
+    for (r, line) in all.iter().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 && c >= 6 => sheet.write_number(r, c, n).map(|_| ()),
+                _ => sheet.write_string(r, c, cell).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_file_names_its_rows_a_merged_unit_s_months_are_accepted_and_a_replacement_is_said()
+{
+    let store = test_store("upload_xlsx").await;
+    // Hồ Chí Minh City (79) took in Bình Dương (74) on 2025-07-01.
+    let token = account_token(&store, "hcm", RoleCode::Unit, Some("79")).await;
+    let (server, _) = serve(store.clone());
+    let base = server.url();
+    let good = vec![
+        service_line("79", "2025-08", 100, 40, 90, 80),
+        service_line("74", "2025-05", 60, 30, 60, 50),
+    ];
+    let mut bad = good.clone();
+    // Row 4: online above received.
+    bad.push(
+        "79,2025-09,1.001,Cấp giấy phép xây dựng,Xây dựng,full_online,1,1,10,20,10,10,0,0".into(),
+    );
+    let (status, html) = send(&base, &token, "thang.xlsx", &workbook(&bad)).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Tệp có 1 lỗi"), "{html}");
+    let row_at = html.find("<tr data-line=\"4\">").expect("row 4 named");
+    let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("2025-09") && row.contains("received_online"),
+        "{row}"
+    );
+
+    let bytes = workbook(&good);
+    let (status, html) = send(&base, &token, "thang.xlsx", &bytes).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Tệp không có lỗi"), "{html}");
+    assert!(html.contains("Sẽ ghi nhận mới"), "{html}");
+    let id = upload_id(&html).expect("a confirm form");
+    let (status, html) = confirm(&base, &token, &id).await;
+    assert_eq!(status, 200, "{html}");
+    // The workbook is kept whole, as sent.
+    assert_eq!(store.upload(&id).await.unwrap().unwrap().content, bytes);
+
+    // The same month again, with other numbers: the preview says it replaces.
+    let again = file(&[service_line("79", "2025-08", 120, 60, 100, 90)], "\n");
+    let (status, html) = send(&base, &token, "sua.csv", &again).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Sẽ ghi nhận (thay thế số liệu đã có: 1 thủ tục, 0 chỉ số)"),
+        "{html}"
+    );
+    server.stop().await;
+
+    let store = another_store("upload_xlsx");
+    for (unit, m, received) in [("79", "2025-08", 100), ("74", "2025-05", 60)] {
+        let totals = store.month_totals(month(m)).await.unwrap();
+        let t = totals.iter().find(|t| t.unit_code == unit).unwrap();
+        assert_eq!(t.received, received, "{unit} {m}");
+    }
 }

@@ -101,6 +101,16 @@ impl Settings {
                 format!("{} must be a day from 1 to 28", self.compute.deadline_day),
             );
         }
+        let window = self.compute.unused_full_online_months;
+        if !(1..=crate::domain::formula::MAX_WINDOW_MONTHS).contains(&window) {
+            p.add(
+                "compute.unused_full_online_months",
+                format!(
+                    "{window} must be from 1 to {}",
+                    crate::domain::formula::MAX_WINDOW_MONTHS
+                ),
+            );
+        }
         for (key, v) in [
             (
                 "compute.outlier_min_points",

@@ -49,6 +49,10 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
         "schedule.remind_deadline_secs",
     ),
     ("CHISO_REPORT_DEADLINE_DAY", "compute.deadline_day"),
+    (
+        "CHISO_UNUSED_FULL_ONLINE_MONTHS",
+        "compute.unused_full_online_months",
+    ),
     ("CHISO_UNITS", "paths.units"),
     ("CHISO_MEASURES", "paths.measures"),
     ("CHISO_INDICATORS", "paths.indicators"),
@@ -113,6 +117,13 @@ impl Settings {
             "compute.deadline_day" => {
                 parse_into(value, &mut self.compute.deadline_day, key, origin, problems)
             }
+            "compute.unused_full_online_months" => parse_into(
+                value,
+                &mut self.compute.unused_full_online_months,
+                key,
+                origin,
+                problems,
+            ),
             "paths.units" => self.paths.units = PathBuf::from(value),
             "paths.measures" => self.paths.measures = PathBuf::from(value),
             "paths.indicators" => self.paths.indicators = PathBuf::from(value),

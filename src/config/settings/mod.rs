@@ -121,6 +121,14 @@ pub struct ComputeSettings {
     /// …and at least this share of the month before's value (0.1 = 10 %).
     #[serde(default = "default_outlier_min_relative")]
     pub outlier_min_relative: f64,
+    /// A service declared fully online with no online dossier in each of this
+    /// many reported months is flagged (services page, quality page, digest).
+    #[serde(default = "default_unused_full_online_months")]
+    pub unused_full_online_months: u32,
+}
+
+fn default_unused_full_online_months() -> u32 {
+    3
 }
 
 fn default_outlier_min_points() -> f64 {

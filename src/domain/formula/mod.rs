@@ -35,6 +35,30 @@ impl FormulaError {
 /// than any directive asks, and it bounds the rows one aggregate reads.
 pub const MAX_WINDOW_MONTHS: u32 = 24;
 
+/// A service declared fully online that received no online dossier, in each
+/// of `months` months: what EMC checks (letter 1145/BTTTT-THH) and what the
+/// `full_online_services_unused_3m` indicator counts. The services page, the
+/// quality page and the digest flag by this one predicate.
+pub fn unused_full_online(months: u32) -> ServiceAggregate {
+    use crate::domain::ServiceLevel;
+    ServiceAggregate {
+        sum: None,
+        pred: Pred::And(
+            Box::new(Pred::Cmp(
+                ServiceField::Level,
+                CmpOp::Eq,
+                Operand::Level(ServiceLevel::FullOnline),
+            )),
+            Box::new(Pred::Cmp(
+                ServiceField::ReceivedOnline,
+                CmpOp::Eq,
+                Operand::Number(0.0),
+            )),
+        ),
+        months: months.clamp(1, MAX_WINDOW_MONTHS),
+    }
+}
+
 /// A parsed formula with the text it was written as (which pages and the API show).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Formula {

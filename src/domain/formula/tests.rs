@@ -124,6 +124,14 @@ fn errors_name_the_column_of_the_fault() {
 }
 
 #[test]
+fn the_unused_full_online_flag_is_the_shipped_indicator_s_aggregate() {
+    let shipped = parse("count_services(level = full_online and received_online = 0, months = 3)");
+    assert_eq!(shipped, Ok(Expr::Services(unused_full_online(3))));
+    assert_eq!(unused_full_online(0).months, 1);
+    assert_eq!(unused_full_online(99).months, MAX_WINDOW_MONTHS);
+}
+
+#[test]
 fn depth_and_length_are_bounded() {
     let deep = format!("{}a{}", "(".repeat(100), ")".repeat(100));
     assert!(err(&deep).message.contains("nested more than"));

@@ -17,13 +17,15 @@ mod rendered;
 pub(super) mod report;
 mod review;
 mod schema;
+mod services;
 mod unit;
 mod unit_plan;
+mod unused_services;
 mod upload;
 
 use actix_web::web;
 
-pub use upload::MAX_UPLOAD_BYTES;
+pub use upload::{MAX_PREVIEWS_PER_DAY, MAX_UPLOAD_BYTES};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(ranking::page_handler)
@@ -37,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(ranking::home)
         // Before the page: `/don-vi/{code}` would take "01.csv" for a code.
         .service(unit::csv)
+        .service(services::csv)
+        .service(services::page_handler)
         .service(unit::page_handler)
         .service(quality::page_handler)
         .service(review::review_handler)

@@ -58,6 +58,11 @@ pub async fn page_handler(
     let deadline = state.computer().deadline;
     let tally = state.store.attempt_tally(from, to).await?;
     let rejections = state.store.rejection_summaries(from, to).await?;
+    let window = state.settings.compute.unused_full_online_months;
+    let unused = state
+        .store
+        .unused_full_online(to, window, Units::All)
+        .await?;
     let inputs = read_inputs(
         &state.store,
         (&state.registry, &state.indicators),
@@ -123,6 +128,8 @@ pub async fn page_handler(
                 @if page_no < pages { a href=(format!("?to={to}&page={}", page_no + 1)) { "Sau ›" } }
             }
         }
+        h2 { "Dịch vụ toàn trình chưa phát sinh hồ sơ trực tuyến" }
+        (super::unused_services::section(&state, &unused, window, to))
         (super::plan_status::section(&plans))
         h2 { "Các lần thu thập theo đơn vị và tháng" }
         (attempt_matrix(&state, &tally, &months))

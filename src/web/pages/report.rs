@@ -5,6 +5,7 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::layout::{html_response, PageError};
+use crate::compute::lagging::LaggingRule;
 use crate::domain::Month;
 use crate::report::{self, MonthlyReport};
 use crate::web::auth::Viewer;
@@ -29,7 +30,12 @@ async fn build(
     let month: Month = month
         .parse()
         .map_err(|e| PageError::bad(format!("tháng '{month}': {e}")))?;
-    Ok(report::monthly_report(&state.computer(), &state.settings.compute, month).await?)
+    Ok(report::monthly_report(
+        &state.computer(),
+        (&state.settings.compute, LaggingRule::from(&state.alerts)),
+        month,
+    )
+    .await?)
 }
 
 #[get("/bao-cao/{month}.xlsx")]

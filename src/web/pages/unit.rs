@@ -20,7 +20,7 @@ use crate::compute::series::UnitMonth;
 use crate::compute::summary::NationalFigure;
 use crate::config::{Indicator, Unit};
 use crate::domain::{Month, Period, UnitCode};
-use crate::store::{StoreError, UnitAttempt, Units};
+use crate::store::{StoreError, UnitAttempt, Units, UnusedService};
 use crate::web::auth::Viewer;
 use crate::web::range::month_range;
 use crate::web::State;
@@ -44,6 +44,8 @@ struct UnitData<'a> {
     arrivals: HashMap<String, u32>,
     /// When chiso first tried to collect each month (`YYYY-MM`), any unit.
     watched: HashMap<String, u32>,
+    /// Its services declared fully online and unused up to the range's end.
+    unused: Vec<UnusedService>,
     plan: super::unit_plan::Section,
 }
 
@@ -54,16 +56,26 @@ fn asked<'a>(
     code: &str,
     query: &Query,
 ) -> Result<(&'a Unit, Month, Month), PageError> {
+    let unit = visible_unit(state, (viewer, req), code)?;
+    let (from, to) = range(query).map_err(PageError::bad)?;
+    Ok((unit, from, to))
+}
+
+/// The unit of `code`, if the viewer may see it: ministry staff and analysts
+/// see every unit, unit staff their own only.
+pub(super) fn visible_unit<'a>(
+    state: &'a State,
+    (viewer, req): (&Viewer, &HttpRequest),
+    code: &str,
+) -> Result<&'a Unit, PageError> {
     let unit = state
         .registry
         .get(&UnitCode::new(code))
         .ok_or_else(|| PageError::not_found(format!("Không có đơn vị mã '{code}'.")))?;
-    // Ministry staff and analysts see every unit; unit staff their own only.
     viewer
         .require_unit(&unit.code)
         .map_err(|e| PageError::access(e, req))?;
-    let (from, to) = range(query).map_err(PageError::bad)?;
-    Ok((unit, from, to))
+    Ok(unit)
 }
 
 async fn load<'a>(
@@ -79,6 +91,7 @@ async fn load<'a>(
         attempts,
         arrivals,
         watched,
+        unused,
     } = reads.as_ref().clone();
     let plan = super::unit_plan::load(state, unit).await?;
     Ok(UnitData {
@@ -89,6 +102,7 @@ async fn load<'a>(
         attempts,
         arrivals,
         watched,
+        unused,
     })
 }
 
@@ -115,6 +129,7 @@ struct Reads {
     attempts: Vec<UnitAttempt>,
     arrivals: HashMap<String, u32>,
     watched: HashMap<String, u32>,
+    unused: Vec<UnusedService>,
 }
 
 async fn reporting_reads(
@@ -123,12 +138,14 @@ async fn reporting_reads(
     (from, to): (Month, Month),
 ) -> Result<std::sync::Arc<Reads>, StoreError> {
     let store = &state.store;
+    let window = state.settings.compute.unused_full_online_months;
     let read = || async move {
         let codes = [code.to_string()];
-        let (attempts, arrivals, watched) = futures::try_join!(
+        let (attempts, arrivals, watched, unused) = futures::try_join!(
             store.unit_attempts(code, 12),
             store.first_stored((from, to), Units::Only(&codes)),
             store.months_watched((from, to)),
+            store.unused_full_online(to, window, Units::Only(&codes)),
         )?;
         Ok(Reads {
             attempts,
@@ -140,6 +157,7 @@ async fn reporting_reads(
                 .into_iter()
                 .map(|w| (w.month.chars().take(7).collect(), w.first_attempt_at))
                 .collect(),
+            unused,
         })
     };
     store
@@ -186,6 +204,8 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
                 @for s in &data.unit.successors { a href=(format!("/don-vi/{s}")) { (s) } " " }
             }
             " · " a href=(format!("/don-vi/{}.csv?from={from}&to={to}", data.unit.code)) { "Tải CSV" }
+            // The page is the same for every viewer; the upload page checks who may send.
+            " · " a href="/nop-so-lieu" { "Nộp số liệu" }
         }
         form.inline method="get" {
             label { "Từ tháng " input type="month" name="from" value=(from); }
@@ -194,6 +214,7 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
         }
         h2 { "Tháng " (format!("{:02}/{}", to.month(), to.year())) }
         (cards(data, &indicators))
+        (super::services::unit_page_note(data.unit, &data.unused, state.settings.compute.unused_full_online_months, (from, to)))
         h2 { "Diễn biến theo tháng" }
         @for i in &indicators { (trend(data, i)) }
         (super::unit_plan::section(&data.plan))

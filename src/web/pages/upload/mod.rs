@@ -32,6 +32,11 @@ use crate::web::State;
 use form::FormError;
 pub use form::MAX_UPLOAD_BYTES;
 
+/// Files one account may preview in 24 hours: each is kept (up to
+/// `MAX_UPLOAD_BYTES`) until confirmed or dropped after a week, so the cap
+/// bounds what one account can store.
+pub const MAX_PREVIEWS_PER_DAY: u64 = 20;
+
 #[get("/nop-so-lieu")]
 pub async fn form_handler(viewer: Viewer, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let account = viewer
@@ -64,6 +69,13 @@ pub async fn preview_handler(
         .map_err(|e| PageError::access(e, &req))?;
     if !sent.has_file || sent.bytes.is_empty() {
         return Err(PageError::bad("Chưa chọn tệp, hoặc tệp rỗng."));
+    }
+    let day_ago = Utc::now() - chrono::Duration::hours(24);
+    if state.store.previews_since(&account.login, day_ago).await? >= MAX_PREVIEWS_PER_DAY {
+        let message = format!(
+            "Tài khoản đã gửi {MAX_PREVIEWS_PER_DAY} tệp trong 24 giờ qua; hãy thử lại sau."
+        );
+        return Ok(problem(StatusCode::TOO_MANY_REQUESTS, &message));
     }
     let file_name = if sent.file_name.is_empty() {
         "tep.csv".to_string()
@@ -199,7 +211,9 @@ async fn check(
             outcome,
         }),
         // A file the reader cannot start on: its header (line 1) is the problem.
-        Err(e @ (ImportError::Header { .. } | ImportError::Read { .. })) => Ok(Checked {
+        Err(
+            e @ (ImportError::Header { .. } | ImportError::Read { .. } | ImportError::Xlsx { .. }),
+        ) => Ok(Checked {
             problems: vec![Problem {
                 line: Some(1),
                 unit: String::new(),

@@ -23,8 +23,8 @@ fn upload_form(viewer: &Viewer) -> Markup {
         form #upload method="post" action="/nop-so-lieu" enctype="multipart/form-data" {
             (csrf(viewer))
             p {
-                label for="file" { "Tệp CSV (UTF-8, tối đa " (MAX_UPLOAD_BYTES >> 20) " MiB): " }
-                input #file type="file" name="file" accept=".csv,text/csv" required;
+                label for="file" { "Tệp CSV (UTF-8) hoặc Excel (.xlsx, trang tính đầu tiên), tối đa " (MAX_UPLOAD_BYTES >> 20) " MiB: " }
+                input #file type="file" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
             }
             button type="submit" { "Gửi và kiểm tra" }
         }
@@ -34,7 +34,7 @@ fn upload_form(viewer: &Viewer) -> Markup {
 pub fn form_page(viewer: &Viewer, account: &Account) -> HttpResponse {
     let whose = match &account.role {
         Role::Unit(own) => {
-            format!("Tài khoản này gửi số liệu của đơn vị {own}; dòng của đơn vị khác bị từ chối.")
+            format!("Tài khoản này gửi số liệu của đơn vị {own} (và các đơn vị đã hợp nhất vào đơn vị này); dòng của đơn vị khác bị từ chối.")
         }
         _ => "Cán bộ Bộ được gửi số liệu của mọi đơn vị.".to_string(),
     };
@@ -60,13 +60,26 @@ fn unit_name(state: &State, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn outcome_vi(o: Outcome, dry_run: bool) -> &'static str {
-    match (o, dry_run) {
-        (Outcome::Stored, true) => "Sẽ ghi nhận",
-        (Outcome::Stored, false) => "Đã ghi nhận",
-        (Outcome::Unchanged, _) => "Giống số liệu đã có, không thay đổi",
-        (Outcome::Rejected, _) => "Bị từ chối",
-        (Outcome::Failed, _) => "Lỗi khi ghi",
+/// What the file does to a unit-month: new, replacing what was stored, unchanged or refused.
+fn outcome_vi(r: &UnitResult, dry_run: bool) -> String {
+    let replaced = r.replaced.map(|(services, measures)| {
+        format!(" (thay thế số liệu đã có: {services} thủ tục, {measures} chỉ số)")
+    });
+    match (r.outcome, dry_run, replaced) {
+        (Outcome::Stored, true, None) => "Sẽ ghi nhận mới".into(),
+        (Outcome::Stored, true, Some(what)) => format!("Sẽ ghi nhận{what}"),
+        (Outcome::Stored, false, None) => "Đã ghi nhận".into(),
+        (Outcome::Stored, false, Some(what)) => format!("Đã ghi nhận{what}"),
+        (o, _, _) => outcome_other(o).into(),
+    }
+}
+
+fn outcome_other(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Stored => "Đã ghi nhận",
+        Outcome::Unchanged => "Giống số liệu đã có, không thay đổi",
+        Outcome::Rejected => "Bị từ chối",
+        Outcome::Failed => "Lỗi khi ghi",
     }
 }
 
@@ -81,7 +94,7 @@ fn results_table(state: &State, results: &[UnitResult], dry_run: bool) -> Markup
                         td { (r.month) }
                         td { (r.services) }
                         td { (r.measures) }
-                        td.name { (outcome_vi(r.outcome, dry_run)) }
+                        td.name { (outcome_vi(r, dry_run)) }
                     }
                 }
             }
