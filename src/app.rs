@@ -7,8 +7,8 @@ use chrono_tz::Tz;
 use crate::compute::figures::Deadline;
 use crate::compute::publish::Computer;
 use crate::config::{
-    AlertSettings, ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, Problems,
-    Registry, Settings,
+    AlertSettings, ConfigError, IndicatorCatalogue, MeasureCatalogue, Overrides, PlanSettings,
+    Problems, Registry, Settings,
 };
 use crate::dashboards::{load_dir, Dashboard};
 use crate::store::Store;
@@ -23,6 +23,8 @@ pub struct App {
     pub alerts: AlertSettings,
     /// `dashboards/*.toml`: the panels of the dashboard pages.
     pub dashboards: Vec<Dashboard>,
+    /// `plans.toml`: the service plans' deadline and reasons (letter 1145/BTTTT-THH).
+    pub plans: PlanSettings,
     pub store: Store,
 }
 
@@ -82,9 +84,11 @@ impl App {
                 )?;
                 check_remind_budget(config, &settings, &alerts)?;
                 let dashboards = load_dir(&settings.resolve(&settings.paths.dashboards))?;
+                let plans = PlanSettings::load(&settings.resolve(&settings.paths.plans))?;
                 let store = Store::new(&settings.clickhouse);
                 Ok(Self {
                     dashboards,
+                    plans,
                     settings,
                     registry,
                     catalogue,
@@ -166,6 +170,7 @@ mod tests {
             "indicators.toml",
             "simulator.toml",
             "alerts.toml",
+            "plans.toml",
         ] {
             std::fs::copy(shipped_dir().join(f), dir.path().join(f)).unwrap();
         }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chiso::app::App;
 use chiso::config::Overrides;
 use clap::Parser;
-use cli::args::{Cli, Command, DashboardsCommand, TargetsCommand};
+use cli::args::{Cli, Command, DashboardsCommand, PlansCommand, TargetsCommand};
 use cli::compute::Computing;
 
 // glibc's malloc, freeing across threads, was a tenth of a collect run's CPU
@@ -80,6 +80,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Targets {
             command: TargetsCommand::Import { file, dry_run },
         } => cli::targets::import(&app, &file, dry_run).await,
+        Command::Plans {
+            command:
+                PlansCommand::Import {
+                    file,
+                    unit,
+                    dry_run,
+                },
+        } => cli::plans::import(&app, &file, &unit, dry_run).await,
+        Command::Plans {
+            command: PlansCommand::Status,
+        } => cli::plans::status(&app).await,
         Command::Runs { month } => cli::runs::run(&app, month).await,
         Command::Remind {
             month,

@@ -105,6 +105,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TargetsCommand,
     },
+    /// Service plans units file (letter 1145/BTTTT-THH, docs/plans.md).
+    Plans {
+        #[command(subcommand)]
+        command: PlansCommand,
+    },
     /// Each unit's last collection attempt for a month, with its reason.
     Runs {
         #[arg(long)]
@@ -221,4 +226,20 @@ pub enum TargetsCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub enum PlansCommand {
+    /// File a unit's plan (CSV: unit,service_code,service_name,eligible,target_month,reason);
+    /// stored whole as its new plan, or refused naming every bad line.
+    Import {
+        file: PathBuf,
+        /// The unit filing (code or name); every line must be its own.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Every unit's plan: filed, late, missing or awaited (before the deadline).
+    Status,
 }

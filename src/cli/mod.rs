@@ -7,6 +7,7 @@ pub mod dashboards;
 pub mod import;
 pub mod migrate;
 pub mod outbox;
+pub mod plans;
 mod print;
 pub mod remind;
 pub mod report;

@@ -148,8 +148,7 @@ pub async fn import_bytes(
     } else {
         bytes
     };
-    // Excel's "CSV UTF-8" starts with a byte order mark; it names no column.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom(bytes);
     let read_err = |source| ImportError::Read {
         file: file.clone(),
         source,
@@ -377,17 +376,31 @@ fn count(record: &csv::StringRecord, i: usize) -> Result<i64, (String, ProblemKi
     })
 }
 
+/// A yes/no cell as units write it; an empty cell is no.
+pub(super) fn yes_no(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "1" | "true" | "yes" | "có" | "x" => Some(true),
+        "0" | "false" | "no" | "không" | "" => Some(false),
+        _ => None,
+    }
+}
+
+pub(super) const YES_NO: &str = "1/0, true/false, yes/no or có/không";
+
+/// Excel's "CSV UTF-8" starts with a byte order mark; it names no column.
+pub(super) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 fn flag(record: &csv::StringRecord, i: usize) -> Result<bool, (String, ProblemKind)> {
-    match record[i].to_lowercase().as_str() {
-        "1" | "true" | "yes" | "có" | "x" => Ok(true),
-        "0" | "false" | "no" | "không" | "" => Ok(false),
-        other => Err((
+    yes_no(&record[i]).ok_or_else(|| {
+        (
             SERVICE_HEADER[i].to_string(),
             ProblemKind::NotAFlag {
-                text: other.to_string(),
+                text: record[i].to_lowercase(),
             },
-        )),
-    }
+        )
+    })
 }
 
 fn parse_service(r: &csv::StringRecord) -> Result<ServiceRecord, (String, ProblemKind)> {

@@ -8,13 +8,14 @@ mod editor_lines;
 mod http;
 mod pending;
 pub mod plan_import;
-mod problem;
 mod probe;
 mod probe_tls;
+mod problem;
 mod replay;
 mod reply;
 mod report;
 mod runner;
+pub mod service_plan;
 mod sink;
 mod validate;
 mod xlsx;
@@ -24,9 +25,9 @@ pub use csv_import::{
     import_bytes, import_file, ImportError, ImportOutcome, Problem, Scope, Source,
 };
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
-pub use problem::ProblemKind;
 pub use probe::{probe_summary, Prober};
 pub use probe_tls::{days_left, ProbeRoots, ProbeTlsError, SeenCertificate};
+pub use problem::ProblemKind;
 pub use replay::REPLAY_DAYS;
 pub use report::{Report, UnitResult};
 pub use runner::{Collector, CollectorError};

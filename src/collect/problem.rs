@@ -85,6 +85,13 @@ pub enum ProblemKind {
     Other(String),
 }
 
+/// A message with no kind of its own (a plan file's checks, in English).
+impl From<String> for ProblemKind {
+    fn from(text: String) -> Self {
+        ProblemKind::Other(text)
+    }
+}
+
 impl fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ProblemKind::*;

@@ -10,6 +10,7 @@ pub mod lagging;
 pub mod lineage;
 pub mod national;
 pub mod outliers;
+pub mod plan_progress;
 pub mod portal;
 pub mod publish;
 pub mod ranking;

@@ -7,6 +7,7 @@
 mod alerts;
 mod indicators;
 mod measures;
+mod plans;
 mod settings;
 mod units;
 
@@ -21,6 +22,7 @@ pub use indicators::{
     ZeroDenominator, PORTAL_MEASURES, REPORTING_MEASURES, SERVICE_MEASURES,
 };
 pub use measures::{MeasureCatalogue, MeasureDef, MeasureKind};
+pub use plans::{PlanReason, PlanSettings};
 pub use settings::{
     ClickHouseSettings, CollectorSettings, ComputeSettings, CoordinationSettings, Overrides,
     PathSettings, ProbeSettings, ScheduleSettings, SecureCookies, Settings, WebSettings,

@@ -10,6 +10,7 @@ pub mod fence;
 pub mod ledger;
 pub mod lock;
 mod plan;
+pub mod plan_rule;
 pub mod portal_rules;
 pub mod render;
 mod report;

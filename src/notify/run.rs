@@ -11,6 +11,7 @@ use super::fence::LedgerWriter;
 use super::ledger::{self, Decision};
 use super::lock::RunLock;
 use super::plan::{plan, Planned};
+use super::plan_rule;
 use super::portal_rules::{self, PortalPolicy};
 use super::render::{self, Content, RenderError, Templates, View};
 use super::report::RemindReport;
@@ -99,7 +100,9 @@ pub(super) async fn remind_unaudited(
         dry_run,
         ..RemindReport::default()
     };
-    let todo = plan(app, &mut writer, &intents, &period, dry_run, &mut report).await?;
+    let mut todo = plan(app, &mut writer, &intents, &period, dry_run, &mut report).await?;
+    let run = (&mut intents, &mut todo);
+    plan_rule::add_due(app, &mut writer, run, today, dry_run, &mut report).await?;
     if todo.is_empty() {
         return Ok(report);
     }
@@ -310,6 +313,16 @@ async fn content(
         .as_deref()
         .and_then(|code| facts.units.iter().find(|u| u.code.as_str() == code));
     match (intent.rule, unit) {
+        (RuleKind::PlanMissing, _) => {
+            let code = intent.unit.as_deref().unwrap_or_default();
+            let unit = app.registry.get(&crate::domain::UnitCode::new(code));
+            let unit = unit.ok_or_else(|| RenderError::Build {
+                key: format!("plan_missing/{code}"),
+                message: "the unit is not in the registry".into(),
+            })?;
+            let view = plan_rule::view(unit, app.plans.deadline, &app.alerts);
+            templates.render(RuleKind::PlanMissing, &view, None)
+        }
         (RuleKind::Digest, _) | (_, None) => {
             let view = facts.digest_view(&app.alerts, &app.indicators);
             templates.render(RuleKind::Digest, &view, None)

@@ -29,10 +29,13 @@ pub enum RuleKind {
     PortalDown = 6,
     /// A unit whose portal certificate had `cert_warn_days` or fewer left.
     CertExpiring = 7,
+    /// A unit with no service plan past the plan deadline (1145/BTTTT-THH);
+    /// numbered after its migration (0019), so parallel additions keep theirs.
+    PlanMissing = 19,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 7] = [
+    pub const ALL: [RuleKind; 8] = [
         RuleKind::Lagging,
         RuleKind::NotReported,
         RuleKind::Escalation,
@@ -40,6 +43,7 @@ impl RuleKind {
         RuleKind::Result,
         RuleKind::PortalDown,
         RuleKind::CertExpiring,
+        RuleKind::PlanMissing,
     ];
 
     /// The stored name, also the name of the rule's templates.
@@ -52,6 +56,7 @@ impl RuleKind {
             RuleKind::Result => "result",
             RuleKind::PortalDown => "portal_down",
             RuleKind::CertExpiring => "cert_expiring",
+            RuleKind::PlanMissing => "plan_missing",
         }
     }
 }

@@ -91,6 +91,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0018_portal_probes",
         sql: include_str!("../../sql/0018_portal_probes.sql"),
     },
+    Migration {
+        name: "0019_service_plans",
+        sql: include_str!("../../sql/0019_service_plans.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

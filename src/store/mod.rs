@@ -16,6 +16,7 @@ mod ledger;
 mod migrations;
 mod ops;
 mod panels;
+mod plans;
 mod probes;
 mod publication;
 mod quality;
@@ -56,6 +57,7 @@ pub use migrations::{
 pub use ops::{
     AttemptCount, JobDurations, JobRunCount, LastRun, MailCount, UnitCount, UnitInstant,
 };
+pub use plans::{FilingSpan, MonthFullOnline, PlanFiling, PlanRow, ServiceLevelSpan};
 pub use probes::{ProbeMonthRow, ProbeRow};
 pub use publication::{PeriodRecords, RECORDS_KEPT_FOR};
 pub use quality::{AttemptTally, RejectionSummary, UnitAttempt};

@@ -33,6 +33,9 @@ pub const PROMISED_TABLES: &[&str] = &[
     "outlier_reviews",
     // A unit's uploaded file, kept whole.
     "uploads",
+    // A unit's service plan (1145/BTTTT-THH): its rows, then its filing (the commit).
+    "service_plan_rows",
+    "plan_filings",
     // Accounts (private database): a disabled account or a revoked token stays so.
     "users",
     "api_tokens",

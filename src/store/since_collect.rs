@@ -7,8 +7,9 @@
 //! One stamp says whether anything was collected since: the row counts and
 //! newest entries of `collection_attempts` and `batch_log`, which every pull
 //! and import writes (data, then batch record, then attempt), and the rows of
-//! `trajectories`, which a plan import writes, and of `portal_probes`, which
-//! the probe job writes (the portal card). This process's
+//! `trajectories`, which a plan import writes, of `portal_probes`, which
+//! the probe job writes (the portal card), and of `plan_filings`, which a
+//! service plan's filing writes. This process's
 //! writes forget the stamp at once; another process's show within
 //! `RECORDS_KEPT_FOR`, as a freeze by another process does (publication.rs).
 //! Each kept value is made once per stamp: 64 requests at once wait for one.
@@ -39,6 +40,9 @@ pub(super) const COLLECT_TABLES: &[&str] = &[
     "trajectories",
     // Portal probes (issue 15 §4): the unit page's portal card.
     "portal_probes",
+    // Units' service plans (`chiso plans import`, `/ke-hoach`): the unit page's plan section.
+    "service_plan_rows",
+    "plan_filings",
 ];
 
 /// Values kept; past this the memory starts afresh.
@@ -52,6 +56,7 @@ struct Stamp {
     newest_version: u64,
     plans: u64,
     probes: u64,
+    service_plans: u64,
 }
 
 type Value = Arc<dyn Any + Send + Sync>;
@@ -122,7 +127,8 @@ impl Store {
         let sql = "SELECT (SELECT count() FROM collection_attempts), \
                    (SELECT max(started_us) FROM collection_attempts), \
                    (SELECT count() FROM batch_log), (SELECT max(version) FROM batch_log), \
-                   (SELECT count() FROM trajectories), (SELECT count() FROM portal_probes)";
+                   (SELECT count() FROM trajectories), (SELECT count() FROM portal_probes), \
+                   (SELECT count() FROM plan_filings)";
         let q = self.client.query(sql);
         let stamp: Stamp = self.run("read what was collected", q.fetch_one()).await?;
         self.since_collect.keep_stamp(read_at, stamp);

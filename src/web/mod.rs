@@ -2,6 +2,7 @@
 //! through `compute` and `store`; nothing here computes or writes results.
 
 mod api;
+mod api_plans;
 pub mod auth;
 pub mod csv_safe;
 mod error;
@@ -32,6 +33,7 @@ pub type State = web::Data<App>;
 /// Mounts every route; shared by the server and the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    api_plans::routes(cfg);
     auth::routes(cfg);
     sql::routes(cfg);
     ops::routes(cfg);

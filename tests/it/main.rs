@@ -28,6 +28,7 @@ mod lease;
 mod notify;
 mod ops;
 mod pages;
+mod plans;
 mod probes;
 mod publish;
 mod quality;

@@ -65,6 +65,8 @@ async fn row_structs_mirror_their_tables() {
         ("outlier_reviews", columns_of::<ReviewRow>()),
         ("uploads", columns_of::<UploadRow>()),
         ("portal_probes", columns_of::<chiso::store::ProbeRow>()),
+        ("service_plan_rows", columns_of::<chiso::store::PlanRow>()),
+        ("plan_filings", columns_of::<chiso::store::PlanFiling>()),
     ];
     let private = vec![
         ("users", columns_of::<UserRow>()),

@@ -259,7 +259,7 @@ async fn newest_upload(store: &chiso::store::Store, login: &str) -> String {
 
 /// A browser session of `login` (password of `account_token`): its cookie
 /// and the CSRF token its forms must carry.
-async fn session(base: &str, login: &str) -> (String, String) {
+pub(super) async fn session(base: &str, login: &str) -> (String, String) {
     let cookie_of = |r: &reqwest::Response, name: &str| {
         r.headers()
             .get_all("set-cookie")

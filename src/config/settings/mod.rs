@@ -156,6 +156,13 @@ pub struct PathSettings {
     /// The folder of dashboard definitions (`dashboards/*.toml`).
     #[serde(default = "default_dashboards")]
     pub dashboards: PathBuf,
+    /// The service plans' deadline and reasons (`plans.toml`, docs/plans.md).
+    #[serde(default = "default_plans")]
+    pub plans: PathBuf,
+}
+
+fn default_plans() -> PathBuf {
+    PathBuf::from("plans.toml")
 }
 
 fn default_alerts() -> PathBuf {

@@ -10,6 +10,8 @@ mod indicator;
 mod lang;
 mod layout;
 mod periods;
+mod plan_status;
+mod plan_upload;
 mod portal_card;
 mod publish;
 mod quality;
@@ -20,6 +22,7 @@ mod review;
 mod schema;
 mod services;
 mod unit;
+mod unit_plan;
 #[cfg(test)]
 mod untranslated;
 mod unused_services;
@@ -36,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(upload::form_handler)
         .service(upload::preview_handler)
         .service(upload::confirm_handler)
+        .service(plan_upload::form_handler)
+        .service(plan_upload::file_handler)
         .service(ranking::csv)
         .service(ranking::home)
         // Before the page: `/don-vi/{code}` would take "01.csv" for a code.

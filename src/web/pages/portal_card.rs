@@ -7,10 +7,10 @@
 
 use maud::{html, Markup};
 
-use crate::compute::portal::{portal_month, PortalMonth};
-use crate::config::Unit;
 use super::format::digits;
 use super::periods::month_in_sentence;
+use crate::compute::portal::{portal_month, PortalMonth};
+use crate::config::Unit;
 use crate::domain::number::{count, decimal, percent};
 use crate::domain::Month;
 use crate::store::StoreError;
@@ -105,7 +105,10 @@ fn figures(c: &PortalCard, m: &PortalMonth) -> Markup {
 fn cert_days(days: Option<i32>) -> String {
     match days {
         None => "—".into(),
-        Some(d) if d < 0 => t!("portal-cert-expired", days = digits(decimal(f64::from(-d), 0))),
+        Some(d) if d < 0 => t!(
+            "portal-cert-expired",
+            days = digits(decimal(f64::from(-d), 0))
+        ),
         Some(d) => t!("portal-cert-left", days = digits(decimal(f64::from(d), 0))),
     }
 }

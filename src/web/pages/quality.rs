@@ -99,6 +99,7 @@ pub async fn page_handler(
         csrf: viewer.csrf_token().unwrap_or_default(),
         to,
     });
+    let plans = super::plan_status::load(&state).await?;
     let pages = flagged.len().div_ceil(FLAGS_PER_PAGE).max(1);
     let page_no = query.page.unwrap_or(1).clamp(1, pages);
     let shown: Vec<Outlier> = flagged
@@ -130,6 +131,7 @@ pub async fn page_handler(
         }
         h2 { (t!("quality-unused-services")) }
         (super::unused_services::section(&state, &unused, window, to))
+        (super::plan_status::section(&plans))
         h2 { (t!("quality-attempts")) }
         (attempt_matrix(&state, &tally, &months))
         h2 { (t!("quality-rejected")) }

@@ -14,8 +14,8 @@ use super::csv_file::csv_response;
 use super::format::{number, status_class, value};
 use super::layout::{html_response, page_html, PageError};
 use super::periods::{date, month_label};
-use super::rendered::language_key;
 use super::portal_card::{self, PortalCard};
+use super::rendered::language_key;
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
@@ -52,6 +52,7 @@ struct UnitData<'a> {
     portal: Option<PortalCard>,
     /// Its services declared fully online and unused up to the range's end.
     unused: Vec<UnusedService>,
+    plan: super::unit_plan::Section,
 }
 
 /// The unit and range a request asks for, once the viewer may see them.
@@ -99,7 +100,9 @@ async fn load<'a>(
         unused,
     } = reads.as_ref().clone();
     let portal = portal_card::load(state, unit, to).await?;
+    let plan = super::unit_plan::load(state, unit).await?;
     Ok(UnitData {
+        plan,
         unit,
         months,
         national,
@@ -223,6 +226,7 @@ fn body(state: &State, data: &UnitData, (from, to): (Month, Month)) -> Markup {
         (super::services::unit_page_note(data.unit, &data.unused, state.settings.compute.unused_full_online_months, (from, to)))
         h2 { (t!("unit-trends")) }
         @for i in &indicators { (trend(data, i)) }
+        (super::unit_plan::section(&data.plan))
         h2 { (t!("unit-reporting-history")) }
         (reporting(data, state, from, to))
         h2 { (t!("unit-recent-attempts")) }

@@ -125,7 +125,12 @@ pub fn test_app(store: Store) -> chiso::app::App {
     .expect("shipped alerts load");
     let dashboards = chiso::dashboards::load_dir(&config_dir().join("../dashboards"))
         .expect("shipped dashboards load");
+    let mut plans = chiso::config::PlanSettings::load(&config_dir().join("plans.toml"))
+        .expect("shipped plans load");
+    // The mail tests count a month's mails; tests/it/plans.rs turns the plan reminder on.
+    plans.remind_missing = false;
     chiso::app::App {
+        plans,
         settings,
         registry,
         catalogue,
@@ -356,7 +361,12 @@ value = 50.0
 pub fn config_folder(units: &str) -> tempfile::TempDir {
     let config = tempfile::tempdir().unwrap();
     let dir = config.path();
-    for f in ["chiso.toml", "measures.toml", "simulator.toml"] {
+    for f in [
+        "chiso.toml",
+        "measures.toml",
+        "simulator.toml",
+        "plans.toml",
+    ] {
         std::fs::copy(config_dir().join(f), dir.join(f)).unwrap();
     }
     let settings = std::fs::read_to_string(dir.join("chiso.toml")).unwrap();
@@ -369,5 +379,10 @@ pub fn config_folder(units: &str) -> tempfile::TempDir {
     std::fs::write(dir.join("chiso.toml"), moved).unwrap();
     std::fs::write(dir.join("units.toml"), units).unwrap();
     std::fs::write(dir.join("indicators.toml"), ONLINE_RATE_CATALOGUE).unwrap();
+    // The mail tests count a month's mails; tests/it/plans.rs turns the plan reminder on.
+    let plans = std::fs::read_to_string(dir.join("plans.toml")).unwrap();
+    let quiet = plans.replace("remind_missing = true", "remind_missing = false");
+    assert_ne!(plans, quiet, "plans.toml sets remind_missing");
+    std::fs::write(dir.join("plans.toml"), quiet).unwrap();
     config
 }

@@ -44,6 +44,7 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     );
 
     let sim_config = SimulatorConfig::load(&app.settings.resolve(&app.settings.paths.simulator))?;
+    let sim_seed = sim_config.seed;
     let sim = simulate::serve(app.registry.clone(), sim_config, opts.simulator_addr)
         .with_context(|| format!("cannot start the simulator on {}", opts.simulator_addr))?;
     println!(
@@ -135,6 +136,11 @@ pub async fn run(mut app: App, opts: DemoOptions) -> anyhow::Result<()> {
     }
     println!("froze {frozen} month(s) now (all but {})", opts.to);
 
+    let plans = crate::plans::file_demo_plans(&app, (opts.from, opts.to), sim_seed).await?;
+    println!(
+        "filed {plans} service plans now (1145/BTTTT-THH; deadline {})",
+        app.plans.deadline
+    );
     demo_accounts(&app).await?;
     let app = std::sync::Arc::new(app);
     let web = chiso::web::serve(app.clone(), opts.web_addr, 2)

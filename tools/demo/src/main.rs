@@ -4,6 +4,7 @@
 //! A crate of its own, so the server links none of it (issue 16).
 
 mod demo;
+mod plans;
 mod portals;
 
 use std::net::SocketAddr;

@@ -14,7 +14,7 @@
 //! showed. Ministry staff may send any unit's rows. Both forms carry the
 //! session's CSRF token.
 
-mod form;
+pub(super) mod form;
 mod problems;
 mod view;
 
