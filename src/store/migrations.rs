@@ -87,6 +87,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0016_service_sums",
         sql: include_str!("../../sql/0016_service_sums.sql"),
     },
+    Migration {
+        name: "0017_service_aggregates",
+        sql: include_str!("../../sql/0017_service_aggregates.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

@@ -23,6 +23,7 @@ mod rekey;
 mod results;
 mod reviews;
 mod rows;
+mod service_aggregates;
 mod service_counts;
 mod service_sums;
 mod since_collect;

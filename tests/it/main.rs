@@ -35,6 +35,7 @@ mod report;
 mod results;
 mod schedule;
 mod schema;
+mod service_aggregates;
 mod service_sums;
 mod sql;
 mod timeliness;

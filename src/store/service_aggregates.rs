@@ -1,0 +1,170 @@
+//! `service_aggregates` (0017_service_aggregates.sql): each formula aggregate
+//! (`count_services(…)`, `sum_services(…)`) of each unit-month-version,
+//! counted once from the service rows and then read as one row per
+//! unit-month. Counting them from the rows on every compute took 34.7 s of
+//! the ×10 bench (62 M service rows; docs/bench-notes.md).
+//!
+//! The rows are filled on read: before reading an aggregate over a span, the
+//! current versions of the span that lack it are counted and stored (a year
+//! per query, so memory stays bounded). A new version (a correction, a
+//! replaced month) is a new key, so it is counted when first read; a catalogue
+//! that gains an aggregate fills it for the months it reads; a version already
+//! filled is never counted again. Equal to the count from the rows
+//! (`service_counts_from_rows`; tests/it/service_aggregates.rs).
+
+use clickhouse::Row;
+use serde::Deserialize;
+
+use super::figures::{years, Units};
+use super::service_counts::predicate_sql;
+use super::{ServiceCount, Store, StoreError};
+use crate::domain::formula::ServiceAggregate;
+use crate::domain::Month;
+
+/// A month in which some unit's current version lacks the aggregate.
+#[derive(Debug, Row, Deserialize)]
+struct Unfilled {
+    month: String,
+}
+
+/// Current versions of a span lacking `{aggregate}`, by month.
+const UNFILLED_SQL: &str = "SELECT toString(month) FROM \
+     (SELECT unit_code, month, version FROM batch_log WHERE {range}{units} AND services > 0 \
+     UNION ALL SELECT unit_code, month, version FROM batches WHERE {range}{units} AND services > 0) \
+     WHERE {current} AND (unit_code, month, version) NOT IN \
+     (SELECT unit_code, month, version FROM service_aggregates \
+     WHERE aggregate = {aggregate} AND {range}{units}) \
+     GROUP BY month ORDER BY month";
+
+impl Store {
+    /// For each month of `from..=to` a unit reported, how many of its services
+    /// met `aggregate`'s predicate in each of the `months` months ending there
+    /// (or the sum of a field over those that met it). A month missing from
+    /// the window counts as not met: a service is confirmed only by reports.
+    /// A unit-month where no service met it may have no row: the caller
+    /// counts it as 0 where the unit reported services.
+    pub async fn service_counts(
+        &self,
+        aggregate: &ServiceAggregate,
+        (from, to): (Month, Month),
+        units: Units<'_>,
+    ) -> Result<Vec<ServiceCount>, StoreError> {
+        let window = aggregate.months.max(1);
+        let mut start = from;
+        for _ in 1..window {
+            start = start.prev();
+        }
+        self.fill_service_aggregates(aggregate, (start, to), units)
+            .await?;
+        let key = aggregate.to_string();
+        if window == 1 {
+            // Several rows of one version are copies (two fills at once): any is each.
+            let sql = "SELECT unit_code, toString(month), any(value) FROM service_aggregates \
+                 WHERE aggregate = {aggregate} AND {range}{units} AND {current} \
+                 GROUP BY unit_code, month ORDER BY unit_code, month";
+            return self.fetch_aggregates(sql, (from, to), units, &key).await;
+        }
+        let mut out = Vec::new();
+        for (first, last) in years(from, to) {
+            let mut span_start = first;
+            for _ in 1..window {
+                span_start = span_start.prev();
+            }
+            // Each service's months that met the predicate; a month ends a
+            // window where the months before it in the window met it too.
+            let earlier: Vec<String> = (1..window)
+                .map(|k| format!("addMonths(end_month, -{k})"))
+                .collect();
+            let sql = format!(
+                "SELECT unit_code, toString(end_month), count() FROM \
+                 (SELECT unit_code, service_code, groupUniqArray(month) AS met \
+                 FROM service_aggregates ARRAY JOIN services AS service_code \
+                 WHERE aggregate = {{aggregate}} AND {{range}}{{units}} AND {{current}} \
+                 GROUP BY unit_code, service_code) \
+                 ARRAY JOIN met AS end_month \
+                 WHERE end_month >= toDate('{first}') AND end_month <= toDate('{last}') \
+                 AND hasAll(met, [{earlier}]) \
+                 GROUP BY unit_code, end_month ORDER BY unit_code, end_month",
+                first = first.first_day(),
+                last = last.first_day(),
+                earlier = earlier.join(", "),
+            );
+            out.extend(
+                self.fetch_aggregates(&sql, (span_start, last), units, &key)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn fetch_aggregates(
+        &self,
+        sql: &str,
+        span: (Month, Month),
+        units: Units<'_>,
+        key: &str,
+    ) -> Result<Vec<ServiceCount>, StoreError> {
+        let q = self.figures_query((sql, "service_aggregates"), span, units, Some(key));
+        self.run("read formula aggregates", q.fetch_all()).await
+    }
+
+    /// Counts and stores `aggregate` for the current versions of `span` that
+    /// lack it; does nothing (one small query) when none does.
+    pub async fn fill_service_aggregates(
+        &self,
+        aggregate: &ServiceAggregate,
+        span: (Month, Month),
+        units: Units<'_>,
+    ) -> Result<(), StoreError> {
+        let key = aggregate.to_string();
+        let q = self.figures_query((UNFILLED_SQL, "service_stats"), span, units, Some(&key));
+        let unfilled: Vec<Unfilled> = self.run("find unfilled aggregates", q.fetch_all()).await?;
+        let months: Vec<Month> = unfilled
+            .iter()
+            .filter_map(|u| u.month.get(..7)?.parse().ok())
+            .collect();
+        let (Some(&first), Some(&last)) = (months.first(), months.last()) else {
+            return Ok(());
+        };
+        let sql = fill_sql(aggregate);
+        for (a, b) in years(first, last) {
+            // Only the months of this year that lack it: the NOT IN skips the rest.
+            let in_year: Vec<&Month> = months.iter().filter(|m| **m >= a && **m <= b).collect();
+            let (Some(&&a), Some(&&b)) = (in_year.first(), in_year.last()) else {
+                continue;
+            };
+            let q = self.figures_query((&sql, "service_stats"), (a, b), units, Some(&key));
+            self.run("store formula aggregates", q.execute()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The statement counting `aggregate` per unit-month-version from the rows.
+/// A service's rows repeated by a repeated insert are one service (grouped by
+/// its code); the windowed counts keep which services met the predicate.
+fn fill_sql(aggregate: &ServiceAggregate) -> String {
+    let pred = predicate_sql(&aggregate.pred);
+    let (per_service, value) = match aggregate.sum {
+        Some(field) => (
+            format!("max({})", field.as_str()),
+            "toUInt64(sumIf(v, met = 1))",
+        ),
+        None => ("toUInt64(0)".to_string(), "toUInt64(countIf(met = 1))"),
+    };
+    let services = if aggregate.months > 1 {
+        "groupArrayIf(service_code, met = 1)"
+    } else {
+        "emptyArrayString()"
+    };
+    format!(
+        "INSERT INTO service_aggregates (unit_code, month, version, aggregate, value, services) \
+         SELECT unit_code, month, version, {{aggregate}}, {value}, {services} FROM \
+         (SELECT unit_code, month, version, service_code, max(toUInt8({pred})) AS met, {per_service} AS v \
+         FROM service_stats WHERE {{range}}{{units}} AND {{current}} \
+         AND (unit_code, month, version) NOT IN (SELECT unit_code, month, version \
+         FROM service_aggregates WHERE aggregate = {{aggregate}} AND {{range}}{{units}}) \
+         GROUP BY unit_code, month, version, service_code) \
+         GROUP BY unit_code, month, version"
+    )
+}
