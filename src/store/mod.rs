@@ -61,6 +61,7 @@ pub use quorum::PROMISED_TABLES;
 pub use results::{ComputationRow, ComputationRows, FreezeRow, IndicatorResultRow, UnitResultRow};
 pub use reviews::{ReviewRow, Verdict};
 pub use rows::{AttemptRow, BatchRow, JobRunRow, MeasureRow, RejectedRow, ServiceRow};
+pub use service_aggregates::ServiceAggregateRow;
 pub use service_counts::{predicate_sql, ServiceCount};
 pub use service_sums::ServiceSumsRow;
 pub use targets::{TrajectoryPoint, TrajectoryRow};

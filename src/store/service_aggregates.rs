@@ -21,6 +21,21 @@ use super::{ServiceCount, Store, StoreError};
 use crate::domain::formula::ServiceAggregate;
 use crate::domain::Month;
 
+/// A row of `service_aggregates`, as the fill writes it with `INSERT … SELECT`.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct ServiceAggregateRow {
+    pub unit_code: String,
+    #[serde(with = "clickhouse::serde::chrono::date")]
+    pub month: chrono::NaiveDate,
+    pub version: u64,
+    /// The aggregate's canonical text (`ServiceAggregate`'s Display).
+    pub aggregate: String,
+    /// The month's count, or sum of the field, over the services that met it.
+    pub value: u64,
+    /// For a count over a window only: the services that met it in the month.
+    pub services: Vec<String>,
+}
+
 /// A month in which some unit's current version lacks the aggregate.
 #[derive(Debug, Row, Deserialize)]
 struct Unfilled {

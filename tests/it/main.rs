@@ -22,6 +22,7 @@ mod formulas;
 mod grafana;
 mod hostile;
 mod import;
+mod indicator_page_kept;
 mod jobs;
 mod lease;
 mod notify;
