@@ -128,9 +128,11 @@ pub fn baseline_sql(indicator: &Indicator) -> Option<(String, Vec<String>)> {
 
 /// `clickhouse-client` statements that copy `from` into `to` with each service
 /// row `scale` times under distinct service codes (so `scale` × the services
-/// and dossiers per unit-month), their sums (0016_service_sums.sql) `scale`
-/// times as large; measures and batch records once.
-pub fn scale_copy_sql(from: &str, to: &str, scale: u32) -> [String; 5] {
+/// and dossiers per unit-month), their sums (0016_service_sums.sql) and the
+/// formula aggregates already counted (0017_service_aggregates.sql) `scale`
+/// times as large, as the copies would have been counted; measures and batch
+/// records once.
+pub fn scale_copy_sql(from: &str, to: &str, scale: u32) -> [String; 6] {
     [
         format!(
             "INSERT INTO {to}.service_stats SELECT unit_code, month, \
@@ -148,6 +150,14 @@ pub fn scale_copy_sql(from: &str, to: &str, scale: u32) -> [String; 5] {
              dossiers_processed * {scale}, dossiers_processed_on_time * {scale}, \
              dossiers_processed_late * {scale}, dossiers_pending_overdue * {scale} \
              FROM {from}.service_sums"
+        ),
+        // One row per key, its services under the copies' codes.
+        format!(
+            "INSERT INTO {to}.service_aggregates SELECT unit_code, month, version, aggregate, \
+             any(value) * {scale}, \
+             groupArrayArray(arrayMap(s -> concat(s, '-', toString(k)), services)) \
+             FROM {from}.service_aggregates ARRAY JOIN range({scale}) AS k \
+             GROUP BY unit_code, month, version, aggregate"
         ),
         format!("INSERT INTO {to}.measure_values SELECT * FROM {from}.measure_values"),
         format!("INSERT INTO {to}.batch_log SELECT * FROM {from}.batch_log"),

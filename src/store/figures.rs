@@ -183,7 +183,7 @@ impl Store {
         &self,
         context: &str,
         (sql, table): (&str, &str),
-        (from, to): (Month, Month),
+        span: (Month, Month),
         units: Units<'_>,
     ) -> Result<Vec<T>, StoreError>
     where
@@ -192,6 +192,19 @@ impl Store {
         self.since_collect
             .figure_reads
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let q = self.figures_query((sql, table), span, units, None);
+        self.run(context, q.fetch_all()).await
+    }
+
+    /// `fetch_figures`' query, unrun; each `{aggregate}` binds `aggregate`'s
+    /// text, in the order the placeholders stand.
+    pub(super) fn figures_query(
+        &self,
+        (sql, table): (&str, &str),
+        (from, to): (Month, Month),
+        units: Units<'_>,
+        aggregate: Option<&str>,
+    ) -> clickhouse::query::Query {
         let range = "month >= toDate(?) AND month <= toDate(?)";
         let condition = units.condition();
         // The newest committed version, as the views take it (0011_committed_versions.sql).
@@ -206,16 +219,42 @@ impl Store {
              UNION ALL SELECT unit_code, month, version FROM batches WHERE {{range}}{{units}} AND {listed} > 0) \
              GROUP BY unit_code, month)"
         );
-        // Each `{range}{units}` binds the months and the units once, in order.
         let sql = sql.replace("{current}", &current);
-        let scopes = sql.matches("{range}{units}").count();
-        let sql = sql.replace("{range}{units}", &format!("{range}{condition}"));
         let (from, to) = (from.first_day().to_string(), to.first_day().to_string());
-        let mut q = self.client.query(&sql);
-        for _ in 0..scopes {
-            q = units.bind(q.bind(&from).bind(&to));
+        // Each placeholder binds its values where it stands, left to right.
+        let mut text = String::with_capacity(sql.len());
+        let mut binds: Vec<Option<&str>> = Vec::new();
+        let mut rest = sql.as_str();
+        loop {
+            let scope = rest.find("{range}{units}");
+            let agg = rest.find("{aggregate}");
+            let (at, is_scope) = match (scope, agg) {
+                (Some(s), Some(a)) if a < s => (a, false),
+                (Some(s), _) => (s, true),
+                (None, Some(a)) => (a, false),
+                (None, None) => break,
+            };
+            text.push_str(&rest[..at]);
+            if is_scope {
+                text.push_str(range);
+                text.push_str(&condition);
+                binds.push(None);
+                rest = &rest[at + "{range}{units}".len()..];
+            } else {
+                text.push('?');
+                binds.push(Some(aggregate.unwrap_or_default()));
+                rest = &rest[at + "{aggregate}".len()..];
+            }
         }
-        self.run(context, q.fetch_all()).await
+        text.push_str(rest);
+        let mut q = self.client.query(&text);
+        for bind in binds {
+            q = match bind {
+                None => units.bind(q.bind(&from).bind(&to)),
+                Some(a) => q.bind(a),
+            };
+        }
+        q
     }
 
     /// Every unit-month's service sums, from `service_sums` (one row per

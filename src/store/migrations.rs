@@ -88,6 +88,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../sql/0016_service_sums.sql"),
     },
     Migration {
+        name: "0017_service_aggregates",
+        sql: include_str!("../../sql/0017_service_aggregates.sql"),
+    },
+    Migration {
         name: "0018_portal_probes",
         sql: include_str!("../../sql/0018_portal_probes.sql"),
     },

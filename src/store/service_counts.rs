@@ -1,5 +1,7 @@
 //! The per-service aggregates of indicator formulas (`count_services(…)`),
-//! counted in ClickHouse per unit-month. The predicate's SQL is built from the
+//! counted in ClickHouse per unit-month straight from the service rows: the
+//! reference `service_aggregates` (service_aggregates.rs) is compared with
+//! (tests/it/service_aggregates.rs). The predicate's SQL is built from the
 //! parsed formula's closed lists (columns, operators, levels) and numbers the
 //! parser produced; no text of the formula reaches the query.
 
@@ -26,7 +28,7 @@ impl Store {
     /// the window counts as not met: a service is confirmed only by reports.
     /// A unit-month where no service met it may have no row: the caller
     /// counts it as 0 where the unit reported services.
-    pub async fn service_counts(
+    pub async fn service_counts_from_rows(
         &self,
         aggregate: &ServiceAggregate,
         (from, to): (Month, Month),

@@ -50,6 +50,10 @@ async fn row_structs_mirror_their_tables() {
     let main = vec![
         ("service_stats", columns_of::<ServiceRow>()),
         ("service_sums", columns_of::<chiso::store::ServiceSumsRow>()),
+        (
+            "service_aggregates",
+            columns_of::<chiso::store::ServiceAggregateRow>(),
+        ),
         ("measure_values", columns_of::<MeasureRow>()),
         ("batches", columns_of::<BatchRow>()),
         ("batch_log", columns_of::<BatchRow>()),

@@ -1,16 +1,20 @@
 //! An indicator's page: how its values spread across units in a period, by
 //! group, and its national trend (pooled rate and mean of unit rates).
 
+use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use maud::{html, PreEscaped};
+use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use super::format::value;
-use super::layout::{page, PageError};
+use super::layout::{html_response, page_html, PageError};
 use super::periods::{parse_period, period_label};
+use super::rendered::{computations_shown, language_key};
 use crate::charts::svg::{distribution_chart, line_chart, Series, Stroke};
+use crate::compute::national::GroupRanking;
+use crate::compute::summary::NationalFigure;
 use crate::config::ValueUnit;
-use crate::domain::{Month, RankingGroup};
+use crate::domain::{Indicator, Month, Period, RankingGroup};
 use crate::t;
 use crate::web::auth::Viewer;
 use crate::web::State;
@@ -37,22 +41,48 @@ pub async fn page_handler(
         .ok_or_else(|| PageError::not_found(t!("indicator-not-found", code = code.as_str())))?;
     let period = parse_period(&query.period).map_err(PageError::bad)?;
     let computer = state.computer();
-    // Shared, not copied: the published results, or those computed once from
-    // the current data for a period never computed (`Computer::groups_or_live`).
-    let rankings = computer.groups_or_live(period).await?;
     let end = period
         .months(computer.calendar)
         .last()
         .copied()
         .unwrap_or_else(super::periods::latest_month);
     let start = Month::new(end.year() - 1, end.month()).map_or(end, Month::next);
-    let trend = computer.national_months(start, end).await?;
+    // The page is the same for every account (the only check, above): its
+    // charts were drawn on every request (p99 183 ms under 64 connections,
+    // `make bench`), so it is drawn once per collect run and set of
+    // computations shown (`Store::since_collect`), in each page language.
+    let trend_months = start.through(end).map(Period::Month);
+    let key = format!(
+        "indicator-page/{}/{period}/{}",
+        indicator.code,
+        computations_shown(&computer, std::iter::once(period).chain(trend_months)).await?
+    );
+    let draw = || async {
+        // Shared, not copied: the published results, or those computed once from
+        // the current data for a period never computed (`Computer::groups_or_live`).
+        let rankings = computer.groups_or_live(period).await?;
+        let trend = computer.national_months(start, end).await?;
+        Ok(Bytes::from(page_html(
+            &indicator.name,
+            body(indicator, period, &rankings, &trend),
+        )))
+    };
+    let html = state.store.since_collect(&language_key(&key), draw).await?;
+    Ok(html_response(html.as_ref().clone()))
+}
+
+fn body(
+    indicator: &Indicator,
+    period: Period,
+    rankings: &[GroupRanking],
+    trend: &[(Month, Vec<NationalFigure>)],
+) -> Markup {
     let groups: Vec<RankingGroup> = RankingGroup::ALL
         .into_iter()
         .filter(|g| indicator.applies_to_group(*g))
         .collect();
     let labels: Vec<String> = trend.iter().map(|(m, _)| m.to_string()).collect();
-    let body = html! {
+    html! {
         h1 { (indicator.name) }
         p { (indicator.description) }
         p.muted { (t!("indicator-source", source = indicator.source.as_str(), period = period_label(period))) }
@@ -82,6 +112,5 @@ pub async fn page_handler(
             }
             p.muted { (t!("indicator-latest-pooled", value = value(pooled.last().copied().flatten(), indicator.unit))) }
         }
-    };
-    Ok(page(&indicator.name, body))
+    }
 }

@@ -10,8 +10,11 @@ use std::sync::OnceLock;
 
 use actix_web::web::Bytes;
 
+use crate::compute::publish::Computer;
 use crate::domain::kept::Kept;
 use crate::domain::lang::Lang;
+use crate::domain::Period;
+use crate::store::StoreError;
 
 /// Pages kept (a period has 3 groups and a handful of sort orders).
 const PAGES_KEPT: usize = 512;
@@ -26,4 +29,21 @@ pub fn rendered(key: String, draw: impl FnOnce() -> String) -> Bytes {
 /// `key` in the current language: what every kept page is kept under.
 pub fn language_key(key: &str) -> String {
     format!("{}/{key}", Lang::current().code())
+}
+
+/// Which computation each of `periods` shows (`-`: none, computed from the
+/// current data): with what was collected, what a page drawn from them
+/// depends on, for its key.
+pub async fn computations_shown(
+    computer: &Computer<'_>,
+    periods: impl Iterator<Item = Period>,
+) -> Result<String, StoreError> {
+    let mut ids = Vec::new();
+    for p in periods {
+        ids.push(match computer.publication(p).await? {
+            Some(p) => p.computation_id,
+            None => "-".to_string(),
+        });
+    }
+    Ok(ids.join(","))
 }

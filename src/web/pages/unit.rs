@@ -15,7 +15,7 @@ use super::format::{number, status_class, value};
 use super::layout::{html_response, page_html, PageError};
 use super::periods::{date, month_label};
 use super::portal_card::{self, PortalCard};
-use super::rendered::language_key;
+use super::rendered::{computations_shown, language_key};
 use crate::charts::svg::{line_chart, Series, Stroke};
 use crate::compute::arrival::Arrival;
 use crate::compute::evaluate::Evaluation;
@@ -114,20 +114,6 @@ async fn load<'a>(
     })
 }
 
-/// Which computation each month of the range shows (`-`: none, computed
-/// from the current data): with what was collected, all the page draws from.
-async fn shown(state: &State, (from, to): (Month, Month)) -> Result<String, StoreError> {
-    let computer = state.computer();
-    let mut ids = Vec::new();
-    for m in from.through(to) {
-        ids.push(match computer.publication(Period::Month(m)).await? {
-            Some(p) => p.computation_id,
-            None => "-".to_string(),
-        });
-    }
-    Ok(ids.join(","))
-}
-
 /// What the page reads of the unit's collection: changed only by a collect
 /// run or an import, so kept until the next one (`Store::since_collect`);
 /// read on every request, these three small queries capped the page (~10 ms
@@ -187,7 +173,7 @@ pub async fn page_handler(
     let key = format!(
         "unit-page/{}/{from}/{to}/{}",
         unit.code,
-        shown(&state, (from, to)).await?
+        computations_shown(&state.computer(), from.through(to).map(Period::Month)).await?
     );
     let draw = || async {
         let data = load(&state, unit, (from, to)).await?;

@@ -51,6 +51,19 @@ pub struct Baseline {
     /// `None`: no single-table query computes it (reporting indicators).
     pub elapsed: Option<Duration>,
     pub rows: usize,
+    /// Why there is no baseline query, when there is none.
+    pub why_none: &'static str,
+}
+
+/// Why `indicator` has no one-line baseline query.
+fn why_none(indicator: &chiso::domain::Indicator) -> &'static str {
+    if indicator.service_aggregates().next().is_some() {
+        "a formula over each service's rows: count_services / sum_services"
+    } else if indicator.numerator.expr().as_measure().is_some() {
+        "reporting facts: arrival times of batches"
+    } else {
+        "a formula over several measures"
+    }
 }
 
 /// Runs the baseline query of each indicator `chosen` picks, once (results fetched and dropped).
@@ -62,6 +75,7 @@ pub async fn baselines(app: &App, chosen: impl Fn(&str) -> bool) -> anyhow::Resu
             indicator: indicator.code.clone(),
             elapsed: ran.map(|(elapsed, _)| elapsed),
             rows: ran.map_or(0, |(_, rows)| rows),
+            why_none: why_none(indicator),
         });
     }
     Ok(out)

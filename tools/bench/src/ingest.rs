@@ -36,6 +36,10 @@ pub struct IngestFigures {
     pub binary_rows: u64,
     pub binary_time: Duration,
     pub binary_bytes: u64,
+    /// And as Native, ClickHouse's own columnar format.
+    pub native_rows: u64,
+    pub native_time: Duration,
+    pub native_bytes: u64,
 }
 
 fn rate(rows: u64, time: Duration) -> f64 {
@@ -55,6 +59,13 @@ impl IngestFigures {
     /// Collectors / JSONEachRow: the judged ratio.
     pub fn ratio(&self) -> f64 {
         self.collector_rate() / self.baseline_rate().max(1e-9)
+    }
+    pub fn native_rate(&self) -> f64 {
+        rate(self.native_rows, self.native_time)
+    }
+    /// Collectors / Native.
+    pub fn native_ratio(&self) -> f64 {
+        self.collector_rate() / self.native_rate().max(1e-9)
     }
     /// Collectors / RowBinary.
     pub fn binary_ratio(&self) -> f64 {
@@ -241,6 +252,7 @@ pub fn write_files(
 pub enum Format {
     JsonEachRow,
     RowBinary,
+    Native,
 }
 
 impl Format {
@@ -248,6 +260,7 @@ impl Format {
         match self {
             Format::JsonEachRow => "JSONEachRow",
             Format::RowBinary => "RowBinary",
+            Format::Native => "Native",
         }
     }
 
@@ -255,19 +268,25 @@ impl Format {
         match self {
             Format::JsonEachRow => format!("{table}.jsonl"),
             Format::RowBinary => format!("{table}.rowbinary"),
+            Format::Native => format!("{table}.native"),
         }
     }
 }
 
-/// Writes `database`'s collected tables as RowBinary files in `dir` (not
+/// Writes `database`'s collected tables as `format` files in `dir` (not
 /// timed); returns their bytes.
-pub async fn export_binary(target: &Target, database: &str, dir: &Path) -> anyhow::Result<u64> {
+pub async fn export(
+    target: &Target,
+    database: &str,
+    dir: &Path,
+    format: Format,
+) -> anyhow::Result<u64> {
     let mut bytes = 0;
     for table in COLLECTED_TABLES {
-        let path = dir.join(Format::RowBinary.file(table));
+        let path = dir.join(format.file(table));
         let file = std::fs::File::create(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        let query = format!("SELECT * FROM {database}.{table} FORMAT RowBinary");
+        let query = format!("SELECT * FROM {database}.{table} FORMAT {}", format.name());
         // `output()` would capture stdout itself: spawn with stdout the file.
         let out = target
             .client(&["--query", &query])

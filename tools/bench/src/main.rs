@@ -21,6 +21,7 @@ mod report_parts;
 #[cfg(test)]
 mod report_tests;
 mod run;
+mod scale;
 mod soak;
 mod stats;
 mod target;
@@ -134,6 +135,20 @@ enum Command {
         #[arg(long, default_value_t = 2019)]
         seed: u64,
     },
+    /// Part 6 (scale) alone, printed: `bench` (as the run or `compute
+    /// --database bench` left it) copied ×SCALE and computed.
+    Scale {
+        #[arg(long)]
+        clickhouse_dir: PathBuf,
+        #[arg(long, default_value = "scripts/clickhouse.sh")]
+        clickhouse_script: PathBuf,
+        #[arg(long, default_value_t = 2019)]
+        from_year: i32,
+        #[arg(long, default_value_t = 2025)]
+        to_year: i32,
+        #[arg(long, default_value_t = 10)]
+        scale: u32,
+    },
     /// chiso for N minutes under random faults (ClickHouse killed, units slow
     /// or broken, SMTP down or silent, chiso killed), then the invariants;
     /// writes target/bench/soak.md, exits non-zero if one broke.
@@ -238,6 +253,32 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             let target = Target::http_only(cli.config, url?);
             let figures = compute_part(&target, &database, (from_year, to_year), seed).await?;
             println!("{figures}");
+            Ok(())
+        }
+        Command::Scale {
+            clickhouse_dir,
+            clickhouse_script,
+            from_year,
+            to_year,
+            scale,
+        } => {
+            let target = Target {
+                config: cli.config,
+                clickhouse_url: url?,
+                clickhouse_dir,
+                clickhouse_script,
+                log_dir: PathBuf::from("target/bench"),
+                env: Vec::new(),
+            };
+            let all = compute::periods(from_year, to_year);
+            let f = scale::part(&target, scale, &all).await?;
+            println!(
+                "×{scale}: copy {:.2} s, compute {:.2} s ({} stored), with the aggregates emptied {:.2} s",
+                f.copy.as_secs_f64(),
+                f.first.elapsed.as_secs_f64(),
+                f.first.stored,
+                f.refilled.elapsed.as_secs_f64()
+            );
             Ok(())
         }
         Command::Ingest {

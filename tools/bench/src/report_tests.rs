@@ -39,6 +39,9 @@ fn ingest(collect: u64, json: u64) -> IngestFigures {
         binary_rows: 1_000_000,
         binary_time: ms(json / 2),
         binary_bytes: 1 << 19,
+        native_rows: 1_000_000,
+        native_time: ms(json / 2),
+        native_bytes: 1 << 19,
     }
 }
 
@@ -106,6 +109,7 @@ fn sample() -> Report {
             indicator: "online_dossier_rate".into(),
             elapsed: Some(ms(400)),
             rows: 7000,
+            why_none: "",
         }],
         indicators: 20,
         dashboards: DashboardFigures {
@@ -139,9 +143,7 @@ fn sample() -> Report {
             failover: vec![ms(10_500), ms(11_000), ms(12_000)],
             session_secs: 10,
         }),
-        scaled_copy: Duration::from_secs(20),
-        scaled_first: compute(20, 119),
-        scaled_baselines: Vec::new(),
+        scaled: Err("the copy failed".into()),
     }
 }
 
@@ -207,4 +209,16 @@ fn a_failed_part_is_reported_and_the_cluster_beside_one_server() {
     assert!(text.contains("(session 10 s)"), "{text}");
     assert!(text.contains("**11.00 s (10.50–12.00 s)**"), "{text}");
     assert!(text.ends_with("## Closing note\n"), "{text}");
+}
+
+#[test]
+fn a_failed_scale_part_is_reported_not_measured_and_the_rest_still_renders() {
+    let text = render(&sample(), None);
+    let scale = text.find("## 6. Scale").expect("the scale section");
+    assert!(
+        text[scale..].contains("Not measured: the copy failed"),
+        "{}",
+        &text[scale..]
+    );
+    assert!(text.contains("## 7.") || text.contains("luster"), "{text}");
 }

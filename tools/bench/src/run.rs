@@ -15,6 +15,7 @@ use crate::freshness::{self, FreshRun};
 use crate::ingest::{self, Format, IngestFigures};
 use crate::load::{load, Loaded};
 use crate::machine::{machine, sizes, Machine, TableSize};
+use crate::scale::ScaleFigures;
 use crate::Target;
 use chiso::domain::{Month, Period};
 use chiso::store::bench::{merges_sql, scale_copy_sql, COLLECTED_TABLES, RUNNING_QUERIES_SQL};
@@ -26,6 +27,8 @@ pub const DB: &str = "bench";
 pub const DB_BASELINE: &str = "bench_baseline";
 /// The same rows again, as RowBinary.
 pub const DB_BINARY: &str = "bench_binary";
+/// And as Native.
+pub const DB_NATIVE: &str = "bench_native";
 /// The history with ten times the service rows.
 pub const DB_SCALED: &str = "bench_x10";
 
@@ -72,9 +75,7 @@ pub struct Report {
     pub analysts: Part<AnalystFigures>,
     pub freshness: Part<Vec<FreshRun>>,
     pub cluster: Part<ClusterFigures>,
-    pub scaled_copy: Duration,
-    pub scaled_first: ComputeRun,
-    pub scaled_baselines: Vec<Baseline>,
+    pub scaled: Part<ScaleFigures>,
 }
 
 /// A part that may fail without losing the rest of a long run: its error, as text.
@@ -211,22 +212,10 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     drain(t).await;
 
     // 6. Scale: the same history with `scale` × the service rows.
-    say(&format!(
-        "scale: copying the history ×{} in ClickHouse",
-        opts.scale
-    ));
-    let scaled_app = t.fresh_app(DB_SCALED).await?;
-    let copy_started = Instant::now();
-    scale_copy(t, DB_SCALED, opts.scale).await?;
-    let scaled_copy = copy_started.elapsed();
-    settle(t, DB_SCALED).await;
-    say("scale: computing");
-    let scaled_first = compute_all(&scaled_app, &all).await?;
-    let scaled_baselines =
-        baselines_of(&scaled_app, &["online_dossier_rate", "on_time_rate"]).await?;
+    let scaled = part("scale", crate::scale::part(t, opts.scale, &all).await);
 
     let mut all_sizes = Vec::new();
-    for db in [DB, DB_BASELINE, DB_BINARY, DB_SCALED] {
+    for db in [DB, DB_BASELINE, DB_BINARY, DB_NATIVE, DB_SCALED] {
         all_sizes.push((db.to_string(), sizes(&app.store, db).await?));
     }
     for db in [DB_COPY, DB_UNCOMPUTED] {
@@ -274,9 +263,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         analysts,
         freshness,
         cluster,
-        scaled_copy,
-        scaled_first,
-        scaled_baselines,
+        scaled,
     })
 }
 
@@ -317,6 +304,7 @@ fn median_baselines(runs: &[Vec<Baseline>]) -> Vec<Baseline> {
                 indicator: b.indicator.clone(),
                 elapsed: times.get(times.len() / 2).copied(),
                 rows: b.rows,
+                why_none: b.why_none,
             }
         })
         .collect()
@@ -336,7 +324,7 @@ pub async fn ingest_runs(
         out.push(ingest_part(t, months, seed, work_dir).await?);
     }
     for f in COLLECTED_TABLES {
-        for format in [Format::JsonEachRow, Format::RowBinary] {
+        for format in [Format::JsonEachRow, Format::RowBinary, Format::Native] {
             let _ = std::fs::remove_file(work_dir.join(format.file(f)));
         }
     }
@@ -367,13 +355,21 @@ pub async fn ingest_part(
     if baseline_rows != file_rows {
         anyhow::bail!("the baseline stored {baseline_rows} rows of the {file_rows} in its files");
     }
-    let binary_bytes = ingest::export_binary(t, DB_BASELINE, work_dir).await?;
+    let binary_bytes = ingest::export(t, DB_BASELINE, work_dir, Format::RowBinary).await?;
     let binary_app = t.fresh_app(DB_BINARY).await?;
     say("ingest baseline: clickhouse-client INSERT … FORMAT RowBinary");
     let binary_time = ingest::baseline(t, DB_BINARY, work_dir, Format::RowBinary).await?;
     let binary_rows = ingest::stored_rows(&binary_app.store).await?;
     if binary_rows != file_rows {
         anyhow::bail!("the RowBinary baseline stored {binary_rows} rows of {file_rows}");
+    }
+    let native_bytes = ingest::export(t, DB_BASELINE, work_dir, Format::Native).await?;
+    let native_app = t.fresh_app(DB_NATIVE).await?;
+    say("ingest baseline: clickhouse-client INSERT … FORMAT Native");
+    let native_time = ingest::baseline(t, DB_NATIVE, work_dir, Format::Native).await?;
+    let native_rows = ingest::stored_rows(&native_app.store).await?;
+    if native_rows != file_rows {
+        anyhow::bail!("the Native baseline stored {native_rows} rows of {file_rows}");
     }
     Ok(IngestFigures {
         from,
@@ -388,6 +384,9 @@ pub async fn ingest_part(
         binary_rows,
         binary_time,
         binary_bytes,
+        native_rows,
+        native_time,
+        native_bytes,
     })
 }
 
@@ -424,14 +423,10 @@ pub async fn compute_part(
     ))
 }
 
-async fn baselines_of(app: &chiso::app::App, codes: &[&str]) -> anyhow::Result<Vec<Baseline>> {
-    baselines(app, |code| codes.contains(&code)).await
-}
-
 /// Copies `bench` into `database` with each service row `scale` times under
 /// distinct service codes (so `scale` × the services and dossiers per
 /// unit-month); measures and batches once.
-async fn scale_copy(t: &Target, database: &str, scale: u32) -> anyhow::Result<()> {
+pub(crate) async fn scale_copy(t: &Target, database: &str, scale: u32) -> anyhow::Result<()> {
     for sql in scale_copy_sql(DB, database, scale) {
         let out = t.client(&["--query", &sql]).output().await?;
         if !out.status.success() {
@@ -466,7 +461,7 @@ async fn drain(t: &Target) {
 
 /// Waits (up to two minutes) for the background merges of `database` to end,
 /// so they do not run under the next measurement.
-async fn settle(t: &Target, database: &str) {
+pub(crate) async fn settle(t: &Target, database: &str) {
     let sql = merges_sql(database);
     for _ in 0..240 {
         let busy = t
