@@ -1,15 +1,18 @@
 //! The national picture of the service plans (letter 1145/BTTTT-THH,
 //! docs/plans.md) on the data-quality page: how many units filed by the
-//! deadline, late, or not at all, and which. The Vietnamese words of the
-//! section are all in this file.
+//! deadline, late, or not at all, and which. Its words are in the message
+//! catalogue (`plan-*`).
 
 use chrono::Utc;
 use maud::{html, Markup};
 
+use super::format::digits;
+use super::periods::date;
 use crate::compute::plan_progress::{filing_statuses, FilingStatus, UnitFiling};
 use crate::config::Unit;
 use crate::domain::{number, Month};
 use crate::store::StoreError;
+use crate::t;
 use crate::web::State;
 
 pub struct Section {
@@ -26,12 +29,12 @@ pub async fn load(state: &State) -> Result<Section, StoreError> {
     Ok(Section { deadline, units })
 }
 
-fn status_vi(s: FilingStatus) -> &'static str {
+fn status_name(s: FilingStatus) -> String {
     match s {
-        FilingStatus::Filed => "Đúng hạn",
-        FilingStatus::Late => "Muộn",
-        FilingStatus::Missing => "Chưa nộp (quá hạn)",
-        FilingStatus::Awaited => "Chưa nộp (chưa đến hạn)",
+        FilingStatus::Filed => t!("plan-national-filed"),
+        FilingStatus::Late => t!("plan-national-late"),
+        FilingStatus::Missing => t!("plan-national-missing"),
+        FilingStatus::Awaited => t!("plan-national-awaited"),
     }
 }
 
@@ -43,21 +46,21 @@ pub fn section(s: &Section) -> Markup {
         .filter(|u| u.status != FilingStatus::Filed)
         .collect();
     html! {
-        h2 { "Kế hoạch dịch vụ công trực tuyến toàn trình (Công văn 1145/BTTTT-THH)" }
-        p #plan-counts { "Hạn nộp " (s.deadline.format("%d/%m/%Y")) ": "
+        h2 { (t!("plan-national-heading")) }
+        p #plan-counts { (t!("plan-national-deadline", deadline = date(s.deadline))) ": "
             @for (i, st) in [FilingStatus::Filed, FilingStatus::Late, FilingStatus::Missing, FilingStatus::Awaited].iter().enumerate() {
                 @if i > 0 { " · " }
-                (status_vi(*st)) " " strong data-status=(st.as_str()) { (number::count(count(*st) as f64)) }
+                (status_name(*st)) " " strong data-status=(st.as_str()) { (digits(number::count(count(*st) as f64))) }
             }
-            " đơn vị." }
+            " " (t!("plan-national-units")) }
         @if !listed.is_empty() {
             div.scroll { table #plan-units {
-                thead { tr { th.name { "Đơn vị" } th.name { "Kế hoạch" } } }
+                thead { tr { th.name { (t!("common-unit")) } th.name { (t!("plan-national-plan")) } } }
                 tbody {
                     @for u in listed {
                         tr data-unit=(u.code) {
                             td.name { a href=(format!("/don-vi/{}", u.code)) { (u.code) " " (u.name) } }
-                            td.name { (status_vi(u.status)) }
+                            td.name { (status_name(u.status)) }
                         }
                     }
                 }

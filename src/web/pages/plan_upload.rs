@@ -3,7 +3,7 @@
 //! staff file for their own unit only; ministry staff for the unit they name
 //! (`?don-vi=CODE`). The form carries the session's CSRF token; a file with
 //! any problem stores nothing and lists them by line, unit and field.
-//! The Vietnamese words of the page are all in this file.
+//! Its words are in the message catalogue (`plan-*`).
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -12,11 +12,13 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{page_html, problem, PageError};
+use super::periods::date;
 use super::upload::form::{self, FormError, MAX_UPLOAD_BYTES};
 use crate::collect::service_plan::{file_plan, Filed, PlanFileError, PlanSource, PLAN_HEADER};
 use crate::collect::Problem;
 use crate::config::Unit;
 use crate::domain::UnitCode;
+use crate::t;
 use crate::web::auth::{Account, Role, RoleCode, Viewer};
 use crate::web::State;
 
@@ -35,20 +37,17 @@ fn filing_unit<'a>(
 ) -> Result<&'a Unit, (StatusCode, String)> {
     let code = match (&account.role, asked) {
         (Role::Unit(own), Some(asked)) if asked != own.as_str() => {
-            let message = format!(
-                "Tài khoản này chỉ nộp kế hoạch của đơn vị {own}, không nộp cho đơn vị {asked}."
-            );
+            let message = t!("plan-only-own", own = own.to_string(), asked = asked);
             return Err((StatusCode::FORBIDDEN, message));
         }
         (Role::Unit(own), _) => own.clone(),
         (_, Some(asked)) => UnitCode::new(asked),
         (_, None) => {
-            let message = "Hãy chọn đơn vị: /ke-hoach?don-vi=MÃ (ví dụ /ke-hoach?don-vi=01).";
-            return Err((StatusCode::BAD_REQUEST, message.to_string()));
+            return Err((StatusCode::BAD_REQUEST, t!("plan-choose-unit")));
         }
     };
     state.registry.get(&code).ok_or_else(|| {
-        let message = format!("Không có đơn vị mã '{code}'.");
+        let message = t!("unit-not-found", code = code.to_string());
         (StatusCode::NOT_FOUND, message)
     })
 }
@@ -65,29 +64,26 @@ fn upload_form(viewer: &Viewer, unit: &Unit) -> Markup {
             enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(viewer.csrf_token().unwrap_or_default());
             p {
-                label for="file" { "Tệp CSV (UTF-8, tối đa " (MAX_UPLOAD_BYTES >> 20) " MiB): " }
-                input #file type="file" name="file" accept=".csv,text/csv" required;
+                label for="file" { (t!("upload-file-label", mib = MAX_UPLOAD_BYTES >> 20)) " " }
+                input #file type="file" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
             }
-            button type="submit" { "Nộp kế hoạch" }
+            button type="submit" { (t!("plan-file")) }
         }
     }
 }
 
 fn form_body(state: &State, viewer: &Viewer, unit: &Unit) -> Markup {
     html! {
-        h1 { "Nộp kế hoạch dịch vụ công trực tuyến toàn trình — " (unit.name) }
-        p { "Theo Công văn 1145/BTTTT-THH: mỗi dòng một thủ tục. Thủ tục đủ điều kiện ghi tháng "
-            "đưa lên trực tuyến toàn trình (YYYY-MM); thủ tục không đủ điều kiện ghi mã lý do. "
-            "Hạn nộp: " (state.plans.deadline.format("%d/%m/%Y")) ". Kế hoạch nộp lại thay kế hoạch trước "
-            "(các lần nộp đều được lưu)." }
-        p { "Dòng đầu của tệp: " code { (PLAN_HEADER.join(",")) } }
-        h2 { "Mã lý do không đủ điều kiện" }
+        h1 { (t!("plan-upload-heading", unit = unit.name.as_str())) }
+        p { (t!("plan-upload-intro", deadline = date(state.plans.deadline))) }
+        p { (t!("plan-first-line")) " " code { (PLAN_HEADER.join(",")) } }
+        h2 { (t!("plan-reason-codes")) }
         table #plan-reasons {
-            thead { tr { th.name { "Mã" } th.name { "Lý do" } } }
+            thead { tr { th.name { (t!("services-code")) } th.name { (t!("plan-reason")) } } }
             tbody { @for r in &state.plans.reasons { tr { td.name { code { (r.code) } } td.name { (r.label) } } } }
         }
         (upload_form(viewer, unit))
-        p { a href=(format!("/don-vi/{}", unit.code)) { "Xem kế hoạch hiện hành trên trang đơn vị" } }
+        p { a href=(format!("/don-vi/{}", unit.code)) { (t!("plan-see-current")) } }
     }
 }
 
@@ -106,7 +102,7 @@ pub async fn form_handler(
         Err((status, message)) => return Ok(problem(status, &message)),
     };
     let body = form_body(&state, &viewer, unit);
-    Ok(respond(StatusCode::OK, "Nộp kế hoạch", body))
+    Ok(respond(StatusCode::OK, &t!("plan-file"), body))
 }
 
 #[post("/ke-hoach")]
@@ -123,7 +119,7 @@ pub async fn file_handler(
     let sent = match form::read(payload).await {
         Ok(sent) => sent,
         Err(FormError::TooLarge) => {
-            let message = format!("Tệp lớn quá {} MiB.", MAX_UPLOAD_BYTES >> 20);
+            let message = t!("plan-too-large", mib = MAX_UPLOAD_BYTES >> 20);
             return Ok(problem(StatusCode::PAYLOAD_TOO_LARGE, &message));
         }
         Err(e) => return Err(PageError::bad(e.to_string())),
@@ -136,7 +132,7 @@ pub async fn file_handler(
         Err((status, message)) => return Ok(problem(status, &message)),
     };
     if !sent.has_file || sent.bytes.is_empty() {
-        return Err(PageError::bad("Chưa chọn tệp, hoặc tệp rỗng."));
+        return Err(PageError::bad(t!("upload-no-file")));
     }
     let name = match sent.file_name.as_str() {
         "" => "ke-hoach.csv",
@@ -155,7 +151,7 @@ pub async fn file_handler(
     match file_plan(source, &state.registry, &state.plans, &state.store, false).await {
         Ok(filed) => Ok(respond(
             StatusCode::OK,
-            "Đã nhận kế hoạch",
+            &t!("plan-received"),
             done(unit, &filed),
         )),
         Err(e @ PlanFileError::Invalid { .. }) => {
@@ -166,7 +162,7 @@ pub async fn file_handler(
                 false => StatusCode::BAD_REQUEST,
             };
             let body = refused(&viewer, unit, problems);
-            Ok(respond(status, "Kế hoạch không được nhận", body))
+            Ok(respond(status, &t!("plan-refused"), body))
         }
         Err(e) => Err(PageError::internal(&e)),
     }
@@ -174,21 +170,21 @@ pub async fn file_handler(
 
 fn done(unit: &Unit, filed: &Filed) -> Markup {
     html! {
-        h1 { "Đã nhận kế hoạch của " (unit.name) }
+        h1 { (t!("plan-received-of", unit = unit.name.as_str())) }
         p #filed {
-            @if filed.stored { "Kế hoạch mới gồm " } @else { "Tệp giống kế hoạch hiện hành, không thay đổi: " }
-            (filed.services) " thủ tục, trong đó " (filed.eligible) " thủ tục đủ điều kiện trực tuyến toàn trình."
+            @if filed.stored { (t!("plan-new")) } @else { (t!("plan-unchanged")) }
+            " " (t!("plan-counts", services = filed.services, eligible = filed.eligible))
         }
-        p { a href=(format!("/don-vi/{}", unit.code)) { "Xem kế hoạch so với thực tế" } }
+        p { a href=(format!("/don-vi/{}", unit.code)) { (t!("plan-see-progress")) } }
     }
 }
 
 fn refused(viewer: &Viewer, unit: &Unit, problems: &[Problem]) -> Markup {
     html! {
-        h1 { "Kế hoạch không được nhận" }
-        p.note #verdict { "Tệp có " (problems.len()) " lỗi; chưa có gì được lưu. Hãy sửa tệp rồi nộp lại." }
+        h1 { (t!("plan-refused")) }
+        p.note #verdict { (t!("plan-problems", count = problems.len())) }
         div.scroll { table #problems {
-            thead { tr { th { "Dòng" } th.name { "Đơn vị" } th.name { "Trường" } th.name { "Vấn đề" } } }
+            thead { tr { th { (t!("plan-line")) } th.name { (t!("common-unit")) } th.name { (t!("common-field")) } th.name { (t!("plan-problem")) } } }
             tbody {
                 @for p in problems {
                     tr data-line=(p.line.map(|l| l.to_string()).unwrap_or_default()) {
@@ -200,7 +196,7 @@ fn refused(viewer: &Viewer, unit: &Unit, problems: &[Problem]) -> Markup {
                 }
             }
         } }
-        h2 { "Nộp lại tệp đã sửa" }
+        h2 { (t!("plan-refile")) }
         (upload_form(viewer, unit))
     }
 }
