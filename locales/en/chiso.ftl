@@ -301,7 +301,7 @@ upload-problem-handled-above-processed = On time { $on_time } + late { $late } i
 upload-problem-not-eligible-full-online = Fully online, but the procedure is marked as not eligible to be fully online
 upload-problem-not-whole-number = '{ $text }' is not a whole number
 upload-problem-not-a-number = '{ $text }' is not a number
-upload-problem-not-a-flag = '{ $text }' is not 1/0, true/false or có/không
+upload-problem-not-a-flag = '{ $text }' is not 1/0, true/false, yes/no or có/không
 upload-problem-field-count = The line has { $found } fields where the header has { $expected }
 upload-problem-not-utf8 = Field { $field } is not UTF-8 text (save the file as UTF-8)
 upload-problem-bad-month = '{ $written }' is not a month written YYYY-MM
@@ -478,3 +478,17 @@ plan-national-missing = Not filed (past the deadline)
 plan-national-awaited = Not filed (deadline not yet passed)
 plan-national-units = units.
 plan-national-plan = Plan
+
+## A service plan's problems (/ke-hoach)
+plan-problem-header = The header { $found } is not the plan's: expected { $expected }
+plan-problem-too-many-lines = More than { $max } lines; a plan lists a unit's services
+plan-problem-no-lines = The file has no service lines
+plan-problem-foreign-unit = Unit { $unit } is not the unit filing this plan ({ $own }): its lines are refused
+plan-problem-length = Must be 1 to { $max } characters
+plan-problem-listed-twice = '{ $code }' is listed twice (first on line { $first })
+plan-problem-reason-for-eligible = '{ $reason }': a reason is for services not eligible only
+plan-problem-target-for-not-eligible = '{ $target }': a service not eligible has no target month
+plan-problem-reason-required = Required for a service not eligible: one of { $codes }
+plan-problem-not-a-reason = '{ $reason }' is not a reason: one of { $codes }
+plan-problem-target-required = Required for an eligible service (YYYY-MM)
+plan-problem-target-out-of-range = '{ $text }' is not between { $lo }-01 and { $hi }-12

@@ -268,7 +268,7 @@ upload-problem-handled-above-processed = Đúng hạn { $on_time } + trễ hạn
 upload-problem-not-eligible-full-online = Mức toàn trình, nhưng thủ tục được đánh dấu là không đủ điều kiện cung cấp toàn trình
 upload-problem-not-whole-number = '{ $text }' không phải là số nguyên
 upload-problem-not-a-number = '{ $text }' không phải là số
-upload-problem-not-a-flag = '{ $text }' không phải là 1/0, true/false hoặc có/không
+upload-problem-not-a-flag = '{ $text }' không phải là 1/0, true/false, yes/no hoặc có/không
 upload-problem-field-count = Dòng có { $found } trường, trong khi dòng tiêu đề có { $expected }
 upload-problem-not-utf8 = Trường thứ { $field } không phải văn bản UTF-8 (hãy lưu tệp dạng UTF-8)
 upload-problem-bad-month = '{ $written }' không phải là tháng dạng YYYY-MM
@@ -439,3 +439,17 @@ plan-national-missing = Chưa nộp (quá hạn)
 plan-national-awaited = Chưa nộp (chưa đến hạn)
 plan-national-units = đơn vị.
 plan-national-plan = Kế hoạch
+
+## A service plan's problems (/ke-hoach)
+plan-problem-header = Dòng tiêu đề { $found } không theo mẫu kế hoạch: cần { $expected }
+plan-problem-too-many-lines = Tệp có hơn { $max } dòng; kế hoạch chỉ liệt kê các thủ tục của đơn vị
+plan-problem-no-lines = Tệp không có dòng thủ tục nào
+plan-problem-foreign-unit = Đơn vị { $unit } không phải là đơn vị nộp kế hoạch này ({ $own }): các dòng của đơn vị đó bị từ chối
+plan-problem-length = Phải có từ 1 đến { $max } ký tự
+plan-problem-listed-twice = Thủ tục '{ $code }' có hai lần (lần đầu ở dòng { $first })
+plan-problem-reason-for-eligible = '{ $reason }': lý do chỉ ghi cho thủ tục không đủ điều kiện
+plan-problem-target-for-not-eligible = '{ $target }': thủ tục không đủ điều kiện không có tháng mục tiêu
+plan-problem-reason-required = Thủ tục không đủ điều kiện phải ghi lý do: một trong { $codes }
+plan-problem-not-a-reason = '{ $reason }' không phải là mã lý do: một trong { $codes }
+plan-problem-target-required = Thủ tục đủ điều kiện phải ghi tháng mục tiêu (YYYY-MM)
+plan-problem-target-out-of-range = '{ $text }' không nằm trong khoảng { $lo }-01 đến { $hi }-12

@@ -385,8 +385,6 @@ pub(super) fn yes_no(text: &str) -> Option<bool> {
     }
 }
 
-pub(super) const YES_NO: &str = "1/0, true/false, yes/no or có/không";
-
 /// Excel's "CSV UTF-8" starts with a byte order mark; it names no column.
 pub(super) fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)

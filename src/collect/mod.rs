@@ -8,6 +8,7 @@ mod editor_lines;
 mod http;
 mod pending;
 pub mod plan_import;
+mod plan_problem;
 mod probe;
 mod probe_tls;
 mod problem;
@@ -25,6 +26,7 @@ pub use csv_import::{
     import_bytes, import_file, ImportError, ImportOutcome, Problem, Scope, Source,
 };
 pub use http::{backoff, fetch_month, parse_page, Endpoint, FetchError, Fetched};
+pub use plan_problem::PlanProblem;
 pub use probe::{probe_summary, Prober};
 pub use probe_tls::{days_left, ProbeRoots, ProbeTlsError, SeenCertificate};
 pub use problem::ProblemKind;

@@ -83,6 +83,14 @@ pub enum ProblemKind {
     /// Anything else, in the English of the part that found it (a measure's
     /// bounds, a service level, a file's header, a malformed payload).
     Other(String),
+    /// A service plan's line (`chiso plans import`, `/ke-hoach`).
+    Plan(super::plan_problem::PlanProblem),
+}
+
+impl From<super::plan_problem::PlanProblem> for ProblemKind {
+    fn from(p: super::plan_problem::PlanProblem) -> Self {
+        ProblemKind::Plan(p)
+    }
 }
 
 /// A message with no kind of its own (a plan file's checks, in English).
@@ -128,7 +136,9 @@ impl fmt::Display for ProblemKind {
             ),
             NotWholeNumber { text } => write!(f, "'{text}' is not a whole number"),
             NotANumber { text } => write!(f, "'{text}' is not a number"),
-            NotAFlag { text } => write!(f, "'{text}' is not 1/0, true/false or có/không"),
+            NotAFlag { text } => {
+                write!(f, "'{text}' is not 1/0, true/false, yes/no or có/không")
+            }
             FieldCount { found, expected } => {
                 write!(f, "{found} fields where the header has {expected}")
             }
@@ -153,6 +163,7 @@ impl fmt::Display for ProblemKind {
                 "header {found} is neither layout: expected {services} or {measures}"
             ),
             Other(text) => f.write_str(text),
+            Plan(p) => p.fmt(f),
         }
     }
 }

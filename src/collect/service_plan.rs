@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
-use super::csv_import::{without_bom, yes_no, Problem, YES_NO};
+use super::csv_import::{without_bom, yes_no, Problem};
 use super::editor_lines::EditorLines;
+use super::plan_problem::PlanProblem;
 use super::problem::ProblemKind;
 use crate::config::{PlanSettings, Registry};
 use crate::domain::{Month, UnitCode};
@@ -131,8 +132,11 @@ pub fn parse_plan(
         Err(e) => return Err(invalid(vec![problem(Some(1), "", "header", e.to_string())])),
     };
     if header != PLAN_HEADER {
-        let message = format!("{header:?}, expected {PLAN_HEADER:?}");
-        return Err(invalid(vec![problem(Some(1), "", "header", message)]));
+        let kind = PlanProblem::NotAPlanHeader {
+            found: format!("{header:?}"),
+            expected: format!("{PLAN_HEADER:?}"),
+        };
+        return Err(invalid(vec![problem(Some(1), "", "header", kind)]));
     }
     let mut rules = Rules {
         unit: source.unit,
@@ -145,9 +149,10 @@ pub fn parse_plan(
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         if i >= MAX_PLAN_LINES {
-            let message =
-                format!("more than {MAX_PLAN_LINES} lines; a plan lists a unit's services");
-            rules.problems.push(problem(None, "", "", message));
+            let kind = PlanProblem::TooManyLines {
+                max: MAX_PLAN_LINES,
+            };
+            rules.problems.push(problem(None, "", "", kind));
             break;
         }
         match record {
@@ -164,8 +169,9 @@ pub fn parse_plan(
         }
     }
     if rows.is_empty() && rules.problems.is_empty() {
-        let message = "the file has no service lines".to_string();
-        rules.problems.push(problem(None, "", "", message));
+        rules
+            .problems
+            .push(problem(None, "", "", PlanProblem::NoServiceLines));
     }
     match rules.problems.is_empty() {
         true => Ok(rows),
@@ -208,14 +214,17 @@ impl Rules<'_> {
         let found = match unit.or_else(|| self.registry.find(written, asked)) {
             None => vec![(
                 "unit",
-                format!("'{written}' matches no unit valid in {}", self.now),
+                ProblemKind::NoSuchUnit {
+                    written: written.to_string(),
+                    month: self.now.to_string(),
+                },
             )],
             Some(u) if &u.code != self.unit => {
-                let message = format!(
-                    "unit {} is not the unit filing this plan ({}): its lines are refused",
-                    u.code, self.unit
-                );
-                let mut p = problem(Some(line), written, "unit", message);
+                let kind = PlanProblem::ForeignUnit {
+                    unit: u.code.to_string(),
+                    own: self.unit.to_string(),
+                };
+                let mut p = problem(Some(line), written, "unit", kind);
                 p.foreign = true;
                 self.problems.push(p);
                 return None;
@@ -247,53 +256,61 @@ impl Rules<'_> {
     }
 
     /// The problems of a line of the plan's unit, by field.
-    fn cells(&mut self, line: u64, record: &csv::StringRecord) -> Vec<(&'static str, String)> {
+    fn cells(&mut self, line: u64, record: &csv::StringRecord) -> Vec<(&'static str, ProblemKind)> {
         let cell = |k: usize| record.get(k).unwrap_or("");
         let mut found = Vec::new();
         let code = cell(1);
         if code.is_empty() || code.chars().count() > MAX_CODE_CHARS {
+            let max = MAX_CODE_CHARS;
+            found.push(("service_code", PlanProblem::CodeLength { max }.into()));
+        } else if let Some(first) = self.first_line_of.get(code) {
+            let (code, first) = (code.to_string(), *first);
             found.push((
                 "service_code",
-                format!("must be 1 to {MAX_CODE_CHARS} characters"),
+                PlanProblem::ListedTwice { code, first }.into(),
             ));
-        } else if let Some(first) = self.first_line_of.get(code) {
-            let message = format!("'{code}' is listed twice (first on line {first})");
-            found.push(("service_code", message));
         } else {
             self.first_line_of.insert(code.to_string(), line);
         }
         let name = cell(2);
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            found.push((
-                "service_name",
-                format!("must be 1 to {MAX_NAME_CHARS} characters"),
-            ));
+            let max = MAX_NAME_CHARS;
+            found.push(("service_name", PlanProblem::NameLength { max }.into()));
         }
         let (target, reason) = (cell(4), cell(5));
         let codes = || self.settings.reason_codes();
         match yes_no(cell(3)) {
-            None => found.push(("eligible", format!("'{}' is not {YES_NO}", cell(3)))),
+            None => found.push((
+                "eligible",
+                ProblemKind::NotAFlag {
+                    text: cell(3).to_string(),
+                },
+            )),
             Some(true) => {
-                if let Err(message) = self.target(target) {
-                    found.push(("target_month", message));
+                if let Err(kind) = self.target(target) {
+                    found.push(("target_month", kind));
                 }
                 if !reason.is_empty() {
-                    let message = format!("'{reason}': a reason is for services not eligible only");
-                    found.push(("reason", message));
+                    let reason = reason.to_string();
+                    found.push(("reason", PlanProblem::ReasonForEligible { reason }.into()));
                 }
             }
             Some(false) => {
                 if !target.is_empty() {
-                    let message = format!("'{target}': a service not eligible has no target month");
-                    found.push(("target_month", message));
+                    let target = target.to_string();
+                    let kind = PlanProblem::TargetForNotEligible { target };
+                    found.push(("target_month", kind.into()));
                 }
                 if reason.is_empty() {
-                    let message =
-                        format!("required for a service not eligible: one of {}", codes());
-                    found.push(("reason", message));
+                    let kind = PlanProblem::ReasonRequired { codes: codes() };
+                    found.push(("reason", kind.into()));
                 } else if self.settings.reason(reason).is_none() {
-                    let message = format!("'{reason}' is not a reason: one of {}", codes());
-                    found.push(("reason", message));
+                    let reason = reason.to_string();
+                    let kind = PlanProblem::NotAReason {
+                        reason,
+                        codes: codes(),
+                    };
+                    found.push(("reason", kind.into()));
                 }
             }
         }
@@ -301,15 +318,19 @@ impl Rules<'_> {
     }
 
     /// A target month: `YYYY-MM`, within `TARGET_YEARS` of the deadline's year.
-    fn target(&self, text: &str) -> Result<Month, String> {
+    fn target(&self, text: &str) -> Result<Month, ProblemKind> {
         if text.is_empty() {
-            return Err("required for an eligible service (YYYY-MM)".into());
+            return Err(PlanProblem::TargetRequired.into());
         }
-        let month: Month = text.parse().map_err(|e| format!("{e}"))?;
+        let month: Month = text.parse().map_err(|e| ProblemKind::BadMonth {
+            written: text.to_string(),
+            message: format!("{e}"),
+        })?;
         let year = self.settings.deadline.year();
         let (lo, hi) = (year - TARGET_YEARS, year + TARGET_YEARS);
         if !(lo..=hi).contains(&month.year()) {
-            return Err(format!("'{text}' is not between {lo}-01 and {hi}-12"));
+            let text = text.to_string();
+            return Err(PlanProblem::TargetOutOfRange { text, lo, hi }.into());
         }
         Ok(month)
     }

@@ -165,14 +165,25 @@ async fn wait_for_url(c: &Client, part: &str) -> String {
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    // The element found may belong to the page being left (a form just
+    // submitted): read it again from the new page when it goes stale.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = c
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        match found.text().await {
+            Ok(text) => return text,
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::debug!(css, error = %e, "element went stale; reading it again");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
 }
 
 /// Saves a screenshot of the viewport as `name` and checks it is a real PNG.
@@ -433,6 +444,8 @@ async fn monthly_cycle(c: &Client, base: &str, out: &Path) {
         simple_service_line("01", "2021-06", 100, 95)
     );
     upload(c, &dir, "thang-6.csv", &good).await;
+    // Only the clean file's preview has the confirm form: the new page is in.
+    text_of(c, "form#confirm").await;
     assert!(text_of(c, "#verdict").await.contains("không có lỗi"));
     submit(c, "form#confirm").await;
     wait_for_url(c, "/nop-so-lieu/xac-nhan").await;

@@ -452,8 +452,9 @@ async fn the_plan_page_files_for_the_accounts_own_unit_only() {
     assert_eq!(status, 403);
     let (status, page) = post_plan(&base, &other, "02", PLAN_01).await;
     assert_eq!(status, 403, "{page}");
+    // In the page's language, Vietnamese by default (the CLI keeps the English).
     assert!(
-        page.contains("unit 01 is not the unit filing this plan (02)"),
+        page.contains("Đơn vị 01 không phải là đơn vị nộp kế hoạch này (02)"),
         "{page}"
     );
     assert_eq!(count(&store, "plan_filings").await, 0);
@@ -470,6 +471,11 @@ async fn the_plan_page_files_for_the_accounts_own_unit_only() {
         page.contains("data-line=\"5\"") && page.contains("target_month"),
         "{page}"
     );
+    assert!(
+        page.contains("Thủ tục đủ điều kiện phải ghi tháng mục tiêu (YYYY-MM)"),
+        "{page}"
+    );
+    assert!(!page.contains("required for an eligible service"), "{page}");
     assert_eq!(count(&store, "plan_filings").await, 0);
 
     // Its own staff file it; ministry staff may file for any unit.

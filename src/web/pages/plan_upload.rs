@@ -191,7 +191,7 @@ fn refused(viewer: &Viewer, unit: &Unit, problems: &[Problem]) -> Markup {
                         td { @match p.line { Some(l) => (l), None => "—" } }
                         td.name { (p.unit) }
                         td.name { (p.field) }
-                        td.name { (p.message) }
+                        td.name { (super::upload::problems::message(&p.kind)) }
                     }
                 }
             }

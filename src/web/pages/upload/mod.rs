@@ -15,7 +15,7 @@
 //! session's CSRF token.
 
 pub(super) mod form;
-mod problems;
+pub(super) mod problems;
 mod view;
 
 use actix_multipart::Multipart;

@@ -1,7 +1,7 @@
 //! A file's problems in the reader's language, from their kind (issue 14):
 //! the validator's English stays for the log and the CLI.
 
-use crate::collect::ProblemKind;
+use crate::collect::{PlanProblem, ProblemKind};
 use crate::t;
 
 /// What `kind` says, as the catalogue words it.
@@ -68,6 +68,58 @@ pub fn message(kind: &ProblemKind) -> String {
             measures = measures.as_str()
         ),
         Other(text) => text.clone(),
+        Plan(p) => plan(p),
+    }
+}
+
+/// A service plan's problem (`/ke-hoach`), as the catalogue words it.
+fn plan(p: &PlanProblem) -> String {
+    use PlanProblem::*;
+    match p {
+        NotAPlanHeader { found, expected } => t!(
+            "plan-problem-header",
+            found = found.as_str(),
+            expected = expected.as_str()
+        ),
+        TooManyLines { max } => t!("plan-problem-too-many-lines", max = *max),
+        NoServiceLines => t!("plan-problem-no-lines"),
+        ForeignUnit { unit, own } => {
+            t!(
+                "plan-problem-foreign-unit",
+                unit = unit.as_str(),
+                own = own.as_str()
+            )
+        }
+        CodeLength { max } | NameLength { max } => t!("plan-problem-length", max = *max),
+        ListedTwice { code, first } => {
+            t!(
+                "plan-problem-listed-twice",
+                code = code.as_str(),
+                first = *first
+            )
+        }
+        ReasonForEligible { reason } => {
+            t!("plan-problem-reason-for-eligible", reason = reason.as_str())
+        }
+        TargetForNotEligible { target } => {
+            t!(
+                "plan-problem-target-for-not-eligible",
+                target = target.as_str()
+            )
+        }
+        ReasonRequired { codes } => t!("plan-problem-reason-required", codes = codes.as_str()),
+        NotAReason { reason, codes } => t!(
+            "plan-problem-not-a-reason",
+            reason = reason.as_str(),
+            codes = codes.as_str()
+        ),
+        TargetRequired => t!("plan-problem-target-required"),
+        TargetOutOfRange { text, lo, hi } => t!(
+            "plan-problem-target-out-of-range",
+            text = text.as_str(),
+            lo = lo.to_string(),
+            hi = hi.to_string()
+        ),
     }
 }
 
