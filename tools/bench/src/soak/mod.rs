@@ -258,6 +258,8 @@ async fn soak(
     let mut ledger = Vec::new();
     let mut periods: Vec<String> = tally.reminded.iter().map(Month::to_string).collect();
     periods.push(month_to_remind(today_in(app.zone())).to_string());
+    // The service-plan reminders are keyed by the plan deadline, not a month.
+    periods.push(chiso::notify::plan_rule::period(app.plans.deadline));
     periods.sort();
     periods.dedup();
     for p in &periods {
