@@ -43,13 +43,19 @@ fn settings(test: &str, url: &str) -> ClickHouseSettings {
 }
 
 async fn fresh(test: &str, url: &str) -> Store {
-    let store = Store::new(&settings(test, url));
-    store.drop_database().await.expect("drop the test database");
-    store
+    // Set-up on the ordinary timeout: each ON CLUSTER statement waits for
+    // both replicas through ZooKeeper's queue, which on a machine busy with
+    // the whole suite took longer than the short timeout the test is about.
+    let setup = Store::new(&ClickHouseSettings {
+        timeout_secs: 120,
+        ..settings(test, url)
+    });
+    setup.drop_database().await.expect("drop the test database");
+    setup
         .migrate()
         .await
         .expect("migrations apply on the cluster");
-    store
+    Store::new(&settings(test, url))
 }
 
 async fn script(args: &[&str]) -> String {
