@@ -156,7 +156,7 @@ impl Store {
         (from, to): (Month, Month),
     ) -> Result<Vec<MonthFullOnline>, StoreError> {
         let codes = [unit.to_string()];
-        let sql = "SELECT toString(month), groupUniqArrayIf(service_code, level = 'full_online') \
+        let sql = "SELECT toString(month), arraySort(groupUniqArrayIf(service_code, level = 'full_online')) \
                    FROM service_stats WHERE {range}{units} AND {current} \
                    GROUP BY month ORDER BY month";
         self.fetch_figures(

@@ -65,7 +65,7 @@ impl Store {
         unit: Option<&str>,
     ) -> Result<Vec<ProbeMonthRow>, StoreError> {
         let sql = "SELECT unit_code, toString(month), count(), countIf(ok = 1), \
-                   groupArrayIf(response_ms, ok = 1), min(cert_days_left), \
+                   arraySort(groupArrayIf(response_ms, ok = 1)), min(cert_days_left), \
                    argMax(ok, probed_us), argMax(http_status, probed_us), \
                    argMax(cert_days_left, probed_us), argMax(error, probed_us), max(probed_at) \
                    FROM portal_probes WHERE month >= toDate(?) AND month <= toDate(?) \
