@@ -23,6 +23,9 @@ pub(crate) struct Decided {
     pub rows: Option<(Vec<ServiceRow>, Vec<MeasureRow>, BatchRow)>,
 }
 
+/// Room beyond `FLUSH_ROWS` for the unit-month that crosses it.
+const ROOM_ROWS: usize = FLUSH_ROWS / 4;
+
 #[derive(Default)]
 pub(crate) struct PendingWrites {
     services: Vec<ServiceRow>,
@@ -34,6 +37,16 @@ pub(crate) struct PendingWrites {
 }
 
 impl PendingWrites {
+    /// Empty, with room for a flush's rows: adding then never grows (and
+    /// copies) the vectors, and a run reuses two of these (one filling, one
+    /// being written) instead of touching fresh memory for every flush.
+    pub fn with_room() -> Self {
+        Self {
+            services: Vec::with_capacity(FLUSH_ROWS + ROOM_ROWS),
+            ..Self::default()
+        }
+    }
+
     pub fn rows(&self) -> usize {
         self.services.len() + self.measures.len()
     }
@@ -57,13 +70,17 @@ impl PendingWrites {
             .collect()
     }
 
-    /// Writes everything held and returns the results, each as it ended.
+    /// Writes everything held and returns the results, each as it ended;
+    /// leaves `self` empty with its room kept.
     pub async fn flush(&mut self, store: &Store) -> Vec<UnitResult> {
-        let taken = std::mem::take(self);
-        let data = store.write_batches(&taken.services, &taken.measures, &taken.batches);
-        let mut results = taken.results;
-        let mut attempts = taken.attempts;
-        if let Err(e) = data.await {
+        let data = store.write_batches(&self.services, &self.measures, &self.batches);
+        let mut results = std::mem::take(&mut self.results);
+        let mut attempts = std::mem::take(&mut self.attempts);
+        let written = data.await;
+        self.services.clear();
+        self.measures.clear();
+        self.batches.clear();
+        if let Err(e) = written {
             let error = format!("storing: {e}");
             for (result, _) in results.iter_mut().filter(|(_, storing)| *storing) {
                 result.outcome = Outcome::Failed;

@@ -156,20 +156,28 @@ impl Collector {
             .collect();
         let mut decided = stream::iter(pulls).buffer_unordered(self.settings.concurrency.max(1));
         let mut results = Vec::new();
-        let mut pending = PendingWrites::default();
-        // At most one write in flight, beside the pulls.
+        let mut pending = PendingWrites::with_room();
+        // At most one write in flight, beside the pulls; its buffers come back
+        // for the next flush.
         let mut writing: Option<Writer> = None;
+        let mut spare: Option<PendingWrites> = None;
         while let Some(d) = decided.next().await {
             pending.add(d);
             if pending.rows() >= FLUSH_ROWS {
                 if let Some(w) = writing.take() {
-                    results.extend(w.finish().await);
+                    let (written, emptied) = w.finish().await;
+                    results.extend(written);
+                    spare = emptied;
                 }
-                writing = Some(Writer::start(&self.store, std::mem::take(&mut pending)));
+                let next = spare.take().unwrap_or_else(PendingWrites::with_room);
+                writing = Some(Writer::start(
+                    &self.store,
+                    std::mem::replace(&mut pending, next),
+                ));
             }
         }
         if let Some(w) = writing.take() {
-            results.extend(w.finish().await);
+            results.extend(w.finish().await.0);
         }
         results.extend(pending.flush(&self.store).await);
         for result in results {
@@ -291,7 +299,7 @@ impl Collector {
 /// A write of held unit-months running as its own task.
 struct Writer {
     unit_months: Vec<(UnitCode, Month)>,
-    task: tokio::task::JoinHandle<Vec<UnitResult>>,
+    task: tokio::task::JoinHandle<(Vec<UnitResult>, PendingWrites)>,
 }
 
 impl Writer {
@@ -299,24 +307,30 @@ impl Writer {
         let store = store.clone();
         Self {
             unit_months: pending.unit_months(),
-            task: tokio::spawn(async move { pending.flush(&store).await }),
+            task: tokio::spawn(async move {
+                let results = pending.flush(&store).await;
+                (results, pending)
+            }),
         }
     }
 
-    /// The write's results; a writer lost (it cannot panic, but a runtime
-    /// shutting down ends it) fails every unit-month it carried, named.
-    async fn finish(self) -> Vec<UnitResult> {
+    /// The write's results and its emptied buffers; a writer lost (it cannot
+    /// panic, but a runtime shutting down ends it) fails every unit-month it
+    /// carried, named.
+    async fn finish(self) -> (Vec<UnitResult>, Option<PendingWrites>) {
         match self.task.await {
-            Ok(results) => results,
-            Err(e) => self
-                .unit_months
-                .into_iter()
-                .map(|(unit, month)| {
-                    let mut r = UnitResult::new(&unit, month, (0, 0));
-                    r.message = format!("unit {unit}, month {month}: the write ended: {e}");
-                    r
-                })
-                .collect(),
+            Ok((results, emptied)) => (results, Some(emptied)),
+            Err(e) => (
+                self.unit_months
+                    .into_iter()
+                    .map(|(unit, month)| {
+                        let mut r = UnitResult::new(&unit, month, (0, 0));
+                        r.message = format!("unit {unit}, month {month}: the write ended: {e}");
+                        r
+                    })
+                    .collect(),
+                None,
+            ),
         }
     }
 }

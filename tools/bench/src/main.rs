@@ -106,6 +106,11 @@ enum Command {
         /// Skip the cluster part.
         #[arg(long, env = "CHISO_BENCH_NO_CLUSTER")]
         no_cluster: bool,
+        /// Where the cluster part puts its replicas and ZooKeeper (default:
+        /// `cluster` under the work directory); `scripts/bench.sh` puts it
+        /// beside the single server, on the same filesystem.
+        #[arg(long)]
+        cluster_dir: Option<PathBuf>,
     },
     /// Part 1 (ingest) alone, printed: a quick loop for profiling the collectors.
     Ingest {
@@ -299,6 +304,10 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             };
             let months = (ingest_from, ingest_to);
             let figures = ingest_part(&target, months, seed, &work_dir).await?;
+            println!(
+                "ClickHouse data on {}\n",
+                machine::storage(&target.clickhouse_dir)
+            );
             println!("{}", report::render_ingest(std::slice::from_ref(&figures)));
             Ok(())
         }
@@ -321,6 +330,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
             analyst_secs,
             cluster_script,
             no_cluster,
+            cluster_dir,
         } => {
             let workers = workers.unwrap_or_else(|| {
                 std::thread::available_parallelism()
@@ -328,6 +338,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or(2)
             });
             let work_dir = out.parent().map(PathBuf::from).unwrap_or_default();
+            let cluster_dir = cluster_dir.unwrap_or_else(|| work_dir.join("cluster"));
             let opts = Options {
                 target: Target {
                     config: cli.config,
@@ -352,6 +363,7 @@ async fn main_inner(cli: Cli) -> anyhow::Result<()> {
                 analysts,
                 analyst_secs,
                 cluster_script: (!no_cluster).then_some(cluster_script),
+                cluster_dir,
             };
             let report = run(&opts).await?;
             let notes = match notes {

@@ -38,7 +38,7 @@ pub fn render(r: &Report, notes: Option<&str>) -> String {
     let _ = writeln!(o, "# chiso benchmarks\n");
     let _ = writeln!(
         o,
-        "Machine: {} cores ({}), {:.1} GiB memory; ClickHouse {}; run {} UTC, {:.0} s in all. \
+        "Machine: {} cores ({}), {:.1} GiB memory; ClickHouse {}, its data on {}; run {} UTC, {:.0} s in all. \
          Every figure below was measured in this one run, beside its baseline. Each part ran \
          {} time(s): a figure reads median (min–max of the runs), and each target is judged on \
          the median (docs/bench-notes.md, \"Reading the report\"); ‡ marks a spread wider than a \
@@ -47,6 +47,7 @@ pub fn render(r: &Report, notes: Option<&str>) -> String {
         m.cpu,
         m.memory_gib,
         m.clickhouse,
+        m.storage,
         r.started.format("%Y-%m-%d %H:%M"),
         r.total.as_secs_f64(),
         r.runs

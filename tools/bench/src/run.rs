@@ -51,6 +51,8 @@ pub struct Options {
     pub analyst_secs: u32,
     /// `scripts/cluster.sh`; `None` skips the cluster part.
     pub cluster_script: Option<PathBuf>,
+    /// Where the cluster's replicas and ZooKeeper keep their data.
+    pub cluster_dir: PathBuf,
 }
 
 pub struct Report {
@@ -111,7 +113,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
 
     // The rest of the history through the fast path.
     let app = t.app(DB)?;
-    let machine = machine(&app.store).await?;
+    let machine = machine(&app.store, &t.clickhouse_dir).await?;
     let (y0, y1) = opts.years;
     let months: Vec<Month> = Month::new(y0, 1)
         .zip(Month::new(y1, 12))
@@ -230,9 +232,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
             let o = ClusterOptions {
                 single: t,
                 script: script.clone(),
-                dir: std::env::current_dir()?
-                    .join(&opts.work_dir)
-                    .join("cluster"),
+                dir: std::env::current_dir()?.join(&opts.cluster_dir),
                 chiso: crate::soak::child::find_binary()?,
                 months: opts.ingest,
                 seed: opts.seed,
