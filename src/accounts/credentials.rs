@@ -159,10 +159,30 @@ pub async fn add_token(store: &Store, login: &str) -> Result<String, AccountErro
 /// here at once; one made by another process (`chiso users …`) within this time.
 pub const TOKENS_KEPT_FOR: Duration = Duration::from_secs(2);
 
+/// How long after ClickHouse last confirmed a token it still opens its
+/// account while ClickHouse cannot be reached: a scraper goes on reading
+/// `/metrics` through an outage, which is when `chiso_clickhouse_up 0` (what
+/// the alert reads) matters. A revocation is written to ClickHouse too, so
+/// none can be made meanwhile; an unknown token is refused as before.
+pub const TOKENS_KEPT_WHILE_UNREACHABLE: Duration = Duration::from_secs(600);
+
+/// How long the recheck of a token already confirmed may take before
+/// ClickHouse counts as unreachable (hung rather than down): under
+/// Prometheus's 10 s scrape timeout.
+const RECHECK_WAIT: Duration = Duration::from_secs(3);
+
 /// The default lifetime of a new API token (`[web] token_days`).
 pub const DEFAULT_TOKEN_DAYS: u32 = 90;
 
-type KeptToken = (Instant, Account, i64);
+/// A live token: when it was last looked at, its account, when it expires
+/// (unix seconds) and when ClickHouse last confirmed it.
+#[derive(Clone)]
+struct KeptToken {
+    at: Instant,
+    account: Account,
+    expires: i64,
+    confirmed: Instant,
+}
 
 fn kept_tokens() -> &'static Kept<KeptToken> {
     static KEPT: OnceLock<Kept<KeptToken>> = OnceLock::new();
@@ -183,7 +203,7 @@ fn kept_key(store: &Store, id: &str) -> String {
 /// to it (logout, disable, new password, revoked token) holds at once here.
 pub fn forget_account(store: &Store, login: &str) {
     kept_users().forget(&kept_key(store, login));
-    kept_tokens().forget_if(|(_, account, _)| account.login == login);
+    kept_tokens().forget_if(|kept| kept.account.login == login);
 }
 
 /// The account a bearer token opens, if the token (unrevoked, unexpired) and
@@ -193,19 +213,42 @@ pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Acco
     let key = kept_key(store, &hash);
     let now = Utc::now().timestamp();
     let checked = Instant::now();
-    if let Some((at, account, expires)) = kept_tokens().get(&key) {
-        if at.elapsed() < TOKENS_KEPT_FOR && expires > now {
-            return Ok(Some(account));
+    let kept = kept_tokens().get(&key).filter(|k| k.expires > now);
+    if let Some(k) = &kept {
+        if k.at.elapsed() < TOKENS_KEPT_FOR {
+            return Ok(Some(k.account.clone()));
         }
         // Stale: this caller checks again while the others go on with the
         // kept account for the few milliseconds it takes; when all 64
         // connections of `wrk` checked at once every 2 s (and each recorded
         // the use), the unit page's p99 was ~400 ms (docs/bench-notes.md).
-        if expires > now {
-            kept_tokens().keep(key.clone(), (checked, account, expires));
+        let looking = KeptToken {
+            at: checked,
+            ..k.clone()
+        };
+        kept_tokens().keep(key.clone(), looking);
+    }
+    let lookup = live_account(store, &hash, now);
+    // A token already confirmed waits for a hung ClickHouse only so long.
+    let live = match &kept {
+        Some(_) => tokio::time::timeout(RECHECK_WAIT, lookup)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Timeout {
+                    url: store.server_in_use(),
+                    context: "recheck an API token".into(),
+                    secs: RECHECK_WAIT.as_secs(),
+                })
+            }),
+        None => lookup.await,
+    };
+    if let Err(e) = &live {
+        let standing = kept.filter(|k| k.confirmed.elapsed() < TOKENS_KEPT_WHILE_UNREACHABLE);
+        if let Some(k) = standing.filter(|_| e.is_unreachable()) {
+            tracing::debug!(error = %e, login = %k.account.login, "token kept while ClickHouse is unreachable");
+            return Ok(Some(k.account));
         }
     }
-    let live = live_account(store, &hash, now).await;
     if !matches!(live, Ok(Some(_))) {
         kept_tokens().forget(&key);
     }
@@ -213,7 +256,13 @@ pub async fn account_for_token(store: &Store, token: &str) -> Result<Option<Acco
         return Ok(None);
     };
     // Only a live token is kept: an unknown one is asked about every time.
-    kept_tokens().keep(key, (checked, account.clone(), expires));
+    let confirmed = KeptToken {
+        at: checked,
+        account: account.clone(),
+        expires,
+        confirmed: checked,
+    };
+    kept_tokens().keep(key, confirmed);
     if let Err(e) = store.note_token_use(&hash).await {
         tracing::warn!(error = %e, login = %account.login, "token use not recorded");
     }

@@ -102,6 +102,21 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// ClickHouse did not answer (no connection, or not within the timeout),
+    /// as opposed to answering with an error.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Timeout { .. } => true,
+            StoreError::Query { source, .. } => matches!(
+                source,
+                clickhouse::error::Error::Network(_) | clickhouse::error::Error::TimedOut
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// A handle on chiso's database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {

@@ -37,6 +37,9 @@ const HTTP_BUCKETS: [f64; 11] = [
 
 type Labels = Vec<(&'static str, String)>;
 
+/// How long a scrape waits for ClickHouse's figures before saying it is down.
+const STORED_FIGURES_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
 /// Request latencies per route pattern, method and status, kept in memory.
 #[derive(Clone)]
 pub struct HttpMetrics {
@@ -249,15 +252,26 @@ pub(super) async fn metrics(
 ) -> Result<HttpResponse, ApiError> {
     viewer.require_role(&[])?;
     let mut registry = Registry::default();
-    // ClickHouse down is a figure too (alerting rules read it), not a 500.
-    let reachable = match register_stored(&mut registry, &state).await {
-        Ok(()) => true,
-        Err(e) => {
+    // ClickHouse down is a figure too (alerting rules read it), not a 500;
+    // a hung one too, within Prometheus's 10 s scrape timeout.
+    let stored = tokio::time::timeout(STORED_FIGURES_WAIT, register_stored(&mut registry, &state));
+    let reachable = match stored.await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "metrics: clickhouse figures unreadable");
-            registry = Registry::default();
+            false
+        }
+        Err(_) => {
+            tracing::warn!(
+                secs = STORED_FIGURES_WAIT.as_secs(),
+                "metrics: clickhouse figures not read in time"
+            );
             false
         }
     };
+    if !reachable {
+        registry = Registry::default();
+    }
     let up = Gauge::<i64>::default();
     up.set(i64::from(reachable));
     registry.register(

@@ -4,8 +4,8 @@ use chiso::store::RoleCode;
 use serde_json::Value;
 
 use super::common::{
-    account_token, http, import_service_lines, ministry_token, serve, simple_service_line,
-    test_store,
+    account_token, clickhouse_settings, http, import_service_lines, ministry_token, serve,
+    simple_service_line, test_store,
 };
 
 #[tokio::test]
@@ -303,4 +303,66 @@ async fn pages_and_api_answers_carry_the_security_headers() {
         );
     }
     server.stop().await;
+}
+
+/// A scraper goes on reading `/metrics` when ClickHouse goes away: a token
+/// ClickHouse confirmed before still opens it, and the page says
+/// `chiso_clickhouse_up 0` (what the alert reads); a token never confirmed
+/// is refused. The second server stands for this process after the outage:
+/// the same database, through a port nobody listens on.
+#[tokio::test]
+async fn metrics_say_clickhouse_is_down_to_a_scraper_confirmed_before() {
+    let test = "ops_metrics_down";
+    let store = test_store(test).await;
+    let token = ministry_token(&store).await;
+    let never_used = account_token(&store, "ministry2", RoleCode::Ministry, None).await;
+    let (server, _app) = serve(store);
+    let scrape = |base: String, token: String| async move {
+        let r = http()
+            .get(format!("{base}/metrics"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    let (status, text) = scrape(server.url(), token.clone()).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.lines().any(|l| l == "chiso_clickhouse_up 1"), "{text}");
+
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut settings = clickhouse_settings(test);
+    settings.url = format!("http://{}", gone.local_addr().unwrap());
+    drop(gone);
+    let (down, _down_app) = serve(chiso::store::Store::new(&settings));
+    // Past the time a token is trusted without asking, so ClickHouse is asked.
+    tokio::time::sleep(
+        chiso::accounts::credentials::TOKENS_KEPT_FOR + std::time::Duration::from_millis(200),
+    )
+    .await;
+    let (status, text) = scrape(down.url(), token.clone()).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.lines().any(|l| l == "chiso_clickhouse_up 0"), "{text}");
+    // This process's own series are there beside it.
+    assert!(text.contains("\nchiso_leader{"), "{text}");
+    let (status, text) = scrape(down.url(), never_used).await;
+    assert_ne!(status, 200, "{text}");
+
+    // A ClickHouse that takes connections and never answers: the scrape
+    // still answers within Prometheus's 10 s scrape timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    settings.url = format!("http://{}", silent.local_addr().unwrap());
+    let (hung, _hung_app) = serve(chiso::store::Store::new(&settings));
+    tokio::time::sleep(chiso::accounts::credentials::TOKENS_KEPT_FOR).await;
+    let answer = http()
+        .get(format!("{}/metrics", hung.url()))
+        .bearer_auth(&token)
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .expect("an answer within the scrape timeout");
+    assert_eq!(answer.status().as_u16(), 200);
+    let text = answer.text().await.unwrap();
+    assert!(text.lines().any(|l| l == "chiso_clickhouse_up 0"), "{text}");
+    drop(silent);
 }
