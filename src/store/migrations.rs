@@ -99,6 +99,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0019_service_plans",
         sql: include_str!("../../sql/0019_service_plans.sql"),
     },
+    Migration {
+        name: "0020_service_month_sums_current",
+        sql: include_str!("../../sql/0020_service_month_sums_current.sql"),
+    },
 ];
 
 /// Every file of `sql/private/`, in order, applied to `<database>_private`

@@ -97,12 +97,54 @@ async fn sums_equal_the_final_read_through_corrections_and_replaced_months() {
     let dec = (month("2020-12"), month("2020-12"));
     assert_eq!(both(&store, dec, Units::All).await.len(), 3);
 
+    assert_eq!(analysts_view_equals_the_current_rows(&store).await, 12);
+
     // Merged parts change nothing.
     for table in ["service_stats", "service_sums"] {
         let sql = format!("OPTIMIZE TABLE {table} FINAL");
         store.client().query(&sql).execute().await.unwrap();
     }
     assert_eq!(both(&store, span, Units::All).await, after);
+    assert_eq!(analysts_view_equals_the_current_rows(&store).await, 12);
+}
+
+/// The analysts' view (0020) holds, unit-month by unit-month, the sums of
+/// `service_stats_current`; returns how many unit-months it has.
+async fn analysts_view_equals_the_current_rows(store: &Store) -> usize {
+    let read = |sql: String| async move {
+        let line = format!(
+            "SELECT concat(unit_code, ' ', toString(month), {}) AS line FROM ({sql}) ORDER BY line",
+            "' ', toString(t), ' ', toString(f), ' ', toString(o), ' ', toString(r), ' ', \
+             toString(ro), ' ', toString(ot), ' ', toString(po)"
+        );
+        store
+            .client()
+            .query(&line)
+            .fetch_all::<String>()
+            .await
+            .unwrap()
+    };
+    let view = read(
+        "SELECT unit_code, month, services_total AS t, services_full_online AS f, \
+         services_online AS o, dossiers_received AS r, dossiers_received_online AS ro, \
+         dossiers_processed_on_time AS ot, dossiers_pending_overdue AS po \
+         FROM service_month_sums_current"
+            .into(),
+    )
+    .await;
+    let rows = read(
+        "SELECT unit_code, month, count() AS t, countIf(level = 'full_online') AS f, \
+         countIf(level != 'not_online') AS o, sum(received) AS r, sum(received_online) AS ro, \
+         sum(processed_on_time) AS ot, sum(pending_overdue) AS po \
+         FROM service_stats_current GROUP BY unit_code, month"
+            .into(),
+    )
+    .await;
+    assert_eq!(
+        view, rows,
+        "service_month_sums_current and service_stats_current differ"
+    );
+    view.len()
 }
 
 #[tokio::test]

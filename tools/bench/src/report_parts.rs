@@ -123,13 +123,27 @@ pub fn dashboards(o: &mut String, r: &Report) {
 
 pub fn analysts(o: &mut String, r: &Report) {
     let _ = writeln!(o, "## 4. Analyst SQL beside the public page\n");
-    let a = match &r.analysts {
-        Ok(a) => a,
+    let all = match &r.analysts {
+        Ok(all) => all,
         Err(e) => {
             let _ = writeln!(o, "Not measured: {e}\n");
             return;
         }
     };
+    for (n, a) in all.iter().enumerate() {
+        if n > 0 {
+            let _ = writeln!(
+                o,
+                "The same analysts then ask the same question of the monthly sums \
+                 docs/analysts.md points them to (`service_month_sums_current`, one row per \
+                 unit-month):\n"
+            );
+        }
+        analyst_figures(o, a);
+    }
+}
+
+fn analyst_figures(o: &mut String, a: &crate::analysts::AnalystFigures) {
     let failed: u64 = a.runs.iter().map(|r| r.failed).sum();
     let answered: u64 = a.runs.iter().map(|r| r.answered).sum();
     let _ = writeln!(

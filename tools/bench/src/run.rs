@@ -74,7 +74,8 @@ pub struct Report {
     pub dashboards: DashboardFigures,
     /// The unit page over a copy of `bench` whose months were never computed.
     pub uncomputed: Part<PageFigures>,
-    pub analysts: Part<AnalystFigures>,
+    /// Over `service_stats_current`, then over the monthly sums (sql/0020).
+    pub analysts: Part<Vec<AnalystFigures>>,
     pub freshness: Part<Vec<FreshRun>>,
     pub cluster: Part<ClusterFigures>,
     pub scaled: Part<ScaleFigures>,
