@@ -122,6 +122,26 @@ async fn collected_through_one_replica_reads_the_same_through_the_other() {
 
     // The cluster has the migrations once: B has nothing left to apply.
     assert!(through_b.migrate().await.unwrap().is_empty());
+
+    // The ALTERs ran on A alone (no ON CLUSTER: src/store/cluster.rs) and
+    // reached B through replication: the last one of send_ledger's rule and
+    // the columns 0014 added.
+    let columns = through_b
+        .client()
+        .query(
+            "SELECT concat(table, '.', name, ' ', type) FROM system.columns \
+             WHERE database = currentDatabase() AND ((table = 'send_ledger' AND name = 'rule') \
+             OR (table = 'freezes' AND name IN ('frozen_by', 'reason'))) ORDER BY table, name",
+        )
+        .fetch_all::<String>()
+        .await
+        .unwrap();
+    assert_eq!(columns.len(), 3, "{columns:?}");
+    assert!(
+        columns[0].starts_with("freezes.frozen_by String"),
+        "{columns:?}"
+    );
+    assert!(columns[2].contains("'plan_missing' = 19"), "{columns:?}");
 }
 
 #[tokio::test]
