@@ -234,6 +234,7 @@ cmd_analyst_xml() {
             <max_result_bytes>${CH_ANALYST_MAX_RESULT_BYTES:-50000000}</max_result_bytes>
             <result_overflow_mode>throw</result_overflow_mode>
             <max_concurrent_queries_for_user>${CH_ANALYST_MAX_CONCURRENT:-4}</max_concurrent_queries_for_user>
+            <max_threads>1</max_threads>
             <output_format_json_quote_64bit_integers>0</output_format_json_quote_64bit_integers>
         </$user>
     </profiles>

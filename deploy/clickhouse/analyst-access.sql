@@ -12,7 +12,7 @@ CREATE SETTINGS PROFILE chiso_analyst_limits SETTINGS
     max_rows_to_read = 100000000 CONST, read_overflow_mode = 'throw' CONST,
     max_result_rows = 100000 CONST, max_result_bytes = 50000000 CONST,
     result_overflow_mode = 'throw' CONST,
-    max_concurrent_queries_for_user = 4 CONST,
+    max_concurrent_queries_for_user = 4 CONST, max_threads = 1 CONST,
     output_format_json_quote_64bit_integers = 0 CONST;
 
 CREATE USER chiso_analyst IDENTIFIED WITH sha256_password BY 'change me'

@@ -83,7 +83,7 @@ pub fn serve_leading(
     let auth = web::Data::new(auth::Auth::from_settings(&app.settings)?);
     let state = web::Data::from(app);
     let metrics = web::Data::new(metrics::HttpMetrics::default());
-    let sql_slots = web::Data::new(sql::SqlSlots::default());
+    let sql_slots = web::Data::new(sql::SqlSlots::new(state.settings.web.sql_max_concurrent));
     let server = HttpServer::new(move || {
         ActixApp::new()
             .wrap(actix_web::middleware::from_fn(pages::choose_language))

@@ -37,10 +37,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(post_sql).service(get_schema);
 }
 
-/// Analyst queries running per login in this process.
-#[derive(Default)]
+/// Analyst queries running per login in this process, and the lanes all
+/// logins share (`web.sql_max_concurrent`).
 pub struct SqlSlots {
     running: Mutex<HashMap<String, usize>>,
+    lanes: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// One running query of a login; frees its place when dropped.
@@ -50,6 +51,26 @@ struct Slot {
 }
 
 impl SqlSlots {
+    /// `max_concurrent` lanes; 0 gives half the cores, at least one.
+    pub fn new(max_concurrent: u64) -> Self {
+        let lanes = match usize::try_from(max_concurrent) {
+            Ok(n) if n > 0 => n,
+            _ => std::thread::available_parallelism().map_or(1, |c| (usize::from(c) / 2).max(1)),
+        };
+        Self {
+            running: Mutex::default(),
+            lanes: std::sync::Arc::new(tokio::sync::Semaphore::new(lanes)),
+        }
+    }
+
+    /// A lane, waited for up to `wait`; `None` when none came free.
+    async fn lane(&self, wait: std::time::Duration) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(wait, self.lanes.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
+
     fn take(slots: &web::Data<SqlSlots>, login: &str) -> Option<Slot> {
         let mut running = slots.running.lock().unwrap_or_else(|e| e.into_inner());
         let count = running.entry(login.to_string()).or_insert(0);
@@ -174,7 +195,8 @@ fn refusal(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
 /// Runs as `[clickhouse] analyst_user` (readonly=1, chiso's database only,
 /// limits in its profile). The answer streams; one cut short by a limit ends
 /// with a line `ERROR: …` (JSON then does not parse). The query is killed when
-/// the client leaves. At most 2 queries per account at once (429). CSV cells
+/// the client leaves. At most 2 queries per account at once (429), and
+/// `web.sql_max_concurrent` for all accounts (the others wait). CSV cells
 /// starting =, +, -, @, tab or CR get a leading '. Refuses writes, DDL,
 /// SYSTEM, SET, SETTINGS/FORMAT/INTO clauses, table functions, a second
 /// statement, and tables outside chiso's database.
@@ -188,7 +210,7 @@ fn refusal(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody),
               (status = 429, description = "This account already has 2 queries running.", body = ErrorBody),
-              (status = 503, description = "No analyst_user is configured.", body = ErrorBody)))]
+              (status = 503, description = "No analyst_user is configured, or no place for a query came free in time.", body = ErrorBody)))]
 #[post("/api/v1/sql")]
 pub(super) async fn post_sql(
     req: HttpRequest,
@@ -215,6 +237,18 @@ pub(super) async fn post_sql(
         ));
     };
     let web = &state.settings.web;
+    // Queued behind other analysts' queries rather than beside them: the
+    // public pages keep the rest of the machine.
+    let wait = std::time::Duration::from_secs(web.sql_max_execution_time_secs);
+    let Some(lane) = slots.lane(wait).await else {
+        return Ok(refusal(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "every analyst query place was taken for {} s (web.sql_max_concurrent); retry later",
+                wait.as_secs()
+            ),
+        ));
+    };
     let limits = AnalystLimits {
         max_execution_time_secs: web.sql_max_execution_time_secs,
         max_result_rows: web.sql_max_result_rows,
@@ -254,6 +288,7 @@ pub(super) async fn post_sql(
         rows: 0,
         phase: Phase::Head,
         _slot: slot,
+        _lane: lane,
         login: account,
         query_id,
         started: Instant::now(),
@@ -282,6 +317,8 @@ struct Answer {
     rows: u64,
     phase: Phase,
     _slot: Slot,
+    /// Held until the answer ends (streamed, cut or dropped).
+    _lane: tokio::sync::OwnedSemaphorePermit,
     login: String,
     query_id: String,
     started: Instant,

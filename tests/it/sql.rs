@@ -6,7 +6,7 @@ use chiso::store::{AnalystError, AnalystLimits, RoleCode, Store};
 use serde_json::Value;
 
 use super::common::{
-    account_token, analyst_store, http, import_service_lines, serve, simple_service_line,
+    account_token, analyst_store, http, import_service_lines, serve, simple_service_line, test_app,
     test_store,
 };
 
@@ -192,5 +192,36 @@ async fn every_table_and_column_is_described_and_accounts_are_not_served() {
     assert!(!tables.contains(&"users") && !tables.contains(&"api_tokens"));
     let first = &body["tables"][0]["columns"][0];
     assert!(first["type"].is_string() && !first["about"].as_str().unwrap().is_empty());
+    server.stop().await;
+}
+
+/// Analysts' queries take turns for the places all accounts share
+/// (`web.sql_max_concurrent`), so analysts never take the whole machine from
+/// the public pages: with one place, two accounts' one-second queries are
+/// both answered, one after the other. Run side by side (the setting
+/// switched off) they would both end after about a second.
+#[tokio::test]
+async fn analysts_queries_take_turns_for_the_places_all_accounts_share() {
+    let store = seeded("sql_lanes").await;
+    let first = account_token(&store, "analyst1", RoleCode::Analyst, None).await;
+    let second = account_token(&store, "analyst2", RoleCode::Analyst, None).await;
+    let mut app = test_app(store);
+    app.settings.web.sql_max_concurrent = 1;
+    let server =
+        chiso::web::serve(std::sync::Arc::new(app), ([127, 0, 0, 1], 0).into(), 2).unwrap();
+    let base = server.url();
+    let started = std::time::Instant::now();
+    let sleep = "SELECT sleep(1) AS slept";
+    let (a, b) = tokio::join!(
+        post(&base, &first, sleep, ""),
+        post(&base, &second, sleep, "")
+    );
+    let both = started.elapsed();
+    assert_eq!(a.0, 200, "{}", a.1);
+    assert_eq!(b.0, 200, "{}", b.1);
+    assert!(
+        both >= std::time::Duration::from_millis(1900),
+        "two one-second queries ended together after {both:?}"
+    );
     server.stop().await;
 }

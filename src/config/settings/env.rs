@@ -64,6 +64,7 @@ pub(super) const ENV_KEYS: &[(&str, &str)] = &[
     ),
     ("CHISO_SQL_MAX_RESULT_ROWS", "web.sql_max_result_rows"),
     ("CHISO_SQL_MAX_RESULT_BYTES", "web.sql_max_result_bytes"),
+    ("CHISO_SQL_MAX_CONCURRENT", "web.sql_max_concurrent"),
     ("CHISO_ZOOKEEPER", "coordination.zookeeper"),
     (
         "CHISO_ZOOKEEPER_SESSION_TIMEOUT_SECS",
@@ -134,6 +135,7 @@ impl Settings {
             "web.sql_max_execution_time_secs" => num(&mut self.web.sql_max_execution_time_secs),
             "web.sql_max_result_rows" => num(&mut self.web.sql_max_result_rows),
             "web.sql_max_result_bytes" => num(&mut self.web.sql_max_result_bytes),
+            "web.sql_max_concurrent" => num(&mut self.web.sql_max_concurrent),
             "coordination.zookeeper" => self.coordination.zookeeper = value.to_string(),
             "coordination.session_timeout_secs" => num(&mut self.coordination.session_timeout_secs),
             "coordination.root" => self.coordination.root = value.to_string(),

@@ -197,6 +197,11 @@ pub struct WebSettings {
     pub sql_max_execution_time_secs: u64,
     pub sql_max_result_rows: u64,
     pub sql_max_result_bytes: u64,
+    /// Analyst queries this process runs at once, all accounts together
+    /// (the others wait, up to `sql_max_execution_time_secs`); 0: half the
+    /// cores, at least one, so analysts never take the whole machine from
+    /// the public pages (`make bench`, part 4).
+    pub sql_max_concurrent: u64,
 }
 
 impl Default for WebSettings {
@@ -208,6 +213,7 @@ impl Default for WebSettings {
             sql_max_execution_time_secs: 30,
             sql_max_result_rows: 100_000,
             sql_max_result_bytes: 50_000_000,
+            sql_max_concurrent: 0,
         }
     }
 }
