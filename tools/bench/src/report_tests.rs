@@ -65,6 +65,32 @@ fn page(name: &'static str, runs: Vec<WrkResult>) -> PageFigures {
     }
 }
 
+/// 16 analysts running `query`, three runs of 30 s with the ranking page's
+/// p99s, `(answered, failed)` each run.
+fn analysts(
+    query: &str,
+    p99s: [u64; 3],
+    (answered, failed): (u64, u64),
+    latencies: Vec<Duration>,
+    failure: Option<&str>,
+) -> AnalystFigures {
+    AnalystFigures {
+        analysts: 16,
+        query: query.into(),
+        runs: p99s
+            .into_iter()
+            .map(|p99| AnalystRun {
+                answered,
+                failed,
+                elapsed: Duration::from_secs(30),
+                latencies: latencies.clone(),
+                ranking: wrk(900.0, p99),
+                first_failure: failure.map(str::to_string),
+            })
+            .collect(),
+    }
+}
+
 fn fresh(unit_page: Option<u64>) -> FreshRun {
     FreshRun {
         unit: "01".into(),
@@ -129,36 +155,21 @@ fn sample() -> Report {
         },
         uncomputed: Err("the server did not start".into()),
         analysts: Ok(vec![
-            AnalystFigures {
-                analysts: 16,
-                query: "SELECT 1".into(),
-                runs: [60, 70, 10]
-                    .into_iter()
-                    .map(|p99| AnalystRun {
-                        answered: 30,
-                        failed: 1,
-                        elapsed: Duration::from_secs(30),
-                        latencies: vec![ms(900), ms(1500)],
-                        ranking: wrk(900.0, p99),
-                        first_failure: Some("504 Gateway Timeout after 120 s".into()),
-                    })
-                    .collect(),
-            },
-            AnalystFigures {
-                analysts: 16,
-                query: "SELECT 2".into(),
-                runs: [20, 25, 30]
-                    .into_iter()
-                    .map(|p99| AnalystRun {
-                        answered: 3000,
-                        failed: 0,
-                        elapsed: Duration::from_secs(30),
-                        latencies: vec![ms(40), ms(80)],
-                        ranking: wrk(900.0, p99),
-                        first_failure: None,
-                    })
-                    .collect(),
-            },
+            // 30 answers a run, one failed; the ranking page's p99 60, 70, 10 ms.
+            analysts(
+                "SELECT 1",
+                [60, 70, 10],
+                (30, 1),
+                vec![ms(900), ms(1500)],
+                Some("504 Gateway Timeout after 120 s"),
+            ),
+            analysts(
+                "SELECT 2",
+                [20, 25, 30],
+                (3000, 0),
+                vec![ms(40), ms(80)],
+                None,
+            ),
         ]),
         freshness: Ok(vec![fresh(None), fresh(Some(1200)), fresh(None)]),
         cluster: Ok(ClusterFigures {
