@@ -389,7 +389,11 @@ async fn submit(c: &Client, form: &str) {
 async fn upload(c: &Client, dir: &tempfile::TempDir, name: &str, bytes: &str) {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
-    c.find(Locator::Css("form#upload input#file"))
+    // Waited for: right after logging in, the URL already holds
+    // "/nop-so-lieu" (the login page's `next=`) before the upload page loads.
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("form#upload input#file"))
         .await
         .unwrap()
         .send_keys(&path.display().to_string())
