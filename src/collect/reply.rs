@@ -64,12 +64,12 @@ pub enum BodyError {
 
 /// Reads the body in chunks, stopping as soon as it passes `cap` bytes.
 pub async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<Vec<u8>, BodyError> {
-    if resp.content_length().is_some_and(|n| n > cap) {
+    let declared = resp.content_length().unwrap_or(0);
+    if declared > cap {
         return Err(BodyError::TooLarge);
     }
-    // The declared length (already bounded by the cap) saves growing the
-    // buffer chunk by chunk; a source that lies about it only costs a realloc.
-    let declared = resp.content_length().unwrap_or(0);
+    // The declared length (bounded by the cap) saves growing the buffer chunk
+    // by chunk; a source that lies about it only costs a realloc.
     let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
     while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
         if (body.len() + chunk.len()) as u64 > cap {

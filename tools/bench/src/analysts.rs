@@ -16,25 +16,17 @@ pub const MAX_EXECUTION_SECS: u32 = 120;
 use crate::stats::Spread;
 use crate::wrk::WrkResult;
 
-/// The analyst's query: the national online and on-time rates of every month.
-pub fn monthly_aggregate(from_year: i32, to_year: i32) -> String {
-    format!(
-        "SELECT toYYYYMM(month) AS m, sum(received_online) / sum(received) * 100 AS online, \
-         sum(processed_on_time) / sum(processed) * 100 AS on_time \
-         FROM service_stats_current \
-         WHERE month >= toDate('{from_year}-01-01') AND month <= toDate('{to_year}-12-01') \
-         GROUP BY m ORDER BY m"
-    )
-}
-
-/// The same figures from the monthly sums docs/analysts.md points analysts
-/// to (sql/0020): one row per unit-month instead of every service row.
-pub fn monthly_aggregate_from_sums(from_year: i32, to_year: i32) -> String {
+/// The analyst's query: the national online and on-time rates of every
+/// month, read from `table`, whose dossier columns start with `prefix`:
+/// `service_stats_current` (every service row) or the monthly sums
+/// docs/analysts.md points analysts to (`service_month_sums_current`,
+/// sql/0020, `dossiers_…`).
+pub fn monthly_aggregate(table: &str, prefix: &str, (from_year, to_year): (i32, i32)) -> String {
     format!(
         "SELECT toYYYYMM(month) AS m, \
-         sum(dossiers_received_online) / sum(dossiers_received) * 100 AS online, \
-         sum(dossiers_processed_on_time) / sum(dossiers_processed) * 100 AS on_time \
-         FROM service_month_sums_current \
+         sum({prefix}received_online) / sum({prefix}received) * 100 AS online, \
+         sum({prefix}processed_on_time) / sum({prefix}processed) * 100 AS on_time \
+         FROM {table} \
          WHERE month >= toDate('{from_year}-01-01') AND month <= toDate('{to_year}-12-01') \
          GROUP BY m ORDER BY m"
     )
@@ -216,19 +208,18 @@ pub async fn part(
         .with_env("CHISO_CLICKHOUSE_ANALYST_USER", ANALYST_USER)
         .with_env("CHISO_CLICKHOUSE_ANALYST_PASSWORD", PASSWORD);
     let server = dashboards::start_server(&target, DB, opts.workers).await?;
-    let (y0, y1) = opts.years;
     let load = Load {
         duration_secs: opts.analyst_secs,
         ..opts.load.clone()
     };
+    let ranking_url = format!("{}{ranking}", server.url);
     let mut figures = Vec::new();
     for query in [
-        monthly_aggregate(y0, y1),
-        monthly_aggregate_from_sums(y0, y1),
+        monthly_aggregate("service_stats_current", "", opts.years),
+        monthly_aggregate("service_month_sums_current", "dossiers_", opts.years),
     ] {
         let mut out = Vec::new();
         for _ in 0..runs {
-            let ranking_url = format!("{}{ranking}", server.url);
             let run = run(&server.url, &tokens, &query, &ranking_url, &load).await;
             match run {
                 Ok(r) => out.push(r),
